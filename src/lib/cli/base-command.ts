@@ -1,0 +1,131 @@
+import {Command, Flags, Interfaces} from '@oclif/core'
+import {ExitCode, SrsError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import {resolveKubeconfig, type ResolvedKubeconfig} from '../kube/kubeconfig.js'
+import {durationFlag, validateNamespace} from './flags.js'
+import {decideColor, type OutputFormat} from './output.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * The base of every kubectl-srs command: kubectl's global flags (accepted after the subcommand,
+ * which is where kubectl passes them), lazy creation of the Kubernetes client, output selection,
+ * spinners on a TTY only, and the one error path that maps failures to messages and exit codes.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override baseFlags = {
+    namespace: Flags.string({char: 'n', description: 'Namespace to act in (default: the context\'s namespace, else "default").', helpGroup: 'GLOBAL', helpValue: '<name>'}),
+    kubeconfig: Flags.string({description: 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).', helpGroup: 'GLOBAL', helpValue: '<path>'}),
+    context: Flags.string({description: 'The kubeconfig context to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
+    cluster: Flags.string({description: 'The kubeconfig cluster to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
+    user: Flags.string({description: 'The kubeconfig user to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
+    'request-timeout': durationFlag({description: 'Time to wait for one API request (30s, 5m, 1h; 0 means no limit).', default: 30_000, helpGroup: 'GLOBAL'}),
+    'no-color': Flags.boolean({description: 'Print without colours (also when NO_COLOR is set).', helpGroup: 'GLOBAL'}),
+    verbose: Flags.boolean({char: 'v', description: 'Log API requests to stderr and print stack traces of errors.', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  private kubeconfigCache?: ResolvedKubeconfig
+  private kubeClient?: Promise<KubeClient>
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+    if (this.flags.namespace !== undefined) validateNamespace(this.flags.namespace)
+    decideColor(this.flags['no-color'])
+  }
+
+  /** The kubeconfig as kubectl would resolve it for these flags. */
+  protected kubeconfig(): ResolvedKubeconfig {
+    this.kubeconfigCache ??= resolveKubeconfig({
+      kubeconfig: this.flags.kubeconfig,
+      context: this.flags.context,
+      cluster: this.flags.cluster,
+      user: this.flags.user,
+      namespace: this.flags.namespace,
+    })
+    return this.kubeconfigCache
+  }
+
+  /** The Kubernetes client, created on first use (this is where client-node gets loaded). */
+  protected kube(): Promise<KubeClient> {
+    this.kubeClient ??= (async () => {
+      const config = this.kubeconfig()
+      const {createKubeClient} = await import('../kube/client.js')
+      return createKubeClient(config, {
+        requestTimeoutMs: this.flags['request-timeout'],
+        verbose: this.flags.verbose ? (line) => process.stderr.write(`I ${line}\n`) : undefined,
+      })
+    })()
+    return this.kubeClient
+  }
+
+  /** Prints a result: JSON/YAML documents are the result object itself; tables are rendered from it. */
+  protected async emit<R>(result: R, format: OutputFormat, human: (r: R) => string): Promise<void> {
+    if (format === 'json') {
+      process.stdout.write(JSON.stringify(result, null, 2) + '\n')
+    } else if (format === 'yaml') {
+      const {stringify} = await import('yaml')
+      process.stdout.write(stringify(result))
+    } else {
+      const text = human(result)
+      if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
+    }
+  }
+
+  /** A spinner on stderr, only when stderr is a terminal and the output is for humans. */
+  protected async spinner(text: string, format: OutputFormat = 'table'): Promise<Spinner> {
+    if (!process.stderr.isTTY || format === 'json' || format === 'yaml') return silentSpinner
+    const {default: ora} = await import('ora')
+    const s = ora({text, stream: process.stderr}).start()
+    return {
+      update: (t) => void (s.text = t),
+      succeed: (t) => void s.succeed(t),
+      fail: (t) => void s.fail(t),
+      stop: () => void s.stop(),
+    }
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (err instanceof SrsError) {
+      this.printError(err.message, err.hint, err)
+      process.exitCode = err.exitCode
+      return
+    }
+    // oclif's own parse errors (unknown flag, missing argument): usage errors, exit 2.
+    if (typeof err.oclif?.exit === 'number') {
+      if (err.oclif.exit === 0) return super.catch(err)
+      const isParse = /Parse|Flag|Arg|Validation|Nonexistent/i.test(err.constructor?.name ?? '') || err.oclif.exit === 2
+      this.printError(err.message.split('\n')[0] ?? String(err), isParse ? `see 'kubectl srs ${this.id ?? ''} --help'` : undefined, err)
+      process.exitCode = isParse ? ExitCode.Usage : err.oclif.exit
+      return
+    }
+    this.printError(err.message || String(err), 'run again with -v for details', err)
+    process.exitCode = ExitCode.Failed
+  }
+
+  private printError(message: string, hint: string | undefined, err: Error): void {
+    const verbose = this.flags?.verbose ?? process.argv.includes('-v') ?? process.argv.includes('--verbose')
+    process.stderr.write(`error: ${message.replace(/^Error: /, '')}\n`)
+    if (hint) process.stderr.write(`hint: ${hint}\n`)
+    if (verbose && err.stack) process.stderr.write(err.stack + '\n')
+  }
+}
+
+export interface Spinner {
+  update(text: string): void
+  succeed(text: string): void
+  fail(text: string): void
+  stop(): void
+}
+
+const silentSpinner: Spinner = {update() {}, succeed() {}, fail() {}, stop() {}}

@@ -1,0 +1,458 @@
+/**
+ * The only module that imports @kubernetes/client-node, and it does so lazily: the import costs
+ * about 0.6 s, which `--help`, `--version` and flag errors must not pay.
+ *
+ * client-node is used for what it is good at — turning a kubeconfig into credentials (TLS
+ * material, tokens, exec and auth-provider plugins). Requests themselves go through one small
+ * REST layer on node:https with a keep-alive agent: that gives one place for timeouts, retries
+ * on 429, content types of patches, pod-proxy paths with query strings (the generated client
+ * percent-encodes them), and error mapping to messages that name the verb and the object.
+ */
+import http from 'node:http'
+import https from 'node:https'
+import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
+import type {ResolvedKubeconfig} from './kubeconfig.js'
+import {qualifiedName, resourcePath, type ResourceType} from './resources.js'
+
+export type PatchType = 'merge' | 'strategic' | 'json'
+const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+}
+
+export interface ListOptions {
+  /** undefined: the client's namespace; null: all namespaces. */
+  namespace?: string | null
+  labelSelector?: string
+  fieldSelector?: string
+}
+
+export interface KubeList<T> {
+  items: T[]
+  resourceVersion: string
+}
+
+export interface ProxyResponse {
+  status: number
+  contentType: string
+  body: string
+}
+
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'
+  object: T
+}
+
+/** What the rest of kubectl-srs knows of Kubernetes. */
+export interface KubeClient {
+  readonly namespace: string
+  readonly contextName: string
+  readonly server: string
+  get<T>(res: ResourceType, name: string, namespace?: string): Promise<T>
+  /** get, or undefined when the object does not exist. */
+  find<T>(res: ResourceType, name: string, namespace?: string): Promise<T | undefined>
+  list<T>(res: ResourceType, opts?: ListOptions): Promise<KubeList<T>>
+  create<T>(res: ResourceType, body: object, namespace?: string, opts?: {dryRun?: boolean}): Promise<T>
+  replace<T>(res: ResourceType, name: string, body: object, namespace?: string): Promise<T>
+  patch<T>(res: ResourceType, name: string, patch: unknown, type: PatchType, namespace?: string, opts?: {subresource?: string; fieldManager?: string}): Promise<T>
+  delete(res: ResourceType, name: string, namespace?: string, opts?: {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number}): Promise<void>
+  /** GET through the apiserver pod proxy; answers of the pod itself come back as they are. */
+  podProxy(namespace: string, pod: string, port: number, path: string, opts?: {timeoutMs?: number; method?: string}): Promise<ProxyResponse>
+  /** Streams watch events until the callback returns false, the timeout passes or the server ends the watch. */
+  watch<T>(res: ResourceType, opts: ListOptions & {resourceVersion?: string; timeoutMs: number}, onEvent: (e: WatchEvent<T>) => boolean | void): Promise<void>
+  close(): void
+}
+
+export interface KubeClientOptions {
+  requestTimeoutMs: number
+  verbose?: (line: string) => void
+}
+
+const VERBS: Record<string, string> = {POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete'}
+
+interface RequestSpec {
+  method: string
+  path: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  contentType?: string
+  timeoutMs?: number
+  /** For error messages: what was asked, e.g. {verb: 'get', resource: 'deployments.apps', namespace, name}. */
+  what: {verb: string; resource: string; namespace?: string; name?: string}
+  /** Return non-2xx answers instead of throwing (pod proxy). */
+  raw?: boolean
+}
+
+interface RawAnswer {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: string
+}
+
+/** Creates a client for the resolved kubeconfig. Loads client-node here, not before. */
+export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeClientOptions): Promise<KubeClient> {
+  const k8s = await import('@kubernetes/client-node')
+  const kc = new k8s.KubeConfig()
+  try {
+    kc.loadFromString(config.toYaml())
+  } catch (error) {
+    throw new SrsError(`cannot load kubeconfig for context "${config.contextName}": ${(error as Error).message}`, {reason: 'KubeconfigInvalid'})
+  }
+  const httpsOpts: https.RequestOptions = {}
+  try {
+    await kc.applyToHTTPSOptions(httpsOpts)
+  } catch (error) {
+    throw new SrsError(`cannot get credentials for user "${config.userName}" of context "${config.contextName}": ${(error as Error).message}`, {
+      reason: 'Unauthorized',
+      hint: 'check the user entry of your kubeconfig (exec plugin, token or certificate files)',
+    })
+  }
+  const cluster = kc.getCurrentCluster()
+  if (!cluster?.server) {
+    throw new SrsError(`context "${config.contextName}" has no server address`, {reason: 'KubeconfigInvalid'})
+  }
+  return new RestKubeClient(config, cluster.server, httpsOpts, opts)
+}
+
+class RestKubeClient implements KubeClient {
+  readonly namespace: string
+  readonly contextName: string
+  readonly server: string
+  private readonly base: URL
+  private readonly agent: http.Agent
+  private readonly headers: Record<string, string>
+
+  constructor(
+    private readonly config: ResolvedKubeconfig,
+    server: string,
+    tls: https.RequestOptions,
+    private readonly opts: KubeClientOptions,
+  ) {
+    this.namespace = config.namespace
+    this.contextName = config.contextName
+    this.server = server
+    this.base = new URL(server)
+    const agentOpts = {keepAlive: true, maxSockets: 64}
+    this.agent =
+      this.base.protocol === 'http:'
+        ? new http.Agent(agentOpts)
+        : new https.Agent({
+            ...agentOpts,
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            pfx: tls.pfx,
+            passphrase: tls.passphrase,
+            servername: tls.servername,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          })
+    this.headers = {}
+    for (const [k, v] of Object.entries(tls.headers ?? {})) if (v !== undefined) this.headers[k] = String(v)
+    if (tls.auth) this.headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`
+  }
+
+  close(): void {
+    this.agent.destroy()
+  }
+
+  private ns(res: ResourceType, namespace?: string): string | undefined {
+    return res.namespaced ? (namespace ?? this.namespace) : undefined
+  }
+
+  async get<T>(res: ResourceType, name: string, namespace?: string): Promise<T> {
+    const ns = this.ns(res, namespace)
+    return this.json<T>({method: 'GET', path: resourcePath(res, ns, name), what: {verb: 'get', resource: qualifiedName(res), namespace: ns, name}})
+  }
+
+  async find<T>(res: ResourceType, name: string, namespace?: string): Promise<T | undefined> {
+    try {
+      return await this.get<T>(res, name, namespace)
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 404) return undefined
+      throw error
+    }
+  }
+
+  async list<T>(res: ResourceType, opts: ListOptions = {}): Promise<KubeList<T>> {
+    const ns = opts.namespace === null ? undefined : this.ns(res, opts.namespace)
+    const items: T[] = []
+    let cont: string | undefined
+    let resourceVersion = ''
+    // Walk pages so huge namespaces never come back as one giant response.
+    do {
+      const page = await this.json<{items?: T[]; metadata?: {continue?: string; resourceVersion?: string}}>({
+        method: 'GET',
+        path: resourcePath(res, ns),
+        query: {labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, limit: 500, continue: cont},
+        what: {verb: 'list', resource: qualifiedName(res), namespace: ns},
+      })
+      items.push(...(page.items ?? []))
+      cont = page.metadata?.continue || undefined
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion
+    } while (cont)
+    return {items, resourceVersion}
+  }
+
+  async create<T>(res: ResourceType, body: object, namespace?: string, opts: {dryRun?: boolean} = {}): Promise<T> {
+    const ns = this.ns(res, namespace)
+    const name = (body as {metadata?: {name?: string}}).metadata?.name
+    return this.json<T>({
+      method: 'POST',
+      path: resourcePath(res, ns),
+      query: {dryRun: opts.dryRun ? 'All' : undefined, fieldManager: 'kubectl-srs'},
+      body,
+      what: {verb: 'create', resource: qualifiedName(res), namespace: ns, name},
+    })
+  }
+
+  async replace<T>(res: ResourceType, name: string, body: object, namespace?: string): Promise<T> {
+    const ns = this.ns(res, namespace)
+    return this.json<T>({
+      method: 'PUT',
+      path: resourcePath(res, ns, name),
+      query: {fieldManager: 'kubectl-srs'},
+      body,
+      what: {verb: 'update', resource: qualifiedName(res), namespace: ns, name},
+    })
+  }
+
+  async patch<T>(res: ResourceType, name: string, patch: unknown, type: PatchType, namespace?: string, opts: {subresource?: string; fieldManager?: string} = {}): Promise<T> {
+    const ns = this.ns(res, namespace)
+    return this.json<T>({
+      method: 'PATCH',
+      path: resourcePath(res, ns, name, opts.subresource),
+      query: {fieldManager: opts.fieldManager ?? 'kubectl-srs'},
+      body: patch,
+      contentType: PATCH_CONTENT_TYPE[type],
+      what: {verb: 'patch', resource: qualifiedName(res) + (opts.subresource ? `/${opts.subresource}` : ''), namespace: ns, name},
+    })
+  }
+
+  async delete(res: ResourceType, name: string, namespace?: string, opts: {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number} = {}): Promise<void> {
+    const ns = this.ns(res, namespace)
+    await this.json({
+      method: 'DELETE',
+      path: resourcePath(res, ns, name),
+      body: {kind: 'DeleteOptions', apiVersion: 'v1', ...opts},
+      what: {verb: 'delete', resource: qualifiedName(res), namespace: ns, name},
+    })
+  }
+
+  async podProxy(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs?: number; method?: string} = {}): Promise<ProxyResponse> {
+    const [p, q] = path.split('?', 2) as [string, string | undefined]
+    const full = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/${p.replace(/^\//, '')}${q ? `?${q}` : ''}`
+    const ans = await this.request({
+      method: opts.method ?? 'GET',
+      path: full,
+      timeoutMs: opts.timeoutMs,
+      raw: true,
+      what: {verb: 'get', resource: 'pods/proxy', namespace, name: pod},
+    })
+    // The apiserver's own refusals (RBAC, missing pod) come as a v1 Status; the pod's answers do not.
+    if (ans.status >= 400 && isKubeStatus(ans)) {
+      if (ans.status === 401 || ans.status === 403 || ans.status === 404) throw this.apiError(ans, {verb: 'get', resource: 'pods/proxy', namespace, name: pod})
+    }
+    return {status: ans.status, contentType: String(ans.headers['content-type'] ?? ''), body: ans.body}
+  }
+
+  async watch<T>(res: ResourceType, opts: ListOptions & {resourceVersion?: string; timeoutMs: number}, onEvent: (e: WatchEvent<T>) => boolean | void): Promise<void> {
+    const ns = opts.namespace === null ? undefined : this.ns(res, opts.namespace)
+    const url = this.url(resourcePath(res, ns), {
+      watch: 1,
+      allowWatchBookmarks: true,
+      labelSelector: opts.labelSelector,
+      fieldSelector: opts.fieldSelector,
+      resourceVersion: opts.resourceVersion,
+      timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
+    })
+    const what = {verb: 'watch', resource: qualifiedName(res), namespace: ns}
+    await new Promise<void>((resolve, reject) => {
+      const req = this.transport().request(url, {method: 'GET', agent: this.agent, headers: {...this.headers, Accept: 'application/json'}}, (resp) => {
+        if ((resp.statusCode ?? 0) >= 400) {
+          let body = ''
+          resp.setEncoding('utf8')
+          resp.on('data', (c: string) => (body += c))
+          resp.on('end', () => reject(this.apiError({status: resp.statusCode ?? 0, headers: resp.headers, body}, what)))
+          return
+        }
+        let buf = ''
+        resp.setEncoding('utf8')
+        resp.on('data', (chunk: string) => {
+          buf += chunk
+          let nl: number
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl).trim()
+            buf = buf.slice(nl + 1)
+            if (!line) continue
+            let ev: WatchEvent<T>
+            try {
+              ev = JSON.parse(line) as WatchEvent<T>
+            } catch {
+              continue
+            }
+            if (onEvent(ev) === false) {
+              req.destroy()
+              resolve()
+              return
+            }
+          }
+        })
+        resp.on('end', () => resolve())
+        resp.on('error', () => resolve())
+      })
+      req.setTimeout(opts.timeoutMs + 5000, () => req.destroy())
+      req.on('error', (err) => (req.destroyed ? resolve() : reject(this.networkError(err, what))))
+      req.end()
+    })
+  }
+
+  private transport(): typeof https | typeof http {
+    return this.base.protocol === 'http:' ? http : https
+  }
+
+  private url(path: string, query?: RequestSpec['query']): URL {
+    const u = new URL(this.base.href.replace(/\/$/, '') + path)
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') u.searchParams.set(k, String(v))
+    return u
+  }
+
+  private async json<T>(spec: RequestSpec): Promise<T> {
+    const ans = await this.request(spec)
+    if (!ans.body) return undefined as T
+    try {
+      return JSON.parse(ans.body) as T
+    } catch {
+      throw new KubeApiError(`the Kubernetes API at ${this.server} answered ${spec.what.verb} ${spec.what.resource} with something that is not JSON`, {
+        status: ans.status,
+        reason: 'BadResponse',
+      })
+    }
+  }
+
+  private async request(spec: RequestSpec): Promise<RawAnswer> {
+    const maxAttempts = 6
+    for (let attempt = 1; ; attempt++) {
+      const ans = await this.once(spec)
+      // Throttling (429) and apiserver restarts answering 503 on reads: back off and retry.
+      const retriable = ans.status === 429 || (ans.status === 503 && spec.method === 'GET' && !spec.raw)
+      if (retriable && attempt < maxAttempts) {
+        const after = Number(ans.headers['retry-after'])
+        const delay = Number.isFinite(after) && after > 0 ? Math.min(after * 1000, 10_000) : Math.min(200 * 2 ** attempt, 5000)
+        this.opts.verbose?.(`${spec.method} ${spec.path}: HTTP ${ans.status}, retrying in ${delay} ms`)
+        await new Promise((r) => setTimeout(r, delay))
+        continue
+      }
+      if (ans.status >= 400 && !spec.raw) throw this.apiError(ans, spec.what)
+      return ans
+    }
+  }
+
+  private once(spec: RequestSpec): Promise<RawAnswer> {
+    const url = this.url(spec.path, spec.query)
+    const body = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body))
+    const timeoutMs = spec.timeoutMs ?? this.opts.requestTimeoutMs
+    const headers: Record<string, string> = {...this.headers, Accept: 'application/json, */*'}
+    if (body) {
+      headers['Content-Type'] = spec.contentType ?? 'application/json'
+      headers['Content-Length'] = String(body.length)
+    }
+    const started = Date.now()
+    return new Promise<RawAnswer>((resolve, reject) => {
+      let timedOut = false
+      const req = this.transport().request(url, {method: spec.method, agent: this.agent, headers}, (resp) => {
+        const chunks: Buffer[] = []
+        resp.on('data', (c: Buffer) => chunks.push(c))
+        resp.on('end', () => {
+          clearTimeout(timer)
+          const ans = {status: resp.statusCode ?? 0, headers: resp.headers, body: Buffer.concat(chunks).toString('utf8')}
+          this.opts.verbose?.(`${spec.method} ${url.pathname}${url.search} ${ans.status} ${Date.now() - started}ms`)
+          resolve(ans)
+        })
+        resp.on('error', (err) => {
+          clearTimeout(timer)
+          reject(timedOut ? this.timeoutError(spec, timeoutMs) : this.networkError(err, spec.what))
+        })
+      })
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              timedOut = true
+              req.destroy()
+            }, timeoutMs)
+          : undefined
+      req.on('error', (err) => {
+        clearTimeout(timer)
+        reject(timedOut ? this.timeoutError(spec, timeoutMs) : this.networkError(err, spec.what))
+      })
+      if (body) req.write(body)
+      req.end()
+    })
+  }
+
+  private timeoutError(spec: RequestSpec, ms: number): TimeoutError {
+    const w = spec.what
+    return new TimeoutError(
+      `${w.verb} ${w.resource}${w.name ? ` "${w.name}"` : ''} timed out after ${ms} ms (context "${this.contextName}", ${this.server})`,
+      spec.what.resource === 'pods/proxy' ? 'the pod did not answer in time' : 'the API server is slow or unreachable; raise --request-timeout or check the cluster',
+    )
+  }
+
+  private networkError(err: Error & {code?: string}, what: RequestSpec['what']): SrsError {
+    return new SrsError(`cannot reach the Kubernetes API at ${this.server} (context "${this.contextName}"): ${err.code ?? err.message}`, {
+      exitCode: ExitCode.Failed,
+      reason: 'Unreachable',
+      hint: `is the cluster running? Check --context and --kubeconfig (while trying to ${what.verb} ${what.resource})`,
+      cause: err,
+    })
+  }
+
+  private apiError(ans: RawAnswer, what: RequestSpec['what']): KubeApiError {
+    let status: {message?: string; reason?: string} = {}
+    try {
+      status = JSON.parse(ans.body) as typeof status
+    } catch {
+      // not a v1.Status: keep the HTTP code only
+    }
+    const where = what.namespace ? ` in namespace "${what.namespace}"` : ''
+    const obj = `${what.resource}${what.name ? ` "${what.name}"` : ''}`
+    const user = this.config.userName ? `user "${this.config.userName}"` : 'this user'
+    switch (ans.status) {
+      case 401:
+        return new KubeApiError(`unauthorized: the API server at ${this.server} rejected the credentials of ${user} (context "${this.contextName}")`, {
+          status: 401,
+          reason: 'Unauthorized',
+          hint: 'refresh your credentials (token, certificate or exec plugin) and try again',
+        })
+      case 403:
+        return new KubeApiError(`forbidden: ${user} cannot ${what.verb} ${obj}${where}`, {
+          status: 403,
+          reason: 'Forbidden',
+          hint: `ask a cluster admin for RBAC permission to ${what.verb} ${what.resource}${where} (docs/rbac.yaml lists what kubectl-srs needs)`,
+        })
+      case 404:
+        return new KubeApiError(`${obj} not found${where}`, {
+          status: 404,
+          reason: 'NotFound',
+          hint: what.namespace ? 'check the name and the namespace (-n NAMESPACE)' : 'check the name',
+        })
+      case 409:
+        return new KubeApiError(`conflict on ${obj}${where}: ${status.message ?? 'it was changed by someone else'}`, {status: 409, reason: 'Conflict'})
+      default:
+        return new KubeApiError(`${what.verb} ${obj}${where} failed: ${status.message ?? `HTTP ${ans.status}`}`, {
+          status: ans.status,
+          reason: status.reason ?? `HTTP${ans.status}`,
+        })
+    }
+  }
+}
+
+function isKubeStatus(ans: RawAnswer): boolean {
+  if (!String(ans.headers['content-type'] ?? '').includes('json')) return false
+  try {
+    const s = JSON.parse(ans.body) as {kind?: string; apiVersion?: string}
+    return s.kind === 'Status' && s.apiVersion === 'v1'
+  } catch {
+    return false
+  }
+}
