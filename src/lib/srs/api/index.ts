@@ -1,0 +1,29 @@
+/** The SRS HTTP API client: endpoint queries, pod snapshots, failure classification, version checks. */
+export {podTransport, SrsTransportError, type SrsHttpAnswer, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
+export {describeSrsCode, SRS_ERROR_CODES, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'
+export {classifyAnswer, requestSrsJson, type SrsEnvelope, type SrsJsonAnswer, type SrsRequestOptions} from './request.js'
+export {
+  fetchSrsReloadResult,
+  listSrsClients,
+  listSrsStreams,
+  listSrsVhosts,
+  querySrsClusters,
+  querySrsSummaries,
+  querySrsVersions,
+  requestSrsReload,
+  type SrsAudioInfo,
+  type SrsClient,
+  type SrsClusterOrigin,
+  type SrsClusterQuery,
+  type SrsListOptions,
+  type SrsReloadResult,
+  type SrsReloadState,
+  type SrsStream,
+  type SrsSummary,
+  type SrsVersion,
+  type SrsVhost,
+  type SrsVideoInfo,
+  type WithEnvelope,
+} from './endpoints.js'
+export {collectPodSrsInfo, collectSrsInfoForPods, srsRestartedBetween, type PodSrsInfo} from './snapshot.js'
+export {imageTagOf, matchSrsVersionToImage, matchSrsVersionToTag, srsVersionExpectedForTag, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'
