@@ -258,12 +258,19 @@ export async function querySrsClusters(
   query: SrsClusterQuery,
   opts: SrsRequestOptions,
 ): Promise<SrsResult<WithEnvelope<{origin: SrsClusterOrigin | null}>>> {
-  const params = new URLSearchParams({vhost: query.vhost})
-  if (query.ip !== undefined) params.set('ip', query.ip)
-  params.set('app', query.app)
-  params.set('stream', query.stream)
-  if (query.coworker !== undefined) params.set('coworker', query.coworker)
-  return withBody(await requestSrsJson(transport, `/api/v1/clusters?${params.toString()}`, opts), 'data.origin', (body) => {
+  const params: Array<[string, string | undefined]> = [
+    ['vhost', query.vhost],
+    ['ip', query.ip],
+    ['app', query.app],
+    ['stream', query.stream],
+    ['coworker', query.coworker],
+  ]
+  // Same order and form as origins use between themselves; the colon of host:port stays as is.
+  const search = params
+    .filter((p): p is [string, string] => p[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v).replaceAll('%3A', ':')}`)
+    .join('&')
+  return withBody(await requestSrsJson(transport, `/api/v1/clusters?${search}`, opts), 'data.origin', (body) => {
     const data = recordAt(body, 'data')
     if (!data || !('origin' in data)) return undefined
     const origin = data.origin === null ? null : asRecord(data.origin)
