@@ -162,9 +162,20 @@ function indentUnitOf(conf: SrsConf, text: string): string {
   return '    '
 }
 
-function renderSpec(spec: SrsConfDirectiveSpec, indent: string, unit: string, eol: string): string {
+/** Where a plain directive's first argument starts relative to its name, when padded with spaces. */
+function argColumnOf(directive: SrsConfDirective): number {
+  const name = directive.tokens[directive.nameTokenIndex]
+  const gap = directive.gaps[directive.nameTokenIndex]
+  if (directive.block || !name || gap === undefined || !/^ {2,}$/.test(gap)) return 0
+  return name.text.length + gap.length
+}
+
+function renderSpec(spec: SrsConfDirectiveSpec, indent: string, unit: string, eol: string, argColumn = 0): string {
   checkDirectiveName(spec.name)
-  const head = [spec.name, ...(spec.args ?? []).map(formatSrsConfWord)].join(' ')
+  const args = (spec.args ?? []).map(formatSrsConfWord)
+  // argColumn lines the first argument up with the siblings' (`listen          1985;`).
+  const name = args.length > 0 && spec.name.length < argColumn ? spec.name.padEnd(argColumn - 1) : spec.name
+  const head = [name, ...args].join(' ')
   if (!spec.children) return `${head};`
   if (spec.children.length === 0) return `${head} {${eol}${indent}}`
   const inner = indent + unit
@@ -216,7 +227,7 @@ function insertChildText(conf: SrsConf, text: string, parent: SrsConfDirective |
       : parent
         ? lineIndentOf(text, parent.start) + unit
         : ''
-    const rendered = renderSpec(spec, indent, unit, eol)
+    const rendered = renderSpec(spec, indent, unit, eol, spec.children ? 0 : argColumnOf(last))
     const lineEnd = endOfTrailingLine(text, last.end)
     // Keep a comment that trails the last sibling on its line with that sibling.
     if (lineEnd !== null) return text.slice(0, lineEnd) + eol + indent + rendered + text.slice(lineEnd)
