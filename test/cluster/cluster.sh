@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The local Kubernetes control plane for tests and the demo:
+#   cluster.sh up      build what is missing, start everything, wait until ready (idempotent)
+#   cluster.sh down    stop everything and remove the cluster state (idempotent)
+#   cluster.sh status  say what runs
+#
+# Real etcd, kube-apiserver and kube-controller-manager (built from Go modules by
+# test/cluster/ctrlplane) plus podsim, which plays kubelet with a simulated SRS in every pod.
+# All of them run inside a network namespace of their own, where 10.244.0.0/16 is routed
+# locally: pod addresses never exist in the host namespace. The host reaches the apiserver
+# through hostfwd on a loopback port. Needs root (ip netns), as CI has.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SRC="$ROOT/test/cluster"
+STATE="${SRS_K8S_STATE:-$ROOT/.cluster}"
+BIN="$STATE/bin"
+NETNS="${SRS_K8S_NETNS:-srsk8s}"
+HOST_PORT="${SRS_K8S_PORT:-16443}"
+TOKEN=admin-token-kubectl-srs
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+log() { printf 'cluster: %s\n' "$*" >&2; }
+die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
+
+in_ns() { ip netns exec "$NETNS" "$@"; }
+
+# go build only when a source file is newer than the binary (the Go build cache makes a
+# rebuild cheap anyway, but linking the control plane still takes a while).
+build() {
+  local name=$1 pkg=$2 out="$BIN/$1"
+  if [[ -x "$out" ]] && [[ -z "$(find "$SRC/$pkg" "$SRC/go.mod" "$SRC/go.sum" -newer "$out" -name '*.go' -o -newer "$out" -name 'go.*' 2>/dev/null | head -n1)" ]]; then
+    return
+  fi
+  log "building $name (the first build of the control plane takes several minutes)"
+  local t0=$SECONDS
+  if ! (cd "$SRC" && go build -o "$out.tmp" "./$pkg"); then
+    rm -f "$out.tmp"
+    die "building $name failed"
+  fi
+  mv "$out.tmp" "$out"
+  log "built $name in $((SECONDS - t0))s"
+}
+
+pidfile() { echo "$STATE/run/$1.pid"; }
+running() { local p; p=$(cat "$(pidfile "$1")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; }
+
+# start NAME CMD...: run detached (own session, output to a log), remember the pid.
+start() {
+  local name=$1; shift
+  if running "$name"; then return; fi
+  setsid "$@" >"$STATE/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile "$name")"
+}
+
+wait_for() { # wait_for WHAT SECONDS CMD...
+  local what=$1 limit=$2; shift 2
+  local t0=$SECONDS
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS - t0 > limit)); then die "$what not ready after ${limit}s (logs in $STATE/logs)"; fi
+    sleep 0.3
+  done
+}
+
+setup_netns() {
+  if ! ip netns list | grep -qw "$NETNS"; then
+    ip netns add "$NETNS"
+  fi
+  ip -n "$NETNS" link set lo up
+  ip -n "$NETNS" route replace local 10.244.0.0/16 dev lo
+}
+
+setup_pki() {
+  mkdir -p "$STATE/pki"
+  [[ -f "$STATE/pki/sa.key" ]] || openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
+  # token,user,uid,"groups": the admin is in system:masters, which RBAC lets do anything.
+  printf '%s,admin,admin,"system:masters"\n' "$TOKEN" >"$STATE/pki/tokens.csv"
+}
+
+write_kubeconfig() { # write_kubeconfig FILE SERVER
+  cat >"$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: srs-local
+  cluster:
+    server: $2
+    certificate-authority: $STATE/pki/apiserver.crt
+users:
+- name: admin
+  user:
+    token: $TOKEN
+contexts:
+- name: srs-local
+  context:
+    cluster: srs-local
+    user: admin
+    namespace: default
+current-context: srs-local
+EOF
+}
+
+apiserver_ready() { curl -sfk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$HOST_PORT/readyz"; }
+
+up() {
+  [[ $EUID -eq 0 ]] || die "needs root for the network namespace (run with sudo)"
+  command -v go >/dev/null || die "Go is not installed"
+  mkdir -p "$BIN" "$STATE/logs" "$STATE/run" "$STATE/etcd"
+  build ctrlplane ctrlplane
+  build hostfwd hostfwd
+  # SRS_K8S_NO_PODSIM=1 starts the control plane alone (for work on the simulator itself)
+  if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then build podsim podsim; fi
+
+  local t0=$SECONDS
+  setup_netns
+  setup_pki
+
+  start etcd ip netns exec "$NETNS" "$BIN/ctrlplane" etcd \
+    --name srsk8s --data-dir "$STATE/etcd" \
+    --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
+    --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
+    --initial-cluster srsk8s=http://127.0.0.1:2380 \
+    --unsafe-no-fsync --log-level warn --quota-backend-bytes 4294967296
+  wait_for etcd 60 in_ns curl -sf --max-time 2 http://127.0.0.1:2379/health
+
+  start kube-apiserver ip netns exec "$NETNS" "$BIN/ctrlplane" kube-apiserver \
+    --etcd-servers http://127.0.0.1:2379 \
+    --bind-address 127.0.0.1 --secure-port 6443 --advertise-address 127.0.0.1 \
+    --cert-dir "$STATE/pki" --token-auth-file "$STATE/pki/tokens.csv" \
+    --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$STATE/pki/sa.key" --service-account-signing-key-file "$STATE/pki/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/16 \
+    --disable-admission-plugins ServiceAccount \
+    --endpoint-reconciler-type none --allow-privileged \
+    --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
+    --enable-priority-and-fairness=false \
+    --shutdown-delay-duration 0s --v 0
+  start hostfwd "$BIN/hostfwd" --listen "127.0.0.1:$HOST_PORT" --netns "/run/netns/$NETNS" --target 127.0.0.1:6443
+  wait_for kube-apiserver 120 apiserver_ready
+
+  write_kubeconfig "$STATE/inner.kubeconfig" https://127.0.0.1:6443
+  write_kubeconfig "$STATE/kubeconfig" "https://127.0.0.1:$HOST_PORT"
+
+  start kube-controller-manager ip netns exec "$NETNS" "$BIN/ctrlplane" kube-controller-manager \
+    --kubeconfig "$STATE/inner.kubeconfig" \
+    --authentication-kubeconfig "$STATE/inner.kubeconfig" --authorization-kubeconfig "$STATE/inner.kubeconfig" \
+    --leader-elect=false --use-service-account-credentials=false \
+    --bind-address 127.0.0.1 --secure-port 10257 \
+    --controllers deployment-controller,replicaset-controller,statefulset-controller,job-controller,cronjob-controller,garbage-collector-controller,namespace-controller,endpoints-controller,endpointslice-controller,endpointslice-mirroring-controller,ttl-after-finished-controller,pod-garbage-collector-controller,serviceaccount-controller,disruption-controller,horizontal-pod-autoscaler-controller \
+    --kube-api-qps 500 --kube-api-burst 1000 \
+    --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --concurrent-statefulset-syncs 10 \
+    --v 0
+  wait_for kube-controller-manager 60 in_ns curl -sfk --max-time 2 https://127.0.0.1:10257/healthz
+
+  if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
+    mkdir -p "$STATE/podsim"
+    start podsim ip netns exec "$NETNS" "$BIN/podsim" --kubeconfig "$STATE/inner.kubeconfig" --state-dir "$STATE/podsim" --log "$STATE/logs/podsim.log"
+    wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log'"
+  fi
+  log "ready in $((SECONDS - t0))s: export KUBECONFIG=$STATE/kubeconfig"
+}
+
+down() {
+  local name
+  for name in podsim kube-controller-manager kube-apiserver hostfwd etcd; do
+    local p
+    if p=$(cat "$(pidfile "$name")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; then
+      kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
+      for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL -- "-$p" 2>/dev/null || true
+    fi
+  done
+  if ip netns list 2>/dev/null | grep -qw "$NETNS"; then
+    # anything still inside the namespace (a stray simulator child) goes too
+    ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns delete "$NETNS"
+  fi
+  # state goes; build outputs in bin/ stay so the next `up` is quick
+  if [[ -d "$STATE" ]]; then
+    find "$STATE" -mindepth 1 -maxdepth 1 ! -name bin -exec rm -rf {} +
+  fi
+  log "stopped"
+}
+
+status() {
+  local name
+  for name in etcd kube-apiserver hostfwd kube-controller-manager podsim; do
+    if running "$name"; then echo "$name: running (pid $(cat "$(pidfile "$name")"))"; else echo "$name: stopped"; fi
+  done
+  apiserver_ready >/dev/null 2>&1 && echo "apiserver: ready at https://127.0.0.1:$HOST_PORT (KUBECONFIG=$STATE/kubeconfig)" || echo "apiserver: not ready"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,72 @@
+/** Runs the built plugin and kubectl as a user would, for end-to-end tests. */
+import {spawn, spawnSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import path from 'node:path'
+
+export const ROOT = path.resolve(import.meta.dirname, '../..')
+export const KUBECONFIG = path.join(ROOT, '.cluster/kubeconfig')
+export const BIN = path.join(ROOT, 'bin')
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** `kubectl srs ARGS` through the real kubectl plugin mechanism (bin/ on PATH). */
+export function srs(args: string[], opts: {env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string} = {}): Promise<RunResult> {
+  return run('kubectl', ['srs', ...args], opts)
+}
+
+export function run(cmd: string, args: string[], opts: {env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string} = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      env: {...process.env, PATH: `${BIN}:${process.env.PATH}`, KUBECONFIG, NO_COLOR: '1', ...opts.env},
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000)
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      resolve({code: code ?? (signal ? 128 : 1), stdout, stderr})
+    })
+    child.stdin.end(opts.input ?? '')
+  })
+}
+
+/** kubectl against the local cluster; throws with its stderr when it fails. */
+export function kubectl(args: string[], input?: string): string {
+  const r = spawnSync('kubectl', args, {env: {...process.env, KUBECONFIG}, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`)
+  return r.stdout
+}
+
+export function kubectlJson<T = unknown>(args: string[]): T {
+  return JSON.parse(kubectl([...args, '-o', 'json'])) as T
+}
+
+/** A fresh namespace for one test file; deleted by the returned cleanup. */
+export function createNamespace(prefix: string): {name: string; remove: () => void} {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase()
+  kubectl(['create', 'namespace', name])
+  return {name, remove: () => void spawnSync('kubectl', ['delete', 'namespace', name, '--wait=false'], {env: {...process.env, KUBECONFIG}})}
+}
+
+export async function eventually<T>(what: string, fn: () => T | Promise<T>, opts: {timeoutMs?: number; intervalMs?: number} = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
+  let last: unknown
+  for (;;) {
+    try {
+      const v = await fn()
+      if (v !== undefined && v !== false && v !== null) return v
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300))
+  }
+}
