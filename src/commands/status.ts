@@ -1,25 +1,86 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
-import {outputFlag} from '../lib/cli/flags.js'
+import {countFlag, durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {decideColor} from '../lib/cli/output.js'
+import {ExitCode, UsageError} from '../lib/errors.js'
+import type {StatusReport} from '../lib/status/report.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show every SRS workload and pod with the version and connections their SRS API reports.'
-  static override description = 'Finds the Deployments and StatefulSets that run SRS, asks the SRS HTTP API of each pod (through the apiserver pod proxy) for its version, connections and streams, and shows roles, origin/edge links and canary tracks.'
+  static override description = `Finds the Deployments and StatefulSets that run SRS (an ossrs/srs image from any registry, an image named with --srs-image, or the label app.kubernetes.io/name=srs), reads their srs.conf, and asks the SRS HTTP API of every pod, through the apiserver pod proxy and in parallel, for its version, connections and streams.
+
+Shows roles (origin-cluster, origin, edge), links (edge origins, origin coworkers), canary tracks behind one Service with their weight by pods and by measured connections, and warnings: image tag vs reported version, coworker or edge origin lists out of step with the running origins, restarts seen while watching, terminating pods still draining.
+
+Exit status: 0 when every pod answered, 3 when any pod is degraded or did not answer.`
   static override examples = [
-    '<%= config.bin %> status',
-    '<%= config.bin %> status srs-edge-deploy -n live -o wide',
-    '<%= config.bin %> status -A -o json',
+    {description: 'All SRS workloads of the current namespace', command: '<%= config.bin %> status'},
+    {description: 'One edge Deployment, with pod IPs, server ids and CPU/memory', command: '<%= config.bin %> status srs-edge-deploy -n live -o wide'},
+    {description: 'Every namespace, as JSON for scripts', command: '<%= config.bin %> status -A -o json'},
+    {description: 'Keep watching while a canary runs', command: '<%= config.bin %> status srs-edge-deploy --watch'},
   ]
   static override args = {workload: Args.string({description: 'Deployment or StatefulSet to show (default: all SRS workloads).'})}
   static override flags = {
     'all-namespaces': Flags.boolean({char: 'A', description: 'Show SRS workloads in every namespace.'}),
-    selector: Flags.string({char: 'l', description: 'Label selector for the workloads.'}),
+    selector: Flags.string({char: 'l', description: 'Label selector for the workloads, e.g. app=srs-edge.'}),
     output: outputFlag(['table', 'wide', 'json', 'yaml'] as const, 'table'),
+    watch: Flags.boolean({char: 'w', description: 'Keep refreshing until interrupted (Ctrl-C).'}),
+    timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
+    interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
+    concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
+    'srs-image': Flags.string({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
   }
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('status')
+  public async run(): Promise<StatusReport> {
+    const {flags, args} = this
+    if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
+    if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5s')
+    if (flags.selector !== undefined && flags.selector.trim() === '') throw new UsageError('--selector is empty', 'for example -l app=srs-edge')
+    const kube = await this.kube()
+    const {collectStatus} = await import('../lib/status/collect.js')
+    const {renderStatus} = await import('../lib/view/status-view.js')
+    const {isDegraded} = await import('../lib/status/report.js')
+    const opts = {
+      namespace: flags['all-namespaces'] ? null : kube.namespace,
+      workload: args.workload,
+      labelSelector: flags.selector,
+      extraImages: flags['srs-image'],
+      podTimeoutMs: flags.timeout,
+      concurrency: flags.concurrency,
+    }
+    const color = decideColor(flags['no-color'])
+    const human = (r: StatusReport) => renderStatus(r, {wide: flags.output === 'wide', color, allNamespaces: flags['all-namespaces']})
+    const spinner = await this.spinner('asking SRS pods', flags.output)
+    let report = await collectStatus(kube, opts).finally(() => spinner.stop())
+    if (!flags.watch) {
+      await this.emit(report, flags.output, human)
+      process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) ? ExitCode.Degraded : ExitCode.Ok
+      kube.close()
+      return report
+    }
+    // --watch: redraw in place on a terminal; otherwise a new document whenever something changed.
+    const tty = Boolean(process.stdout.isTTY) && (flags.output === 'table' || flags.output === 'wide')
+    let lastKey = ''
+    let stop = false
+    process.once('SIGINT', () => {
+      stop = true
+    })
+    for (;;) {
+      const key = JSON.stringify({...report, generatedAt: '', workloads: report.workloads.map((w) => ({...w, pods: w.pods.map((p) => ({...p, ageSeconds: 0, srs: p.srs && {...p.srs, uptimeSeconds: 0}}))}))})
+      if (tty) {
+        process.stdout.write('\u001B[H\u001B[2J')
+        await this.emit(report, flags.output, human)
+      } else if (key !== lastKey) {
+        if (lastKey && flags.output === 'yaml') process.stdout.write('---\n')
+        await this.emit(report, flags.output, human)
+      }
+      lastKey = key
+      const until = Date.now() + flags.interval
+      while (!stop && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+      if (stop) break
+      report = await collectStatus(kube, opts, report)
+    }
+    kube.close()
+    return report
   }
 }

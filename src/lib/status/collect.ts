@@ -1,0 +1,41 @@
+import {KubeApiError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import {observeWorkloads} from '../srs/observe.js'
+import {buildTopology, type Topology} from '../srs/topology.js'
+import {queryPods, type PodTarget} from './pod-query.js'
+import {buildStatusReport, type StatusReport} from './report.js'
+
+export interface StatusOptions {
+  /** A namespace, or null for all namespaces. */
+  namespace: string | null
+  workload?: string
+  labelSelector?: string
+  extraImages?: readonly string[]
+  /** Per-pod SRS API timeout. */
+  podTimeoutMs: number
+  concurrency: number
+}
+
+/** observe → model → query every pod → report. */
+export async function collectStatus(kube: KubeClient, opts: StatusOptions, previous?: StatusReport): Promise<StatusReport> {
+  const observed = await observeWorkloads(kube, opts.namespace, opts.labelSelector)
+  let topologies: Topology[] = [...observed.byNamespace.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
+  if (opts.workload) {
+    topologies = topologies
+      .map((t) => ({...t, workloads: t.workloads.filter((w) => w.name === opts.workload), groups: t.groups.filter((g) => g.tracks.some((x) => x.workload === opts.workload)), drift: t.drift.filter((d) => d.workload === opts.workload)}))
+      .filter((t) => t.workloads.length > 0)
+    if (topologies.length === 0) {
+      const where = opts.namespace === null ? 'in any namespace' : `in namespace "${opts.namespace}"`
+      throw new KubeApiError(`no SRS Deployment or StatefulSet named "${opts.workload}" ${where}`, {
+        status: 404,
+        reason: 'NotFound',
+        hint: 'run `kubectl srs status` without a name to list the SRS workloads, or pass -n NAMESPACE',
+      })
+    }
+  }
+  const targets: PodTarget[] = topologies.flatMap((t) => t.workloads.flatMap((w) => w.pods.map((pod) => ({namespace: t.namespace, pod, port: w.apiPort}))))
+  const answers = await queryPods(kube, targets, {timeoutMs: opts.podTimeoutMs, concurrency: opts.concurrency})
+  return buildStatusReport(kube.contextName, topologies, answers, new Date(), previous)
+}

@@ -1,0 +1,98 @@
+/**
+ * Asks every SRS pod's HTTP API, through the apiserver pod proxy, in parallel under a
+ * concurrency limit and with a timeout per pod, for what status shows. Two requests per pod:
+ * summaries (version, pid, uptime, connections, CPU, memory) and the streams list (published
+ * streams, clients, kbps) — versions would only repeat summaries' data.self.version.
+ */
+import pLimit from 'p-limit'
+import type {KubeClient} from '../kube/client.js'
+import type {Pod} from '../kube/types.js'
+import {listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
+import {podTransport} from '../srs/api/transport.js'
+
+export interface PodSrsStatus {
+  info?: {
+    version: string
+    serverId?: string
+    serviceId?: string
+    pid?: number
+    uptimeSeconds: number
+    connections: number
+    streams: number
+    streamsPublished: number
+    clients: number
+    kbpsIn: number
+    kbpsOut: number
+    cpuPercent: number
+    memKbyte: number
+  }
+  error: {reason: string; message: string} | null
+  /** For a terminating pod: the last connection count kubectl-srs read before it began to drain. */
+  lastConnections?: number
+}
+
+export const LAST_CONNECTIONS_ANNOTATION = 'srs.kubectl.io/last-connections'
+
+export interface PodTarget {
+  namespace: string
+  pod: Pod
+  port: number
+}
+
+export async function queryPods(kube: KubeClient, targets: PodTarget[], opts: {timeoutMs: number; concurrency: number}): Promise<Map<string, PodSrsStatus>> {
+  const limit = pLimit(Math.max(1, opts.concurrency))
+  const out = new Map<string, PodSrsStatus>()
+  await Promise.all(
+    targets.map((t) =>
+      limit(async () => {
+        out.set(`${t.namespace}/${t.pod.metadata.name}`, await queryPod(kube, t, opts.timeoutMs))
+      }),
+    ),
+  )
+  return out
+}
+
+async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Promise<PodSrsStatus> {
+  const last = t.pod.metadata.annotations?.[LAST_CONNECTIONS_ANNOTATION]
+  const lastConnections = last !== undefined && /^\d+$/.test(last) ? Number(last) : undefined
+  if (!t.pod.status?.podIP) {
+    return {error: {reason: 'not-running', message: `pod is ${t.pod.status?.phase ?? 'Pending'} and has no IP yet`}, lastConnections}
+  }
+  const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port)
+  // One deadline for the whole pod, so a slow pod costs one timeout, not two.
+  const deadline = Date.now() + timeoutMs
+  const [summary, streams] = await Promise.all([
+    querySrsSummaries(transport, {timeoutMs}),
+    listSrsStreams(transport, {timeoutMs: Math.max(1, deadline - Date.now()), pageSize: 100}),
+  ])
+  const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : undefined
+  if (failure || !summary.ok || !streams.ok) {
+    const reason = t.pod.metadata.deletionTimestamp && (failure?.reason === 'refused' || failure?.reason === 'unreachable') ? 'draining' : failure!.reason
+    const message =
+      failure!.reason === 'unauthorized'
+        ? 'SRS API answered 401: http_api auth is on, and the apiserver pod proxy drops the Authorization header (kubernetes issue 38775)'
+        : failure!.message
+    return {error: {reason, message}, lastConnections}
+  }
+  const s = summary.value
+  const list = streams.value.streams
+  return {
+    info: {
+      version: s.version,
+      serverId: s.envelope.server,
+      serviceId: s.envelope.service,
+      pid: s.envelope.pid ?? s.pid,
+      uptimeSeconds: s.uptimeSeconds,
+      connections: s.connections,
+      streams: list.length,
+      streamsPublished: list.filter((x) => x.publishing).length,
+      clients: list.reduce((n, x) => n + x.clients, 0),
+      kbpsIn: list.reduce((n, x) => n + x.recvKbps, 0),
+      kbpsOut: list.reduce((n, x) => n + x.sendKbps, 0),
+      cpuPercent: s.cpuPercent,
+      memKbyte: s.memKbyte,
+    },
+    error: null,
+    lastConnections,
+  }
+}

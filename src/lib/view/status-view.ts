@@ -1,0 +1,98 @@
+/** Draws the status report as tables. Reads the report only; never fetches. */
+import {Chalk, type ChalkInstance} from 'chalk'
+import type {PodReport, StatusReport} from '../status/report.js'
+import {formatAge, formatColumns} from './table.js'
+
+export function renderStatus(report: StatusReport, opts: {wide: boolean; color: boolean; allNamespaces: boolean}): string {
+  const c = new Chalk({level: opts.color ? 1 : 0})
+  const out: string[] = []
+  if (report.workloads.length === 0) {
+    const where = opts.allNamespaces ? 'in any namespace' : `in namespace ${report.namespaces[0] ?? ''}`.trim()
+    return `No SRS workloads found ${where}.`
+  }
+  const ns = (x: {namespace: string}) => (opts.allNamespaces ? [x.namespace] : [])
+  out.push(
+    formatColumns([
+      [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'WORKLOAD', 'ROLE', 'READY', 'IMAGE', 'LINKS'],
+      ...report.workloads.map((w) => [
+        ...ns(w),
+        `${w.kind.toLowerCase()}/${w.name}`,
+        w.role,
+        readyCell(c, w.ready, w.desired),
+        w.images.join(',') + (w.partition !== null ? ` (partition ${w.partition})` : ''),
+        links(w.links),
+      ]),
+    ]),
+  )
+  for (const g of report.groups) {
+    out.push('')
+    const req = g.requestedWeight === null ? '' : `requested ${g.requestedWeight}%, `
+    out.push(c.bold(`Service ${g.service}${opts.allNamespaces ? ` (${g.namespace})` : ''}: ${g.tracks.length} tracks`) + (req ? ` (${req.slice(0, -2)})` : ''))
+    out.push(
+      formatColumns(
+        [
+          ['TRACK', 'WORKLOAD', 'IMAGE', 'PODS', 'CONNECTIONS', 'WEIGHT BY PODS', 'WEIGHT BY CONNECTIONS'],
+          ...g.tracks.map((t) => [
+            t.role === 'canary' ? c.yellow(t.role) : t.role,
+            t.workload,
+            t.image,
+            `${t.readyPods}/${t.pods}`,
+            String(t.connections),
+            `${t.weightByPods}%`,
+            t.weightByConnections === null ? '-' : `${t.weightByConnections}%`,
+          ]),
+        ],
+        {indent: '  '},
+      ),
+    )
+  }
+  out.push('')
+  const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'POD', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'TAG', 'VERSION', 'CONNS', 'STREAMS', 'KBPS IN/OUT']
+  if (opts.wide) header.push('IP', 'SERVER', 'PID', 'UPTIME', 'CLIENTS', 'CPU', 'MEM')
+  const rows = [header]
+  for (const w of report.workloads) {
+    for (const p of w.pods) {
+      const row = [...ns(w), p.name, p.ready ? '1/1' : '0/1', podState(c, p), String(p.restarts), formatAge(p.ageSeconds), p.imageTag, versionCell(c, p)]
+      if (p.srs) row.push(String(p.srs.connections), `${p.srs.streamsPublished}/${p.srs.streams}`, `${p.srs.kbpsIn}/${p.srs.kbpsOut}`)
+      else row.push('-', '-', '-')
+      if (opts.wide) {
+        row.push(p.podIP ?? '-')
+        if (p.srs) row.push(p.srs.serverId ?? '-', p.srs.pid === null ? '-' : String(p.srs.pid), formatAge(p.srs.uptimeSeconds), String(p.srs.clients), `${p.srs.cpuPercent}%`, `${Math.round(p.srs.memKbyte / 1024)}Mi`)
+        else row.push('-', '-', '-', '-', '-', '-')
+      }
+      rows.push(row)
+    }
+  }
+  out.push(formatColumns(rows))
+  if (report.warnings.length) {
+    out.push('')
+    out.push(c.bold('Warnings:'))
+    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${w.message}`)
+  }
+  return out.join('\n')
+}
+
+function readyCell(c: ChalkInstance, ready: number, desired: number): string {
+  const s = `${ready}/${desired}`
+  return ready < desired ? c.yellow(s) : s
+}
+
+function links(l: {origins: string[]; coworkers: string[]}): string {
+  const parts: string[] = []
+  if (l.origins.length) parts.push(`origins: ${l.origins.join(' ')}`)
+  if (l.coworkers.length) parts.push(`coworkers: ${l.coworkers.join(' ')}`)
+  return parts.join('; ') || '-'
+}
+
+function podState(c: ChalkInstance, p: PodReport): string {
+  if (p.terminating) return c.yellow(p.error?.reason === 'draining' ? 'Draining' : 'Terminating')
+  if (p.error && p.error.reason !== 'not-running') return c.red(`${p.phase}, API ${p.error.reason}`)
+  return p.phase
+}
+
+function versionCell(c: ChalkInstance, p: PodReport): string {
+  if (!p.srs) return '-'
+  if (p.srs.versionCheck === 'mismatch') return c.red(`${p.srs.version}!`)
+  if (p.srs.versionCheck === 'match') return c.green(p.srs.version)
+  return p.srs.version
+}
