@@ -137,7 +137,7 @@ const DEFAULT_API_PORT = 1985
 
 /** Does a pod template run SRS? An ossrs/srs image, an extra image name, or app.kubernetes.io/name=srs. */
 export function srsContainerOf(template: PodTemplate, extraImages: readonly string[] = []): Container | undefined {
-  const byImage = template.spec.containers.find((c) => c.image && isSrsImage(c.image, extraImages))
+  const byImage = template.spec.containers.find((c) => c.image && isSrsImage(c.image, extraImages) && runsSrsServer(c))
   if (byImage) return byImage
   if (template.metadata?.labels?.['app.kubernetes.io/name'] === 'srs') return template.spec.containers[0]
   return undefined
@@ -212,6 +212,17 @@ function modelWorkload(kind: WorkloadKind, obj: Deployment | StatefulSet, objs: 
     hasPreStop: Boolean(container.lifecycle?.preStop),
     pods,
   }
+}
+
+/**
+ * A container of an SRS image runs the SRS server unless its command was replaced by something
+ * else — the guide's nginx-origin-deploy has an ossrs/srs:3 sidecar whose shell only copies the
+ * console files. A replaced command counts when it starts objs/srs (directly or in a script).
+ */
+export function runsSrsServer(c: Container): boolean {
+  if (!c.command?.length) return true
+  const argv = [...c.command, ...(c.args ?? [])]
+  return path.basename(argv[0]!) === 'srs' || argv.some((a) => /(^|[\s;&|])\S*objs\/srs(\s|$)/.test(a))
 }
 
 /** Major version from an image tag: "v4.0.6" → 4, "5" → 5, "latest" → null. */
