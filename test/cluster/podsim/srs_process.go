@@ -1,0 +1,401 @@
+package main
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// srsProc is one simulated SRS process in one pod: it exists from container start until
+// the process exits (quit, crash on a bad reload, kill). A container restart makes a new
+// srsProc with a new service id and pid; the server id stays (it hangs on the pod name).
+
+type procState int
+
+const (
+	procRunning  procState = iota
+	procQuitting           // got a quit signal, listeners still open
+	procDraining           // listeners closed, waiting for connections to leave
+	procExited
+)
+
+func (s procState) String() string {
+	return [...]string{"running", "quitting", "draining", "exited"}[s]
+}
+
+// Delays modelled on the captures (README 4a): the main loop notices a signal within ~1 s
+// (we use 0.6 s), a fast quit ends ~1 s after the signal, and the drain loop is polled.
+var (
+	signalNoticeDelay = 600 * time.Millisecond
+	fastQuitDelay     = 900 * time.Millisecond
+	drainPollInterval = 500 * time.Millisecond
+	inotifyDelay      = 3 * time.Second // the SRS watcher sleeps 3 s after each read
+)
+
+// procHooks connect a process to the rest of podsim.
+type procHooks struct {
+	bind     func(p *srsProc) // open the API/HTTP listeners for this pod
+	unbind   func(p *srsProc) // close them (connections are refused from then on)
+	loaded   func(p *srsProc) // a config was loaded (start or successful reload)
+	exited   func(p *srsProc, reason string)
+	readConf func() (string, error) // current text of the config file SRS was started with
+}
+
+type reloadResult struct {
+	Err   int
+	Msg   string
+	State int // 0 none yet, 90 applied, 10 parse failed
+	RID   string
+}
+
+type srsProc struct {
+	Namespace, Name, PodIP string
+	ImageVersion           srsVersion
+	ServerID               string
+	Service                string
+	PID                    int
+	Started                time.Time
+	hooks                  procHooks
+
+	mu           sync.Mutex
+	settings     srsSettings
+	confText     string
+	reloads      int // successful reloads
+	reloadFails  int
+	lastReload   reloadResult
+	knobs        knobs
+	knobsSince   time.Time
+	kicked       map[string]bool
+	state        procState
+	fastQuit     bool
+	dropped      bool // clients were dropped (fast quit, 5.x quit, kill)
+	exitReason   string
+	bound        bool
+	reloadTimer  *time.Timer
+	done         chan struct{}
+	restartCount int32
+}
+
+// serverIDFor is stable per pod name, like the .id file SRS keeps next to its pid file.
+func serverIDFor(ns, name string) string {
+	return "vid-" + idFromHash(7, "server", ns, name)
+}
+
+const idAlphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+func idFromHash(n int, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	sum := h.Sum(nil)
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = idAlphabet[int(sum[i])%len(idAlphabet)]
+	}
+	return string(out)
+}
+
+func randomID(n int) string {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = idAlphabet[rand.IntN(len(idAlphabet))]
+	}
+	return string(out)
+}
+
+// startSRSProc loads the config and opens the listeners. An error means SRS would not start
+// (invalid config): the container crashes.
+func startSRSProc(ns, name, podIP string, v srsVersion, k knobs, hooks procHooks) (*srsProc, error) {
+	text, err := hooks.readConf()
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	root, err := parseSRSConf(text)
+	if err != nil {
+		return nil, fmt.Errorf("invalid config: %w", err)
+	}
+	p := &srsProc{
+		Namespace: ns, Name: name, PodIP: podIP, ImageVersion: v,
+		ServerID: serverIDFor(ns, name), Service: randomID(8), PID: 1 + rand.IntN(30000),
+		Started: time.Now(), hooks: hooks,
+		settings: settingsFromConf(root), confText: text,
+		knobs: k, knobsSince: time.Now(), kicked: map[string]bool{},
+		done: make(chan struct{}),
+	}
+	if p.settings.ServerID != "" {
+		p.ServerID = p.settings.ServerID
+	}
+	p.bound = true
+	hooks.bind(p)
+	hooks.loaded(p)
+	return p, nil
+}
+
+// version is what the API reports: the image's, unless report-version overrides it.
+func (p *srsProc) version() srsVersion {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.versionLocked()
+}
+
+func (p *srsProc) versionLocked() srsVersion {
+	if v, ok := parseVersion(p.knobs.ReportVersion); ok {
+		return v
+	}
+	return p.ImageVersion
+}
+
+func (p *srsProc) Settings() srsSettings {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.settings
+}
+
+func (p *srsProc) Done() <-chan struct{} { return p.done }
+
+func (p *srsProc) setKnobs(k knobs) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if k.equal(p.knobs) {
+		return
+	}
+	if k.Connections != p.knobs.Connections || !equalStrings(k.Streams, p.knobs.Streams) {
+		p.kicked = map[string]bool{}
+		p.knobsSince = time.Now()
+	}
+	p.knobs = k
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// connections is what SRS counts as its clients (conn_srs), publishers included.
+func (p *srsProc) connections() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.modelLocked(time.Now()).clients)
+}
+
+// signal delivers a Unix signal by name: HUP, QUIT, TERM, INT, KILL.
+func (p *srsProc) signal(sig string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == procExited {
+		return
+	}
+	switch sig {
+	case "HUP":
+		go p.reload("signal")
+	case "QUIT":
+		p.quitLocked(true)
+	case "TERM":
+		// force_grace_quit turns SIGTERM into SIGQUIT; otherwise it is a fast quit.
+		p.quitLocked(p.settings.ForceGraceQuit)
+	case "INT":
+		p.quitLocked(false)
+	case "KILL":
+		p.dropped = true
+		p.exitLocked("killed")
+	}
+}
+
+func (p *srsProc) quitLocked(graceful bool) {
+	if !graceful {
+		p.fastQuit = true
+	}
+	if p.state != procRunning {
+		return // the quit already running sees fastQuit
+	}
+	p.state = procQuitting
+	if graceful && p.versionLocked().gracefulQuitWorks() {
+		go p.gracefulQuit()
+		return
+	}
+	// Fast quit, and every quit of 5.x: clients dropped, exit within about a second.
+	time.AfterFunc(fastQuitDelay, func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.dropped = true
+		p.exitLocked("quit")
+	})
+}
+
+func (p *srsProc) gracefulQuit() {
+	p.mu.Lock()
+	wait := p.settings.GraceStartWait
+	final := p.settings.GraceFinalWait
+	p.mu.Unlock()
+	time.Sleep(signalNoticeDelay + wait)
+
+	p.mu.Lock()
+	if p.state == procExited {
+		p.mu.Unlock()
+		return
+	}
+	p.state = procDraining
+	p.unbindLocked() // "listeners closed": the API refuses connections from now on
+	p.mu.Unlock()
+
+	// No upper bound: SRS waits for every connection, unless a fast quit cuts it short.
+	for {
+		p.mu.Lock()
+		if p.state == procExited {
+			p.mu.Unlock()
+			return
+		}
+		if p.fastQuit {
+			p.dropped = true
+		}
+		n := len(p.modelLocked(time.Now()).clients)
+		p.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(drainPollInterval)
+	}
+	time.Sleep(final)
+	p.mu.Lock()
+	p.exitLocked("quit")
+	p.mu.Unlock()
+}
+
+func (p *srsProc) unbindLocked() {
+	if p.bound {
+		p.bound = false
+		p.hooks.unbind(p)
+	}
+}
+
+func (p *srsProc) exitLocked(reason string) {
+	if p.state == procExited {
+		return
+	}
+	p.state = procExited
+	p.exitReason = reason
+	p.unbindLocked()
+	if p.reloadTimer != nil {
+		p.reloadTimer.Stop()
+	}
+	close(p.done)
+	go p.hooks.exited(p, reason)
+}
+
+// volumeSwapped is called when kubelet swapped the ..data link of a volume that holds
+// the config file: with inotify_auto_reload on, SRS reloads about 3 s later.
+func (p *srsProc) volumeSwapped() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == procExited || !p.settings.InotifyReload {
+		return
+	}
+	if p.reloadTimer != nil {
+		p.reloadTimer.Stop()
+	}
+	p.reloadTimer = time.AfterFunc(inotifyDelay, func() { p.reload("inotify") })
+}
+
+// reload re-reads the config like SIGHUP does. It reports the reload-fetch result.
+func (p *srsProc) reload(why string) {
+	text, err := p.hooks.readConf()
+	var root *confDirective
+	if err == nil {
+		root, err = parseSRSConf(text)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.state == procExited {
+		return
+	}
+	if err != nil {
+		p.reloadFails++
+		p.lastReload = reloadResult{Err: codeConfigInvalid, Msg: "ConfigInvalid: " + err.Error(), State: 10, RID: randomID(7)}
+		if p.ImageVersion.exitsOnBadReload() {
+			// 4.0: "main cycle terminated, system quit normally", exit code 0.
+			p.dropped = true
+			p.exitLocked("invalid config on reload")
+		}
+		return
+	}
+	old := p.settings
+	p.settings = settingsFromConf(root)
+	p.confText = text
+	p.reloads++
+	p.lastReload = reloadResult{Err: 0, Msg: "Success", State: 90, RID: randomID(7)}
+	if p.bound && (old.APIPort != p.settings.APIPort || old.APIEnabled != p.settings.APIEnabled ||
+		old.HTTPServerPort != p.settings.HTTPServerPort || old.HTTPServerEnabled != p.settings.HTTPServerEnabled) {
+		p.hooks.unbind(p)
+		p.hooks.bind(p)
+	}
+	go p.hooks.loaded(p)
+}
+
+// procSnapshot is what the control endpoint shows.
+type procSnapshot struct {
+	Namespace      string   `json:"namespace"`
+	Name           string   `json:"name"`
+	PodIP          string   `json:"podIP"`
+	Version        string   `json:"version"`
+	ImageVersion   string   `json:"imageVersion"`
+	Server         string   `json:"server"`
+	Service        string   `json:"service"`
+	PID            int      `json:"pid"`
+	State          string   `json:"state"`
+	Listening      bool     `json:"listening"`
+	APIPort        int      `json:"apiPort"`
+	HTTPServerPort int      `json:"httpServerPort"`
+	Connections    int      `json:"connections"`
+	Streams        []string `json:"streams"`
+	Reloads        int      `json:"reloads"`
+	ReloadFailures int      `json:"reloadFailures"`
+	LastReload     struct {
+		Err   int    `json:"err"`
+		Msg   string `json:"msg"`
+		State int    `json:"state"`
+	} `json:"lastReload"`
+	ClusterMode    string   `json:"clusterMode"`
+	Origins        []string `json:"origins"`
+	Coworkers      []string `json:"coworkers"`
+	InotifyReload  bool     `json:"inotifyReload"`
+	ForceGraceQuit bool     `json:"forceGraceQuit"`
+	RestartCount   int32    `json:"restartCount"`
+	LoadedConf     string   `json:"loadedConf"`
+}
+
+func (p *srsProc) snapshot() procSnapshot {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := p.modelLocked(time.Now())
+	s := procSnapshot{
+		Namespace: p.Namespace, Name: p.Name, PodIP: p.PodIP,
+		Version: p.versionLocked().String(), ImageVersion: p.ImageVersion.String(),
+		Server: p.ServerID, Service: p.Service, PID: p.PID, State: p.state.String(), Listening: p.bound,
+		Connections: len(m.clients), Reloads: p.reloads, ReloadFailures: p.reloadFails,
+		ClusterMode: p.settings.ClusterMode, Origins: p.settings.Origins, Coworkers: p.settings.Coworkers,
+		InotifyReload: p.settings.InotifyReload, ForceGraceQuit: p.settings.ForceGraceQuit,
+		RestartCount: p.restartCount, LoadedConf: p.confText,
+	}
+	if p.settings.APIEnabled {
+		s.APIPort = p.settings.APIPort
+	}
+	if p.settings.HTTPServerEnabled {
+		s.HTTPServerPort = p.settings.HTTPServerPort
+	}
+	for _, st := range m.streams {
+		s.Streams = append(s.Streams, st.app+"/"+st.name)
+	}
+	s.LastReload.Err, s.LastReload.Msg, s.LastReload.State = p.lastReload.Err, p.lastReload.Msg, p.lastReload.State
+	return s
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// apiRegistry serves every simulated SRS from a few shared listeners: one on
+// <listen-host>:<port> per distinct port in use. Inside the netns every 10.244.x.y is a
+// local address, so the apiserver's pod proxy dials podIP:port and lands here; the local
+// address of the connection (the pod IP it dialed) picks the pod. A pod that is not
+// listening on that port gets its connection reset, the closest we can get to "connection
+// refused" with a shared socket; the apiserver then answers 502/503 like for a dead pod.
+
+type endpointKind int
+
+const (
+	kindAPI endpointKind = iota
+	kindHTTPServer
+)
+
+type endpoint struct {
+	proc *srsProc
+	kind endpointKind
+}
+
+type addrKey struct {
+	ip   string
+	port int
+}
+
+type apiRegistry struct {
+	listenHost string
+	logf       func(format string, args ...any)
+
+	mu        sync.RWMutex
+	endpoints map[addrKey]endpoint
+	byProc    map[*srsProc][]addrKey
+	listeners map[int]net.Listener
+	servers   []*http.Server
+}
+
+func newAPIRegistry(listenHost string, logf func(string, ...any)) *apiRegistry {
+	return &apiRegistry{
+		listenHost: listenHost, logf: logf,
+		endpoints: map[addrKey]endpoint{}, byProc: map[*srsProc][]addrKey{}, listeners: map[int]net.Listener{},
+	}
+}
+
+// bind maps the pod's API and HTTP-server ports. It reads p.settings without taking
+// p.mu: callers hold it or own p exclusively.
+func (r *apiRegistry) bind(p *srsProc) {
+	s := p.settings
+	var keys []addrKey
+	if s.HTTPServerEnabled && s.HTTPServerPort > 0 {
+		keys = append(keys, addrKey{p.PodIP, s.HTTPServerPort})
+	}
+	if s.APIEnabled && s.APIPort > 0 {
+		keys = append(keys, addrKey{p.PodIP, s.APIPort}) // API wins when both share a port
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range keys {
+		kind := kindHTTPServer
+		if s.APIEnabled && k.port == s.APIPort {
+			kind = kindAPI
+		}
+		r.endpoints[k] = endpoint{proc: p, kind: kind}
+		if err := r.ensureListenerLocked(k.port); err != nil {
+			r.logf("listen on port %d: %v", k.port, err)
+		}
+	}
+	r.byProc[p] = keys
+}
+
+func (r *apiRegistry) unbind(p *srsProc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, k := range r.byProc[p] {
+		if e, ok := r.endpoints[k]; ok && e.proc == p {
+			delete(r.endpoints, k)
+		}
+	}
+	delete(r.byProc, p)
+}
+
+func (r *apiRegistry) lookup(ip string, port int) (endpoint, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	e, ok := r.endpoints[addrKey{ip, port}]
+	return e, ok
+}
+
+func (r *apiRegistry) ensureListenerLocked(port int) error {
+	if _, ok := r.listeners[port]; ok {
+		return nil
+	}
+	ln, err := net.Listen("tcp4", net.JoinHostPort(r.listenHost, strconv.Itoa(port)))
+	if err != nil {
+		return err
+	}
+	fl := &podFilterListener{Listener: ln, reg: r, port: port}
+	r.listeners[port] = fl
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	r.servers = append(r.servers, srv)
+	go func() {
+		if err := srv.Serve(fl); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			r.logf("serve port %d: %v", port, err)
+		}
+	}()
+	r.logf("simulated SRS listening on %s", ln.Addr())
+	return nil
+}
+
+func (r *apiRegistry) close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.servers {
+		s.Close()
+	}
+}
+
+func (r *apiRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	la, _ := req.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	ta, ok := la.(*net.TCPAddr)
+	if !ok {
+		http.Error(w, "no local address", http.StatusInternalServerError)
+		return
+	}
+	e, found := r.lookup(ta.IP.String(), ta.Port)
+	if !found { // the pod stopped listening while this keep-alive connection was open
+		resetHTTP(w)
+		return
+	}
+	if e.kind == kindAPI {
+		e.proc.serveAPI(w, req)
+	} else {
+		e.proc.serveHTTPServer(w, req)
+	}
+}
+
+// podFilterListener resets connections to addresses no pod listens on at accept time.
+type podFilterListener struct {
+	net.Listener
+	reg  *apiRegistry
+	port int
+}
+
+func (l *podFilterListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		if ta, ok := c.LocalAddr().(*net.TCPAddr); ok {
+			if _, found := l.reg.lookup(ta.IP.String(), l.port); found {
+				return c, nil
+			}
+		}
+		resetConn(c)
+	}
+}
+
+func resetConn(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0) // close with RST, not FIN
+	}
+	c.Close()
+}
+
+func resetHTTP(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler)
+	}
+	c, _, err := hj.Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	resetConn(c)
+}
+
+// ports lists the ports with a listener, for logs and the control endpoint.
+func (r *apiRegistry) ports() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var out []string
+	for p := range r.listeners {
+		out = append(out, fmt.Sprint(p))
+	}
+	return out
+}
