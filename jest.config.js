@@ -8,9 +8,11 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/setup-console.ts'],
   moduleNameMapper: {'^(\\.{1,2}/.*)\\.js$': '$1'},
+  testTimeout: 120_000,
 }
 
 export default {
+  testTimeout: 120_000,
   projects: [
     {...common, displayName: 'unit', roots: ['<rootDir>/test/unit']},
     {
