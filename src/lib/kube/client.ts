@@ -424,12 +424,16 @@ class RestKubeClient implements KubeClient {
           reason: 'Unauthorized',
           hint: 'refresh your credentials (token, certificate or exec plugin) and try again',
         })
-      case 403:
-        return new KubeApiError(`forbidden: ${user} cannot ${what.verb} ${obj}${where}`, {
+      case 403: {
+        // The apiserver names the authenticated identity (e.g. a service account), which can
+        // differ from the kubeconfig's user entry name.
+        const who = /User "([^"]+)"/.exec(status.message ?? '')?.[1]
+        return new KubeApiError(`forbidden: ${who ? `user "${who}"` : user} cannot ${what.verb} ${obj}${where}`, {
           status: 403,
           reason: 'Forbidden',
           hint: `ask a cluster admin for RBAC permission to ${what.verb} ${what.resource}${where} (docs/rbac.yaml lists what kubectl-srs needs)`,
         })
+      }
       case 404:
         return new KubeApiError(`${obj} not found${where}`, {
           status: 404,
