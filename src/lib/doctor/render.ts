@@ -1,0 +1,33 @@
+/** The doctor's table: one line per finding, then each finding's why and fix. */
+import {Chalk} from 'chalk'
+import {formatColumns} from '../view/table.js'
+import type {DoctorReport} from './index.js'
+import type {Severity} from './types.js'
+
+export function renderDoctor(report: DoctorReport, opts: {color: boolean; allNamespaces: boolean; namespace?: string}): string {
+  const c = new Chalk({level: opts.color ? 1 : 0})
+  const paint: Record<Severity, (s: string) => string> = {error: c.red, warning: c.yellow, info: c.cyan}
+  const where = opts.allNamespaces ? 'in any namespace' : `in namespace ${opts.namespace ?? report.workloads[0]?.namespace ?? ''}`.trim()
+  if (report.workloads.length === 0) return `No SRS workloads found ${where}.`
+  const out: string[] = []
+  const s = report.summary
+  if (report.findings.length === 0) {
+    out.push(`No findings: ${s.workloads} SRS workload${s.workloads === 1 ? '' : 's'} checked ${where}.`)
+  } else {
+    const ns = (x: {namespace: string}) => (opts.allNamespaces ? [x.namespace] : [])
+    out.push(
+      formatColumns([
+        [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'SEVERITY', 'RULE', 'WORKLOAD', 'FOUND'],
+        ...report.findings.map((f) => [...ns(f), paint[f.severity](f.severity), f.rule, `${f.kind.toLowerCase()}/${f.workload}`, f.found]),
+      ]),
+    )
+    out.push('', c.bold('Fixes'))
+    report.findings.forEach((f, i) => {
+      out.push('', `${i + 1}. ${f.rule} ${f.kind.toLowerCase()}/${f.workload}${opts.allNamespaces ? ` (${f.namespace})` : ''}: ${f.why}`)
+      out.push(...f.fix.split('\n').map((l) => `   ${l}`))
+    })
+    out.push('', `${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.info} info in ${s.workloads} SRS workload${s.workloads === 1 ? '' : 's'}${s.failed ? ` (failing: findings at or above ${report.failOn})` : ''}.`)
+  }
+  for (const k of report.skipped) out.push(c.dim(`skipped ${k.rule} in ${k.namespace}: ${k.reason}`))
+  return out.join('\n')
+}
