@@ -149,6 +149,12 @@ func (p *srsProc) versionLocked() srsVersion {
 	return p.ImageVersion
 }
 
+func (p *srsProc) fault() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.knobs.Fault
+}
+
 func (p *srsProc) Settings() srsSettings {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -96,6 +96,15 @@ func (r *apiRegistry) lookup(ip string, port int) (endpoint, bool) {
 	return e, ok
 }
 
+// accepting is lookup for the data path: a pod with fault "refuse" accepts nothing.
+func (r *apiRegistry) accepting(ip string, port int) (endpoint, bool) {
+	e, ok := r.lookup(ip, port)
+	if ok && e.proc.fault() == "refuse" {
+		return endpoint{}, false
+	}
+	return e, ok
+}
+
 func (r *apiRegistry) ensureListenerLocked(port int) error {
 	if _, ok := r.listeners[port]; ok {
 		return nil
@@ -132,7 +141,7 @@ func (r *apiRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "no local address", http.StatusInternalServerError)
 		return
 	}
-	e, found := r.lookup(ta.IP.String(), ta.Port)
+	e, found := r.accepting(ta.IP.String(), ta.Port)
 	if !found { // the pod stopped listening while this keep-alive connection was open
 		resetHTTP(w)
 		return
@@ -158,7 +167,7 @@ func (l *podFilterListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if ta, ok := c.LocalAddr().(*net.TCPAddr); ok {
-			if _, found := l.reg.lookup(ta.IP.String(), l.port); found {
+			if _, found := l.reg.accepting(ta.IP.String(), l.port); found {
 				return c, nil
 			}
 		}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// shortDelays shrinks the SRS timings for the whole test binary. They are never restored:
+// goroutines of earlier tests may still read them.
+var shortDelaysOnce sync.Once
+
+func shortDelays(t *testing.T) {
+	shortDelaysOnce.Do(func() {
+		signalNoticeDelay, fastQuitDelay, drainPollInterval, inotifyDelay = 10*time.Millisecond, 20*time.Millisecond, 10*time.Millisecond, 30*time.Millisecond
+	})
+}
+
+const graceConf = `grace_start_wait 50; grace_final_wait 50; force_grace_quit on;
+http_api { enabled on; listen 1985; raw_api { enabled on; allow_reload on; } }
+vhost __defaultVhost__ { }`
+
+func waitExit(t *testing.T, fh *fakeHooks, within time.Duration) string {
+	t.Helper()
+	select {
+	case r := <-fh.exits:
+		return r
+	case <-time.After(within):
+		t.Fatalf("no exit within %s", within)
+	}
+	return ""
+}
+
+func TestGracefulQuitWaitsForClients(t *testing.T) {
+	shortDelays(t)
+	p, fh := newTestProc(t, srsVersion{4, 0, 271}, graceConf, publishing(5))
+	p.signal("QUIT")
+	p.signal("TERM") // force_grace_quit: no effect on a running graceful quit
+	time.Sleep(200 * time.Millisecond)
+	if s := p.snapshot(); s.State != "draining" || s.Listening || fh.unbinds != 1 || s.Connections != 5 {
+		t.Fatalf("after grace_start_wait: %+v unbinds=%d", s, fh.unbinds)
+	}
+	select {
+	case <-p.Done():
+		t.Fatal("exited with clients connected")
+	case <-time.After(200 * time.Millisecond):
+	}
+	p.setKnobs(knobs{Connections: 0})
+	waitExit(t, fh, time.Second)
+}
+
+func TestVersion5DropsClients(t *testing.T) {
+	shortDelays(t)
+	p, fh := newTestProc(t, srsVersion{5, 0, 213}, graceConf, publishing(5))
+	p.signal("QUIT")
+	waitExit(t, fh, time.Second)
+	if p.connections() != 0 {
+		t.Fatal("clients survived a 5.x quit")
+	}
+}
+
+func TestTermWithoutForceGraceQuitIsFast(t *testing.T) {
+	shortDelays(t)
+	p, fh := newTestProc(t, srsVersion{6, 0, 155}, "http_api { enabled on; }", publishing(5))
+	p.signal("TERM")
+	waitExit(t, fh, time.Second)
+}
+
+func getJSON(t *testing.T, p *srsProc, path string, out any) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	p.serveAPI(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		t.Fatalf("%s: %v: %s", path, err, rec.Body)
+	}
+}
+
+func TestReloadFromInotifyAndBadConfig(t *testing.T) {
+	shortDelays(t)
+	conf := `inotify_auto_reload on; http_api { enabled on; raw_api { enabled on; allow_reload on; } }
+vhost __defaultVhost__ { cluster { mode remote; origin a.socs; } }`
+	p, fh := newTestProc(t, srsVersion{6, 0, 155}, conf, knobs{Connections: -1})
+	fh.conf = `inotify_auto_reload on; http_api { enabled on; raw_api { enabled on; allow_reload on; } }
+vhost __defaultVhost__ { cluster { mode remote; origin b.socs c.socs; } }`
+	p.volumeSwapped()
+	time.Sleep(100 * time.Millisecond)
+	if s := p.snapshot(); s.Reloads != 1 || len(s.Origins) != 2 || s.Origins[0] != "b.socs" {
+		t.Fatalf("after inotify reload: %+v", s)
+	}
+	var rf reloadFetchResp
+	getJSON(t, p, "/api/v1/raw?rpc=reload-fetch", &rf)
+	if rf.Data.State != 90 || rf.Data.Err != 0 {
+		t.Fatalf("reload-fetch %+v", rf)
+	}
+	fh.conf = "vhost x { "
+	var ok codeOnly
+	getJSON(t, p, "/api/v1/raw?rpc=reload", &ok)
+	time.Sleep(50 * time.Millisecond)
+	getJSON(t, p, "/api/v1/raw?rpc=reload-fetch", &rf)
+	if ok.Code != 0 || rf.Data.State != 10 || rf.Data.Err != codeConfigInvalid {
+		t.Fatalf("bad reload on 6.0: %+v %+v", ok, rf)
+	}
+	if s := p.snapshot(); s.State != "running" || s.Origins[0] != "b.socs" {
+		t.Fatalf("6.0 must keep the old config: %+v", s)
+	}
+
+	p4, fh4 := newTestProc(t, srsVersion{4, 0, 271}, conf, knobs{Connections: -1})
+	fh4.conf = "vhost x { "
+	p4.signal("HUP")
+	if r := waitExit(t, fh4, time.Second); r != "invalid config on reload" {
+		t.Fatalf("4.0 exit reason %q", r)
+	}
+}
+
+func TestAnnotationsDriveClientsAndPaging(t *testing.T) {
+	p, _ := newTestProc(t, srsVersion{6, 0, 155}, captureConf, knobs{Connections: 90, Streams: []string{"live/a", "live/b"}, Kbps: 380})
+	var sum summariesResp
+	getJSON(t, p, "/api/v1/summaries", &sum)
+	if sum.Data.System.ConnSRS != 90 {
+		t.Fatalf("conn_srs %d", sum.Data.System.ConnSRS)
+	}
+	var cl clientsResp
+	getJSON(t, p, "/api/v1/clients/?count=1", &cl)
+	if len(cl.Clients) != 10 {
+		t.Fatalf("count=1 gave %d clients, SRS gives at least 10", len(cl.Clients))
+	}
+	getJSON(t, p, "/api/v1/clients/?start=80&count=100", &cl)
+	if len(cl.Clients) != 10 {
+		t.Fatalf("start=80 gave %d", len(cl.Clients))
+	}
+	var st streamsResp
+	getJSON(t, p, "/api/v1/streams/", &st)
+	if len(st.Streams) != 2 || st.Streams[0].Clients+st.Streams[1].Clients != 90 || !st.Streams[0].Publish.Active || st.Streams[0].Kbps.Recv30s != 380 {
+		t.Fatalf("streams %+v", st.Streams)
+	}
+	p.setKnobs(knobs{Connections: 0, ReportVersion: "4.0.5"})
+	var ver versionsResp
+	getJSON(t, p, "/api/v1/versions", &ver)
+	if ver.Data.Version != "4.0.5" || ver.Service != "" {
+		t.Fatalf("report-version: %+v", ver)
+	}
+	rec := httptest.NewRecorder()
+	p.serveAPI(rec, httptest.NewRequest(http.MethodGet, "/api/v1/streams", nil))
+	if rec.Code != http.StatusFound || rec.Body.String() != "Redirect to /api/v1/streams/" {
+		t.Fatalf("redirect %d %q", rec.Code, rec.Body)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	for fault, check := range map[string]func(*httptest.ResponseRecorder) bool{
+		"500":          func(r *httptest.ResponseRecorder) bool { return r.Code == 500 },
+		"garbage":      func(r *httptest.ResponseRecorder) bool { return r.Code == 200 && !json.Valid(r.Body.Bytes()) },
+		"truncated":    func(r *httptest.ResponseRecorder) bool { return !json.Valid(r.Body.Bytes()) && r.Body.Len() > 0 },
+		"unauthorized": func(r *httptest.ResponseRecorder) bool { return r.Code == 401 },
+		"slow":         func(r *httptest.ResponseRecorder) bool { return r.Code == 200 && json.Valid(r.Body.Bytes()) },
+	} {
+		p, _ := newTestProc(t, srsVersion{6, 0, 155}, captureConf, knobs{Connections: -1, Fault: fault, Slow: 50 * time.Millisecond})
+		rec := httptest.NewRecorder()
+		t0 := time.Now()
+		p.serveAPI(rec, httptest.NewRequest(http.MethodGet, "/api/v1/versions", nil))
+		if !check(rec) || (fault == "slow" && time.Since(t0) < 50*time.Millisecond) {
+			t.Errorf("fault %s: %d %q", fault, rec.Code, rec.Body)
+		}
+	}
+}

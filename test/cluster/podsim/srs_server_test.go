@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+)
+
+// The shared listener picks the pod by the local address of the connection. Loopback
+// only: the pod "IP" here is 127.0.0.1 and the port a free one.
+func TestRegistryRoutesByLocalAddress(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+
+	reg := newAPIRegistry("127.0.0.1", t.Logf)
+	defer reg.close()
+	conf := fmt.Sprintf("http_api { enabled on; listen %d; }", port)
+	p, err := startSRSProc("default", "origin", "127.0.0.1", srsVersion{6, 0, 155}, knobs{Connections: -1}, procHooks{
+		bind: reg.bind, unbind: reg.unbind, loaded: func(*srsProc) {}, exited: func(*srsProc, string) {},
+		readConf: func() (string, error) { return conf, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/api/v1/versions", port)
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(body) == 0 || resp.Header.Get("Server") != "SRS/6.0.155(Hang)" {
+		t.Fatalf("%d %s %v", resp.StatusCode, body, resp.Header)
+	}
+
+	p.setKnobs(knobs{Connections: -1, Fault: "refuse"})
+	if _, err := client.Get(url); err == nil {
+		t.Fatal("fault refuse still answered")
+	}
+	p.setKnobs(knobs{Connections: -1})
+	if _, err := client.Get(url); err != nil {
+		t.Fatal(err)
+	}
+	p.signal("KILL")
+	if _, err := client.Get(url); err == nil {
+		t.Fatal("killed SRS still answered")
+	}
+}
