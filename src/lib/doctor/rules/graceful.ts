@@ -5,7 +5,7 @@
  */
 import {imageTag, withTag} from '../../srs/image.js'
 import {majorFromTag, type WorkloadModel} from '../../srs/topology.js'
-import type {DoctorInput, Draft, Rule} from '../types.js'
+import type {Draft, Rule} from '../types.js'
 import {drainExpected, preStopStartsGrace, srsContainer} from '../workload.js'
 
 /** SRS notices a quit signal on its next main-loop tick, within about a second (fixture README 4a). */

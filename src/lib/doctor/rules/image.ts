@@ -23,7 +23,7 @@ export const floatingTagRule: Rule = {
       severity: 'warning',
       found: `image ${w.image} has ${what}`,
       why: 'a floating tag moves to new releases: pods created on different days run different SRS versions, and a reschedule upgrades silently',
-      fix: `# pin the exact release you run (as the guide's edges pin v4.0.5), or a digest\nimage: ${withTag(w.image, suggestion(img.tag))}`,
+      fix: `# pin the exact release you run (its /api/v1/versions says which), as the guide's edges pin v4.0.5, or a digest${img.tag && majorFromTag(img.tag) === 3 ? '\n# SRS 3: pin your 3.0 release, or move to the newest 4.0 tested here' : ''}\nimage: ${withTag(w.image, suggestion(img.tag))}`,
     }
   },
 }
