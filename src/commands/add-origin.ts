@@ -1,18 +1,56 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
+import {countFlag, validateName} from '../lib/cli/flags.js'
+import {checkTimeout, exitCodeOf, objectsAsYaml, originFlags, stopAfterStepFromEnv} from '../lib/origin/cli.js'
+import type {OriginChangeResult} from '../lib/origin/run.js'
 
 export default class AddOrigin extends BaseCommand<typeof AddOrigin> {
   static override summary = 'Add origins to the SRS origin cluster and update every coworkers and edge origin list.'
-  static override description = 'Scales the origin StatefulSet (or clones the highest origin Deployment), waits for the new origins, then rewrites the coworkers directive of the origin config and the origin directive of every edge config that points at the cluster, changing nothing else in srs.conf.'
-  static override examples = [
-    '<%= config.bin %> add-origin',
-    '<%= config.bin %> add-origin srs-origin --count 2 --dry-run',
-  ]
-  static override args = {workload: Args.string({description: 'The origin StatefulSet or Deployment.'})}
+  static override description = `Scales the origin StatefulSet (or clones the highest srs-origin-N-deploy Deployment and srs-origin-N-socs Service), waits until the new origins are Ready and answer the SRS API, then rewrites the coworkers directive of the origin config and the origin directive of every edge config that points at the cluster, changing nothing else in srs.conf. Each ConfigMap is read, edited, validated and written with its resourceVersion; a conflict starts over from a fresh read.
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('add-origin')
+Then it confirms that every SRS pod reading those ConfigMaps applied the new lists: with inotify_auto_reload on, SRS reloads by itself after kubelet projects the file; with http_api.raw_api.allow_reload on, the reload is asked for after --kubelet-sync. Only SRS 5/6 with the raw API on can report a reload (rpc=reload-fetch), so on SRS 3/4 pods stay "pending" with the reason. SRS 7 origins register with the SRS proxy: they are only scaled.
+
+Exit status: 0 when every pod applied the lists, 3 when some are pending or it timed out, 2 for bad input (nothing changed).`
+  static override examples = [
+    {description: 'One more origin for the only origin cluster of the namespace', command: '<%= config.bin %> add-origin -n live'},
+    {description: 'Two origins, the new objects and ConfigMaps printed for Git instead of applied', command: '<%= config.bin %> add-origin srs-origin --count 2 --dry-run -o yaml'},
+    {description: 'Origins as Deployments: clones srs-origin-2-deploy into srs-origin-3-deploy', command: '<%= config.bin %> add-origin srs-origin-0-deploy -n live --timeout 10m'},
+  ]
+  static override args = {workload: Args.string({description: 'The origin StatefulSet or Deployment (default: the only origin cluster of the namespace).'})}
+  static override flags = {
+    count: countFlag({description: 'Origins to add.', default: 1, max: 100}),
+    ...originFlags,
+  }
+
+  public async run(): Promise<OriginChangeResult> {
+    const {flags, args} = this
+    if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    checkTimeout(flags.timeout)
+    const stopAfterStep = stopAfterStepFromEnv()
+    const kube = await this.kube()
+    const {runOriginChange} = await import('../lib/origin/run.js')
+    const {renderOriginChange} = await import('../lib/origin/render.js')
+    const spinner = await this.spinner('adding origins', flags.output)
+    const result = await runOriginChange(kube, {
+      op: 'add',
+      namespace: kube.namespace,
+      workload: args.workload,
+      count: flags.count,
+      dryRun: flags['dry-run'],
+      check: false,
+      force: false,
+      wait: flags.wait,
+      timeoutMs: flags.timeout,
+      kubeletSyncMs: flags['kubelet-sync'],
+      requestTimeoutMs: flags['request-timeout'],
+      stopAfterStep,
+      progress: (t) => spinner.update(t),
+      warn: (w) => process.stderr.write(`warning: ${w}\n`),
+    }).finally(() => spinner.stop())
+    if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
+    else await this.emit(result, flags.output, renderOriginChange)
+    process.exitCode = exitCodeOf(result)
+    kube.close()
+    return result
   }
 }

@@ -1,0 +1,40 @@
+/** Flags and output shared by add-origin, remove-origin and sync-origins. */
+import {Flags} from '@oclif/core'
+import {durationFlag, outputFlag} from '../cli/flags.js'
+import {ExitCode, UsageError} from '../errors.js'
+import type {OriginChangeResult} from './run.js'
+
+export const originFlags = {
+  output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+  'dry-run': Flags.boolean({description: 'Print the plan, and with -o yaml the objects and ConfigMaps as they would be written; change nothing.'}),
+  wait: Flags.boolean({description: 'Wait until every SRS pod confirms it loaded the new lists (--no-wait: write and report).', default: true, allowNo: true}),
+  timeout: durationFlag({description: 'Longest time to wait for new origins, reloads and streams to leave.', default: 300_000}),
+  'kubelet-sync': durationFlag({
+    description: 'Time kubelet may take to project a ConfigMap change into the pods; raw API reloads are asked for after it (kubelet sync period + ConfigMap cache TTL).',
+    default: 90_000,
+  }),
+}
+
+/** KUBECTL_SRS_STOP_AFTER_STEP=k: a test hook that ends the run with exit 130 after step k. */
+export function stopAfterStepFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.KUBECTL_SRS_STOP_AFTER_STEP
+  if (raw === undefined || raw === '') return undefined
+  if (!/^\d+$/.test(raw)) throw new UsageError(`KUBECTL_SRS_STOP_AFTER_STEP must be a step number, not "${raw}"`)
+  return Number(raw)
+}
+
+export function checkTimeout(ms: number): void {
+  if (ms <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5m')
+}
+
+/** 0 when everything was confirmed (or only planned, or in sync); 3 when anything is pending or drifted. */
+export function exitCodeOf(r: OriginChangeResult): number {
+  return r.outcome === 'applied' || r.outcome === 'planned' || r.outcome === 'in-sync' ? ExitCode.Ok : ExitCode.Degraded
+}
+
+/** --dry-run -o yaml: the objects as one YAML stream, ready to commit or kubectl apply. */
+export async function objectsAsYaml(r: OriginChangeResult): Promise<string> {
+  const {stringify} = await import('yaml')
+  const head = r.warnings.map((w) => `# warning: ${w}\n`).join('')
+  return head + (r.objects ?? []).map((o) => stringify(o, {lineWidth: 0})).join('---\n')
+}

@@ -1,0 +1,310 @@
+/**
+ * Runs an OriginScalePlan step by step. Every step converges on the end state the plan names
+ * (replicas N, an object that exists, a list that names exactly these members), reading what is
+ * there first, so a step run twice does nothing the second time. ConfigMaps are read-modify-write
+ * with their resourceVersion; a conflict starts the edit over from a fresh read, so an edit made
+ * meanwhile by someone else is kept, not overwritten.
+ */
+import {isConflict, isNotFound, SrsError, TimeoutError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import {Resources} from '../kube/resources.js'
+import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../kube/types.js'
+import {listSrsStreams, podTransport, querySrsVersions} from '../srs/api/index.js'
+import {observeWorkloads} from '../srs/observe.js'
+import {buildTopology, type ObservedObjects} from '../srs/topology.js'
+import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
+import {sleep, type OriginLease} from './lease.js'
+import {editListText, type ClusterNaming} from './lists.js'
+import type {ConfigEditStep, OriginScalePlan, OriginStep} from './plan.js'
+
+export interface StepReport {
+  step: number
+  kind: OriginStep['kind']
+  description: string
+  /** done: changed something; unchanged: already in the end state; skipped: not needed (e.g. --force). */
+  outcome: 'done' | 'unchanged' | 'skipped'
+  detail?: string
+}
+
+export interface ConfigMapWrite {
+  configMap: string
+  key: string
+  list: string
+  listBefore: string[]
+  listAfter: string[]
+  attempts: number
+  changed: boolean
+}
+
+export interface ExecutionResult {
+  steps: StepReport[]
+  configMaps: ConfigMapWrite[]
+  pods: PodReloadReport[]
+  /** Set when the run stopped before the end (pending reloads before a scale-down, timeouts). */
+  stoppedAt?: {step: number; reason: string}
+}
+
+export interface ExecuteOptions {
+  timeoutMs: number
+  kubeletSyncMs: number
+  requestTimeoutMs: number
+  force: boolean
+  wait: boolean
+  /** KUBECTL_SRS_STOP_AFTER_STEP: test hook, the run exits 130 after completing this step. */
+  stopAfterStep?: number
+  lease?: OriginLease
+  progress?: (text: string) => void
+}
+
+/** Exit code of a run stopped on purpose after a step (like a shell's Ctrl-C). */
+export const INTERRUPTED_EXIT = 130
+
+export class OriginExecutor {
+  private baseline = new Map<string, PodBaseline>()
+  private targets: ReloadTarget[] = []
+  private writtenAt = 0
+  private readonly result: ExecutionResult = {steps: [], configMaps: [], pods: []}
+  private readonly deadline: number
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly plan: OriginScalePlan,
+    private readonly naming: ClusterNaming | undefined,
+    private readonly opts: ExecuteOptions,
+  ) {
+    this.deadline = Date.now() + opts.timeoutMs
+  }
+
+  private get ns(): string {
+    return this.plan.namespace
+  }
+
+  async run(): Promise<ExecutionResult> {
+    const steps = this.plan.steps
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!
+      // Baseline the reload ids just before the first ConfigMap write of the run.
+      if (step.kind === 'edit-config' && (i === 0 || steps[i - 1]!.kind !== 'edit-config')) await this.takeBaseline()
+      this.opts.progress?.(`step ${i + 1}/${steps.length}: ${describeStep(step)}`)
+      const report = await this.runStep(step, i + 1)
+      this.result.steps.push(report)
+      await this.opts.lease?.update({step: i + 1})
+      if (this.result.stoppedAt) break
+      if (this.opts.stopAfterStep === i + 1) {
+        await this.opts.lease?.abandon()
+        process.exit(INTERRUPTED_EXIT)
+      }
+    }
+    return this.result
+  }
+
+  private async runStep(step: OriginStep, n: number): Promise<StepReport> {
+    const base = {step: n, kind: step.kind, description: describeStep(step)}
+    switch (step.kind) {
+      case 'scale-statefulset':
+      case 'scale-deployment': {
+        const res = step.kind === 'scale-statefulset' ? Resources.statefulsets : Resources.deployments
+        const obj = await this.kube.get<StatefulSet | Deployment>(res, step.name, this.ns)
+        if ((obj.spec.replicas ?? 1) === step.replicas) return {...base, outcome: 'unchanged', detail: `already ${step.replicas} replicas`}
+        await this.kube.patch(res, step.name, {spec: {replicas: step.replicas}}, 'merge', this.ns)
+        return {...base, outcome: 'done', detail: `${obj.spec.replicas ?? 1} → ${step.replicas} replicas`}
+      }
+      case 'create-origin': {
+        let changed = false
+        if (!(await this.kube.find<Service>(Resources.services, step.service.metadata.name, this.ns))) {
+          await this.createTolerant(Resources.services, step.service)
+          changed = true
+        }
+        if (!(await this.kube.find<Deployment>(Resources.deployments, step.deployment.metadata.name, this.ns))) {
+          await this.createTolerant(Resources.deployments, step.deployment)
+          changed = true
+        }
+        return {...base, outcome: changed ? 'done' : 'unchanged'}
+      }
+      case 'wait-ready':
+        await this.waitReady(step.workloads, step.pods)
+        return {...base, outcome: 'done'}
+      case 'edit-config':
+        return {...base, ...(await this.applyConfigMapEdit(step))}
+      case 'confirm-reload': {
+        const pods = await confirmReloads(this.kube, this.ns, this.targets, this.baseline, this.writtenAt || Date.now(), {
+          timeoutMs: Math.max(0, this.deadline - Date.now()),
+          kubeletSyncMs: this.opts.kubeletSyncMs,
+          requestTimeoutMs: Math.min(this.opts.requestTimeoutMs || 10_000, 10_000),
+          noWait: !this.opts.wait,
+          onProgress: (done, total) => this.opts.progress?.(`step ${n}/${this.plan.steps.length}: ${done}/${total} SRS pods applied the new lists`),
+        })
+        this.result.pods = pods
+        const open = pods.filter((p) => p.state !== 'applied')
+        const later = this.plan.steps.slice(n).some((s) => s.kind === 'wait-unpublished' || s.kind === 'scale-statefulset' || s.kind === 'delete-origin')
+        if (open.length > 0 && later && !this.opts.force) {
+          // Scaling down while a pod may still send players to the leaving origins would break them.
+          this.result.stoppedAt = {step: n, reason: `${open.length} SRS pod(s) did not confirm the new lists; not removing origins they may still use`}
+        }
+        return {...base, outcome: 'done', detail: `${pods.length - open.length}/${pods.length} applied`}
+      }
+      case 'wait-unpublished': {
+        if (this.opts.force) return {...base, outcome: 'skipped', detail: '--force'}
+        const detail = await this.waitUnpublished(step.workloads, step.pods, n)
+        return {...base, outcome: 'done', detail}
+      }
+      case 'delete-origin': {
+        let changed = false
+        for (const [res, name] of [
+          [Resources.deployments, step.deployment],
+          [Resources.services, step.service],
+        ] as const) {
+          try {
+            await this.kube.delete(res, name, this.ns, {propagationPolicy: 'Background'})
+            changed = true
+          } catch (error) {
+            if (!isNotFound(error)) throw error
+          }
+        }
+        return {...base, outcome: changed ? 'done' : 'unchanged'}
+      }
+    }
+  }
+
+  private async createTolerant(res: (typeof Resources)[keyof typeof Resources], body: object): Promise<void> {
+    try {
+      await this.kube.create(res, body, this.ns)
+    } catch (error) {
+      if (!isConflict(error)) throw error // 409 AlreadyExists: created meanwhile, which is the end state
+    }
+  }
+
+  private async observe(): Promise<ObservedObjects> {
+    const o = await observeWorkloads(this.kube, this.ns)
+    return o.byNamespace.get(this.ns) ?? {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
+  }
+
+  /** The SRS pods that read the ConfigMaps this plan edits, with what each can do to reload. */
+  private async reloadTargets(): Promise<ReloadTarget[]> {
+    const edited = new Set(this.plan.steps.flatMap((s) => (s.kind === 'edit-config' ? [s.configMap] : [])))
+    const topo = buildTopology(this.ns, await this.observe())
+    return topo.workloads
+      .filter((w) => w.config.configMap !== undefined && edited.has(w.config.configMap))
+      .flatMap((w) =>
+        w.pods
+          .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')
+          .map((p) => ({pod: p.metadata.name, workload: w.name, configMap: w.config.configMap!, apiPort: w.apiPort, settings: w.settings})),
+      )
+      .sort((a, b) => a.pod.localeCompare(b.pod))
+  }
+
+  private async takeBaseline(): Promise<void> {
+    this.targets = await this.reloadTargets()
+    this.baseline = await takeBaseline(this.kube, this.ns, this.targets, Math.min(this.opts.requestTimeoutMs || 10_000, 10_000))
+  }
+
+  /**
+   * Sets one list of one ConfigMap key to the plan's members: read, edit with the lossless editor,
+   * validate, write with the read's resourceVersion; on 409 start over from a fresh read.
+   */
+  async applyConfigMapEdit(step: ConfigEditStep): Promise<Pick<StepReport, 'outcome' | 'detail'>> {
+    if (!this.naming) throw new SrsError('internal: list edit without an origin cluster')
+    for (let attempt = 1; ; attempt++) {
+      const cm = await this.kube.get<ConfigMap>(Resources.configmaps, step.configMap, this.ns)
+      const text = cm.data?.[step.key]
+      if (text === undefined) throw new SrsError(`ConfigMap ${step.configMap} has no key ${step.key} any more`)
+      const edit = editListText(this.naming, step.list, text, step.ordinals, `ConfigMap ${step.configMap} (${step.key})`)
+      const record: ConfigMapWrite = {configMap: step.configMap, key: step.key, list: step.list, listBefore: edit.listBefore, listAfter: edit.listAfter, attempts: attempt, changed: edit.changed}
+      if (!edit.changed) {
+        this.result.configMaps.push(record)
+        return {outcome: 'unchanged', detail: `${step.list} already ${edit.listAfter.join(' ')}`}
+      }
+      try {
+        await this.kube.replace(Resources.configmaps, step.configMap, {...cm, data: {...cm.data, [step.key]: edit.after}}, this.ns)
+      } catch (error) {
+        if (isConflict(error) && attempt < 20) {
+          await sleep(50 * attempt)
+          continue
+        }
+        throw error
+      }
+      this.writtenAt = Date.now()
+      this.result.configMaps.push(record)
+      return {outcome: 'done', detail: `${step.list}: ${edit.listAfter.join(' ')}${attempt > 1 ? ` (after ${attempt - 1} conflict(s))` : ''}`}
+    }
+  }
+
+  /** Every named workload has all replicas Ready, and each of its SRS pods answers its API. */
+  private async waitReady(workloads: string[], pods: string[]): Promise<void> {
+    let last = ''
+    for (;;) {
+      const objs = await this.observe()
+      const topo = buildTopology(this.ns, objs)
+      const missing: string[] = []
+      const apiPods: {pod: Pod; port: number}[] = []
+      for (const name of workloads) {
+        const w = topo.workloads.find((x) => x.name === name)
+        if (!w) {
+          missing.push(`${name} not found`)
+          continue
+        }
+        const ready = w.pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        if (ready.length < w.replicas) missing.push(`${name} ${ready.length}/${w.replicas} Ready`)
+        for (const p of ready) apiPods.push({pod: p, port: w.apiPort})
+      }
+      for (const p of pods) if (!apiPods.some((a) => a.pod.metadata.name === p)) missing.push(`pod ${p} not Ready`)
+      if (missing.length === 0) {
+        const answers = await Promise.all(apiPods.map(async (a) => ({a, r: await querySrsVersions(podTransport(this.kube, this.ns, a.pod.metadata.name, a.port), {timeoutMs: 5000})})))
+        for (const {a, r} of answers) if (!r.ok) missing.push(`pod ${a.pod.metadata.name}: SRS API ${r.failure.message}`)
+        if (missing.length === 0) return
+      }
+      last = missing.join(', ')
+      if (Date.now() > this.deadline) throw new TimeoutError(`origins not ready in time: ${last}`, 'check kubectl get pods and the pod events; raise --timeout if they are only slow')
+      await sleep(1000)
+    }
+  }
+
+  /** Waits until the leaving origins publish no stream (edges and players have moved on). */
+  private async waitUnpublished(workloads: string[], podNames: string[], n: number): Promise<string> {
+    for (;;) {
+      const topo = buildTopology(this.ns, await this.observe())
+      const leaving = topo.workloads
+        .filter((w) => workloads.includes(w.name))
+        .flatMap((w) => w.pods.filter((p) => (podNames.length === 0 || podNames.includes(p.metadata.name)) && p.status?.phase === 'Running').map((p) => ({pod: p.metadata.name, port: w.apiPort})))
+      const busy: string[] = []
+      await Promise.all(
+        leaving.map(async (l) => {
+          const r = await listSrsStreams(podTransport(this.kube, this.ns, l.pod, l.port), {timeoutMs: 5000})
+          if (!r.ok) {
+            busy.push(`${l.pod} (SRS API: ${r.failure.message})`)
+            return
+          }
+          const published = r.value.streams.filter((s) => s.publishing)
+          if (published.length > 0) busy.push(`${l.pod} publishes ${published.map((s) => `${s.app}/${s.name}`).join(', ')}`)
+        }),
+      )
+      if (busy.length === 0) return leaving.length === 0 ? 'no pods left' : `${leaving.map((l) => l.pod).join(', ')} publish no streams`
+      this.opts.progress?.(`step ${n}/${this.plan.steps.length}: waiting until no stream is published: ${busy.join('; ')}`)
+      if (Date.now() > this.deadline) {
+        throw new TimeoutError(`origins still publish streams: ${busy.join('; ')}`, 'wait for the publishers to move (they reconnect through the edges), or use --force to remove the origins anyway')
+      }
+      await sleep(1000)
+    }
+  }
+}
+
+export function describeStep(step: OriginStep): string {
+  switch (step.kind) {
+    case 'scale-statefulset':
+      return `scale statefulset/${step.name} from ${step.from} to ${step.replicas} replicas`
+    case 'scale-deployment':
+      return `scale deployment/${step.name} from ${step.from} to ${step.replicas} replicas`
+    case 'create-origin':
+      return `create deployment/${step.deployment.metadata.name} and service/${step.service.metadata.name} (cloned from ${step.clonedFrom})`
+    case 'wait-ready':
+      return `wait until ${step.workloads.join(', ')} ${step.workloads.length === 1 ? 'is' : 'are'} Ready and answer the SRS API`
+    case 'edit-config':
+      return `set ${step.list} in configmap/${step.configMap} (${step.key}) to ${step.listAfter.join(' ')}`
+    case 'confirm-reload':
+      return `confirm that every SRS pod reading ${step.configMaps.join(', ')} applied the new lists`
+    case 'wait-unpublished':
+      return `wait until ${step.pods.length > 0 ? step.pods.join(', ') : step.workloads.join(', ')} publish no streams`
+    case 'delete-origin':
+      return `delete deployment/${step.deployment} and service/${step.service}`
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * What add-origin, remove-origin and sync-origins share: observe, plan (all validation happens
+ * here, before the first write), take the cluster's lease, plan again from what is there now
+ * (another run may have just finished), execute, and build the result -o json prints.
+ */
+import type {KubeClient} from '../kube/client.js'
+import {observeWorkloads} from '../srs/observe.js'
+import {buildTopology, type ObservedObjects} from '../srs/topology.js'
+import type {PodReloadReport} from './confirm.js'
+import {describeStep, OriginExecutor, type ConfigMapWrite, type StepReport} from './execute.js'
+import {OriginLease} from './lease.js'
+import {memberHost, type ClusterNaming} from './lists.js'
+import {planOriginChange, type OriginOp, type OriginScalePlan} from './plan.js'
+
+export interface OriginRunOptions {
+  op: OriginOp
+  namespace: string
+  workload?: string
+  count: number
+  dryRun: boolean
+  /** sync-origins --check: report drift only. */
+  check: boolean
+  force: boolean
+  wait: boolean
+  timeoutMs: number
+  kubeletSyncMs: number
+  requestTimeoutMs: number
+  stopAfterStep?: number
+  progress?: (text: string) => void
+  /** Warnings are printed as they come (stderr), and kept in the result. */
+  warn?: (text: string) => void
+}
+
+/** The outcome in one word: what a script should branch on. */
+export type OriginOutcome = 'applied' | 'pending' | 'stopped' | 'planned' | 'in-sync' | 'drift'
+
+export interface OriginChangeResult {
+  kind: 'SrsOriginChange'
+  op: OriginOp
+  namespace: string
+  outcome: OriginOutcome
+  cluster: OriginScalePlan['cluster']
+  from: number
+  to: number
+  /** Hosts as the lists name them (srs-origin-3.socs). */
+  added: string[]
+  removed: string[]
+  dryRun: boolean
+  resumed: boolean
+  plan: {step: number; kind: string; description: string}[]
+  steps: StepReport[]
+  configMaps: (ConfigMapWrite | {configMap: string; key: string; list: string; listBefore: string[]; listAfter: string[]; changed: boolean})[]
+  pods: PodReloadReport[]
+  warnings: string[]
+  notes: string[]
+  stoppedAt?: {step: number; reason: string}
+  /** --dry-run: the objects as they would be written. */
+  objects?: object[]
+}
+
+async function observe(kube: KubeClient, ns: string): Promise<ObservedObjects> {
+  const o = await observeWorkloads(kube, ns)
+  return o.byNamespace.get(ns) ?? {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
+}
+
+function namingOfPlan(plan: OriginScalePlan): ClusterNaming | undefined {
+  if (plan.cluster.mode === 'srs7') return undefined
+  return {mode: plan.cluster.mode, name: plan.cluster.name, service: plan.cluster.service, namespace: plan.namespace, apiPort: plan.cluster.apiPort}
+}
+
+function baseResult(plan: OriginScalePlan, dryRun: boolean): OriginChangeResult {
+  const naming = namingOfPlan(plan)
+  const host = (o: number) => (naming ? memberHost(naming, o) : `${plan.cluster.name} #${o}`)
+  return {
+    kind: 'SrsOriginChange',
+    op: plan.op,
+    namespace: plan.namespace,
+    outcome: 'planned',
+    cluster: plan.cluster,
+    from: plan.from,
+    to: plan.to,
+    added: plan.added.map(host),
+    removed: plan.removed.map(host),
+    dryRun,
+    resumed: plan.resumed,
+    plan: plan.steps.map((s, i) => ({step: i + 1, kind: s.kind, description: describeStep(s)})),
+    steps: [],
+    configMaps: plan.steps.flatMap((s) => (s.kind === 'edit-config' ? [{configMap: s.configMap, key: s.key, list: s.list, listBefore: s.listBefore, listAfter: s.listAfter, changed: s.changed}] : [])),
+    pods: [],
+    warnings: [...plan.warnings],
+    notes: [...plan.notes],
+  }
+}
+
+export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions): Promise<OriginChangeResult> {
+  const ns = opts.namespace
+  const request = {op: opts.op, workload: opts.workload, count: opts.count}
+  let objs = await observe(kube, ns)
+  let plan = planOriginChange(buildTopology(ns, objs), objs, request)
+  if (opts.dryRun || opts.check) {
+    const result = baseResult(plan, opts.dryRun)
+    if (opts.dryRun) result.objects = plan.objects
+    if (opts.check) result.outcome = result.configMaps.some((c) => c.changed) ? 'drift' : 'in-sync'
+    for (const w of result.warnings) opts.warn?.(w)
+    return result
+  }
+  const deadline = Date.now() + opts.timeoutMs
+  const lease = new OriginLease(kube, ns, plan.anchor)
+  const taken = await lease.acquire(opts.op, deadline, (other) => opts.progress?.(`waiting for another ${other.op}-origin run (${other.holder}) on ${plan.anchor.name} to finish`))
+  let finished = false
+  try {
+    // Plan again: a run that held the lease may have changed everything.
+    objs = await observe(kube, ns)
+    plan = planOriginChange(buildTopology(ns, objs), objs, {...request, resumeTarget: taken?.target})
+    await lease.update({target: plan.to})
+    const result = baseResult(plan, false)
+    for (const w of result.warnings) opts.warn?.(w)
+    const executor = new OriginExecutor(kube, plan, namingOfPlan(plan), {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      kubeletSyncMs: opts.kubeletSyncMs,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      force: opts.force,
+      wait: opts.wait,
+      stopAfterStep: opts.stopAfterStep,
+      lease,
+      progress: opts.progress,
+    })
+    const exec = await executor.run()
+    result.steps = exec.steps
+    result.configMaps = exec.configMaps
+    result.pods = exec.pods
+    result.stoppedAt = exec.stoppedAt
+    result.outcome = exec.stoppedAt ? 'stopped' : exec.pods.every((p) => p.state === 'applied') ? 'applied' : 'pending'
+    finished = !exec.stoppedAt
+    return result
+  } finally {
+    // A finished run frees the cluster; one that stopped or failed leaves its target for the next run.
+    await (finished ? lease.release() : lease.abandon()).catch(() => {})
+  }
+}
