@@ -7,6 +7,7 @@ import Ajv2020 from 'ajv/dist/2020.js'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {StatusReport} from '../../src/lib/status/report.js'
+import type {StreamsResult} from '../../src/lib/status/streams.js'
 import {createNamespace, eventually, kubectl, ROOT, srs} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -64,6 +65,35 @@ describe('status on the origin cluster and edges', () => {
     expect(report.warnings).toEqual([])
     // nginx-origin-deploy only copies files with an SRS image: not an SRS workload
     expect(report.workloads.map((w) => w.name).sort()).toEqual(['srs-edge-deploy', 'srs-origin'])
+  })
+
+  test('streams: every stream joined across pods, with the origin that has the publisher and the edges that pull it', async () => {
+    const {report} = await status()
+    const [origin0] = podsOf(report, 'srs-origin')
+    const [edge0] = podsOf(report, 'srs-edge-deploy')
+    annotate(origin0!, {streams: 'live/a,live/b', connections: '12', kbps: '380'})
+    annotate(edge0!, {streams: 'live/a', connections: '7'})
+    const result = await eventually('edge pulls live/a', async () => {
+      const r = await srs(['streams', '-n', ns.name, '-o', 'json'])
+      const doc = JSON.parse(r.stdout) as StreamsResult
+      return r.code === 0 && doc.streams.find((x) => x.stream === 'live/a')?.pods.length === 2 ? doc : undefined
+    })
+    expect(result.streams.map((x) => x.stream)).toEqual(['live/a', 'live/b'])
+    const a = result.streams[0]!
+    expect(a.publishedOn).toEqual([origin0])
+    expect(a.pods.map((p) => [p.pod, p.role, p.publishing])).toEqual(
+      [
+        [origin0, 'origin-cluster', true],
+        [edge0, 'edge', true],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]), undefined, {numeric: true})),
+    )
+    const one = await srs(['streams', '-n', ns.name, '--stream', 'live/b', '-o', 'json'])
+    expect((JSON.parse(one.stdout) as StreamsResult).streams.map((x) => x.stream)).toEqual(['live/b'])
+    const table = await srs(['streams', '-n', ns.name])
+    expect(table.stdout).toMatch(new RegExp(`live/a\\s+${origin0}\\s+`))
+    const bad = await srs(['streams', '-n', ns.name, '--stream', 'live/$(reboot)'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--stream')
   })
 
   test('-o json validates against the documented schema', async () => {

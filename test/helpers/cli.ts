@@ -56,13 +56,15 @@ export function createNamespace(prefix: string): {name: string; remove: () => vo
   return {name, remove: () => void spawnSync('kubectl', ['delete', 'namespace', name, '--wait=false'], {env: {...process.env, KUBECONFIG}})}
 }
 
-export async function eventually<T>(what: string, fn: () => T | Promise<T>, opts: {timeoutMs?: number; intervalMs?: number} = {}): Promise<T> {
+type Falsy = undefined | null | false
+/** Polls fn until it returns something other than undefined/null/false (or throws no more), then returns it. */
+export async function eventually<T>(what: string, fn: () => T | Falsy | Promise<T | Falsy>, opts: {timeoutMs?: number; intervalMs?: number} = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
   let last: unknown
   for (;;) {
     try {
       const v = await fn()
-      if (v !== undefined && v !== false && v !== null) return v
+      if (v !== undefined && v !== false && v !== null) return v as T
     } catch (error) {
       last = error
     }
