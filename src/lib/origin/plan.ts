@@ -7,6 +7,7 @@
 import {SrsError, UsageError} from '../errors.js'
 import type {ConfigMap, Deployment, Service} from '../kube/types.js'
 import {selectorMatches} from '../kube/types.js'
+import {getEdgeOrigins, getVhostRole, parseSrsConf} from '../srs/conf/index.js'
 import {imageTag} from '../srs/image.js'
 import {majorFromTag, type ObservedObjects, type OriginCluster, type Topology, type WorkloadModel} from '../srs/topology.js'
 import {editListText, memberHost, namingOf, splitDeploymentPattern, type ClusterNaming, type ListKind} from './lists.js'
@@ -319,6 +320,21 @@ function planEdits(topo: Topology, objs: ObservedObjects, cluster: OriginCluster
   for (const w of topo.workloads) {
     if (cluster.workloads.includes(w.name)) add(w, 'coworkers')
     else if (w.role === 'edge' && w.origins.some((e) => cluster.memberOrdinal(e.replace(/:\d+$/, '')) !== undefined)) add(w, 'origin')
+  }
+  // Edge configs no workload mounts right now (the guide creates srs-edge-config with the
+  // origins): the next edge started from them must find the right list too.
+  for (const cm of objs.configMaps) {
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      if (!key.endsWith('.conf') || [...targets.values()].some((t) => t.configMap === cm.metadata.name && t.key === key)) continue
+      let conf
+      try {
+        conf = parseSrsConf(text)
+      } catch {
+        continue
+      }
+      if (getVhostRole(conf) !== 'edge' || !getEdgeOrigins(conf).some((e) => cluster.memberOrdinal(e.replace(/:\d+$/, '')) !== undefined)) continue
+      targets.set(`${cm.metadata.name}\u0000${key}\u0000origin`, {configMap: cm.metadata.name, key, list: 'origin', readers: []})
+    }
   }
   const steps: ConfigEditStep[] = []
   const objects: object[] = []

@@ -316,7 +316,10 @@ function findOriginClusters(workloads: WorkloadModel[], objs: ObservedObjects): 
   const deployOrigins = origins.filter((o) => o.kind === 'Deployment' && !o.annotations[ANNOTATION.canaryOf])
   const byPattern = new Map<string, {w: WorkloadModel; svc: string; ordinal: number}[]>()
   for (const w of deployOrigins) {
-    const svc = w.services.find((s) => objs.services.filter((x) => x.metadata.name === s).every((x) => x.spec.clusterIP !== 'None'))
+    // The per-origin Service carries the ordinal (srs-origin-0-socs); another Service may select the
+    // same pods (the guide's srs-api-service selects app: srs-origin-0) and must not hide it.
+    const candidates = w.services.filter((s) => objs.services.filter((x) => x.metadata.name === s).every((x) => x.spec.clusterIP !== 'None'))
+    const svc = candidates.find((s) => /\d/.test(s)) ?? candidates[0]
     const m = svc ? /^(.*?)(\d+)(.*)$/.exec(svc) : null
     if (!svc || !m) continue
     const key = `${m[1]}#${m[3]}`
