@@ -26,12 +26,13 @@ import (
 // simulated SRS, reports status, and deletes the pod once its SRS has quit.
 
 type kubeletConfig struct {
-	NodeName  string
-	NodeIP    string
-	StateDir  string
-	TimeScale float64       // multiplies grace periods
-	SyncDelay time.Duration // delay before a ConfigMap change reaches the projected files
-	Workers   int
+	NodeName   string
+	NodeIP     string
+	StateDir   string
+	TimeScale  float64       // multiplies grace periods
+	SyncDelay  time.Duration // delay before a ConfigMap change reaches the projected files
+	StartDelay time.Duration // default delay between pod creation and container start
+	Workers    int
 }
 
 type Kubelet struct {
@@ -257,7 +258,7 @@ func (k *Kubelet) bind(ctx context.Context, pod *v1.Pod) error {
 
 // start does what kubelet does before the containers run: IP, volumes, then the containers.
 func (k *Kubelet) start(ctx context.Context, sp *simPod, pod *v1.Pod) error {
-	if delay := annotationMillis(pod.Annotations, annStartDelayMs, 0); delay > 0 {
+	if delay := annotationMillis(pod.Annotations, annStartDelayMs, k.cfg.StartDelay); delay > 0 {
 		if wait := time.Until(pod.CreationTimestamp.Add(delay)); wait > 0 {
 			k.queue.AddAfter(sp.key, wait)
 			return nil

@@ -41,6 +41,7 @@ func run() error {
 		controlAddr = flag.String("control-listen", "127.0.0.1:19850", "harness control endpoint (empty: off)")
 		timeScale   = flag.Float64("time-scale", 1.0, "multiplies termination grace periods")
 		syncDelay   = flag.Duration("kubelet-sync-delay", 2*time.Second, "delay before a ConfigMap change reaches projected volumes")
+		startDelay  = flag.Duration("start-delay", 0, "delay between pod creation and container start (annotation sim.srs.test/start-delay-ms overrides)")
 		workers     = flag.Int("workers", 16, "parallel pod syncs")
 		qps         = flag.Float64("qps", 300, "client QPS to the apiserver")
 		burst       = flag.Int("burst", 600, "client burst to the apiserver")
@@ -85,7 +86,7 @@ func run() error {
 	factory := informers.NewSharedInformerFactory(cs, 0)
 	k := newKubelet(cs, factory, kubeletConfig{
 		NodeName: *nodeName, NodeIP: *nodeIP, StateDir: *stateDir, TimeScale: *timeScale,
-		SyncDelay: *syncDelay, Workers: *workers,
+		SyncDelay: *syncDelay, StartDelay: *startDelay, Workers: *workers,
 	}, ips, reg, logf)
 	factory.Start(ctx.Done())
 	if err := k.Run(ctx); err != nil {
