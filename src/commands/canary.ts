@@ -1,23 +1,58 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
+import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {UsageError} from '../lib/errors.js'
+import type {CanaryResult} from '../lib/rollout/canary.js'
+import {parsePercent} from '../lib/rollout/plan.js'
 
 export default class Canary extends BaseCommand<typeof Canary> {
   static override summary = 'Start or move a canary of a new SRS version next to the stable one.'
-  static override description = 'Clones the stable edge Deployment into a canary Deployment running the new image behind the same Service (or uses the StatefulSet partition for origins), waits until the new pods are Ready and report the new version through the SRS API, then scales the stable track down through SRS graceful quit.'
+  static override description = `Deployments (edges, origins as Deployments): creates or updates <stable>-canary, a copy of the stable Deployment with only the image changed and the label srs.kubectl.io/track=canary added, so every Service that selects the stable pods selects the canary's too. StatefulSets (the origin cluster): sets spec.updateStrategy.rollingUpdate.partition so the highest ordinals run the new image.
+
+The split is --percent of the total pods T, rounded to the nearest pod; 0 < P < 100 keeps at least one pod on each side. The growing side goes first and must be Ready with its SRS version verified through the API before the other side shrinks, so serving capacity never drops below T; pods that leave do so through SRS graceful quit. Run it again with another --percent to move the split; --percent 0 removes the canary pods. State lives in annotations, so an interrupted run can be continued or rolled back.
+
+Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes.`
   static override examples = [
-    '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25',
-    '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml',
+    {description: 'Send a quarter of the edges to v4.0.6', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25'},
+    {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
+    {description: 'Show what would change, as YAML', command: '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml'},
+    {description: 'Canary the origin StatefulSet through its partition', command: '<%= config.bin %> canary srs-origin --to v4.0.6 --percent 34'},
   ]
-  static override args = {workload: Args.string({description: 'The stable Deployment or StatefulSet.'})}
+  static override args = {workload: Args.string({description: 'The stable Deployment or StatefulSet (default: the only SRS workload in the namespace).'})}
   static override flags = {
-    to: Flags.string({description: 'Target version: the image tag to run (registry and repository are kept).'}),
-    image: Flags.string({description: 'Full image reference to run in the canary.'}),
-    percent: Flags.string({description: 'Share of the pods (0-100) that run the canary.'}),
+    to: Flags.string({description: 'Target version: the image tag to run; registry and repository are kept.'}),
+    image: Flags.string({description: 'Full image reference for the canary.'}),
+    percent: Flags.string({description: 'Share of the pods (0-100) that run the canary.', required: true}),
+    replicas: countFlag({description: 'Total pods T to split (default: the pods of both tracks now).', min: 1, max: 10000}),
+    'dry-run': Flags.boolean({description: 'Print the objects and patches, change nothing.'}),
+    force: Flags.boolean({description: 'Replace a running canary of another version.'}),
+    yes: Flags.boolean({char: 'y', description: 'Go on even when leaving pods cannot drain their connections.'}),
+    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    ...rolloutFlags,
   }
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('canary')
+  public async run(): Promise<CanaryResult> {
+    const {args, flags} = this
+    if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const percent = parsePercent(flags.percent)
+    if (percent === undefined) throw new UsageError(`invalid value for --percent: "${flags.percent}"`, 'use a number from 0 to 100, e.g. --percent 25')
+    const kube = await this.kube()
+    const {runCanary} = await import('../lib/rollout/canary.js')
+    const {renderCanary} = await import('../lib/view/rollout-view.js')
+    const spinner = await this.spinner('canary', flags.output)
+    try {
+      const result = await runCanary(
+        kube,
+        {workload: args.workload, to: flags.to, image: flags.image, percent, replicas: flags.replicas, wait: flags.wait, dryRun: flags['dry-run'], force: flags.force, yes: flags.yes},
+        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)},
+      )
+      spinner.stop()
+      await this.emit(result, flags.output, renderCanary)
+      return result
+    } finally {
+      spinner.stop()
+      kube.close()
+    }
   }
 }

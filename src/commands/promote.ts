@@ -1,18 +1,36 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
+import {outputFlag, validateName} from '../lib/cli/flags.js'
+import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import type {RolloutResult} from '../lib/rollout/promote.js'
 
 export default class Promote extends BaseCommand<typeof Promote> {
   static override summary = 'Make the canary version the stable one without lowering serving capacity.'
-  static override description = 'Updates the stable workload to the canary image as a normal rolling update, waits until every pod reports the new version through the SRS API, then removes the canary gracefully.'
+  static override description = `Deployments: updates the stable Deployment to the canary's image as a normal rolling update (recorded with a kubernetes.io/change-cause naming this command; maxUnavailable is held at 0 for its duration and restored after), waits until every pod is Ready and reports the new version through its SRS API and the old pods have drained, then scales the canary to 0 through graceful quit and deletes it.
+
+StatefulSets: sets the partition to 0 and waits until every ordinal runs the new image with its version verified.`
   static override examples = [
-    '<%= config.bin %> promote srs-edge-deploy',
-    '<%= config.bin %> promote srs-origin -n live --timeout 10m',
+    {description: 'Promote the edge canary', command: '<%= config.bin %> promote srs-edge-deploy'},
+    {description: 'Promote the origin StatefulSet canary, waiting up to 10 minutes', command: '<%= config.bin %> promote srs-origin -n live --timeout 10m'},
   ]
   static override args = {workload: Args.string({description: 'The stable Deployment or StatefulSet.'})}
+  static override flags = {output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...rolloutFlags}
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('promote')
+  public async run(): Promise<RolloutResult> {
+    const {args, flags} = this
+    if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const kube = await this.kube()
+    const {runPromote} = await import('../lib/rollout/promote.js')
+    const {renderRollout} = await import('../lib/view/rollout-view.js')
+    const spinner = await this.spinner('promote', flags.output)
+    try {
+      const result = await runPromote(kube, args.workload, flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)})
+      spinner.stop()
+      await this.emit(result, flags.output, renderRollout)
+      return result
+    } finally {
+      spinner.stop()
+      kube.close()
+    }
   }
 }

@@ -1,19 +1,48 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
+import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import type {RolloutResult} from '../lib/rollout/promote.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Abort a running canary, or undo the last SRS upgrade.'
-  static override description = 'While a canary runs, scales the stable track back to full size and removes the canary. Otherwise rolls the workload back to the previous (or given) revision as kubectl rollout undo does, then verifies the versions through the SRS API.'
+  static override description = `While a canary runs: scales the stable track back to its full size (Ready, versions verified) first, then removes the canary through graceful quit.
+
+Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.`
   static override examples = [
-    '<%= config.bin %> rollback srs-edge-deploy',
-    '<%= config.bin %> rollback srs-edge-deploy --history',
-    '<%= config.bin %> rollback srs-origin --to-revision 3',
+    {description: 'Abort the edge canary, or undo the last upgrade', command: '<%= config.bin %> rollback srs-edge-deploy'},
+    {description: 'List revisions with image and change-cause', command: '<%= config.bin %> rollback srs-edge-deploy --history'},
+    {description: 'Go back to a given revision of the origins', command: '<%= config.bin %> rollback srs-origin --to-revision 3'},
   ]
   static override args = {workload: Args.string({description: 'The Deployment or StatefulSet.'})}
+  static override flags = {
+    'to-revision': countFlag({description: 'Revision to roll back to (default: the previous one).', min: 1, max: 1_000_000}),
+    history: Flags.boolean({description: 'List revisions instead of rolling back.'}),
+    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    ...rolloutFlags,
+  }
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('rollback')
+  public async run(): Promise<unknown> {
+    const {args, flags} = this
+    if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const kube = await this.kube()
+    const {runRollback, rolloutHistory} = await import('../lib/rollout/promote.js')
+    const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
+    if (flags.history) {
+      const h = await rolloutHistory(kube, args.workload)
+      kube.close()
+      await this.emit(h, flags.output, renderHistory)
+      return h
+    }
+    const spinner = await this.spinner('rollback', flags.output)
+    try {
+      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)})
+      spinner.stop()
+      await this.emit(result, flags.output, renderRollout)
+      return result
+    } finally {
+      spinner.stop()
+      kube.close()
+    }
   }
 }

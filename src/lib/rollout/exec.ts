@@ -1,0 +1,175 @@
+/**
+ * The rollout executor: applies one step at a time, waits for its condition (pods Ready and
+ * their SRS version verified through the API; pods drained and gone), reports progress, and
+ * knows the test-only stop hook used to interrupt commands at step boundaries.
+ */
+import {TimeoutError, SrsError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import {Resources} from '../kube/resources.js'
+import type {Pod} from '../kube/types.js'
+import {querySrsSummaries, querySrsVersions} from '../srs/api/endpoints.js'
+import {podTransport} from '../srs/api/transport.js'
+import {matchSrsVersionToImage} from '../srs/api/version-match.js'
+import {LAST_CONNECTIONS_ANNOTATION} from '../status/pod-query.js'
+import type {Spinner} from '../cli/base-command.js'
+import {formatDuration} from '../cli/duration.js'
+
+export interface VerifiedPod {
+  pod: string
+  version: string | null
+  verdict: 'match' | 'mismatch' | 'unverifiable' | 'no-answer'
+  reason?: string
+}
+
+export interface ExecutorOptions {
+  namespace: string
+  timeoutMs: number
+  podTimeoutMs: number
+  spinner: Spinner
+  /** Lines for the log of what was done (stderr when not a TTY, or the result). */
+  log: (line: string) => void
+}
+
+const POLL_MS = 1000
+
+export class RolloutExecutor {
+  private stepsDone = 0
+  private readonly deadline: number
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly opts: ExecutorOptions,
+  ) {
+    this.deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY
+  }
+
+  /**
+   * Marks a step boundary. Test-only: KUBECTL_SRS_STOP_AFTER_STEP=k makes the process exit with
+   * 130 right after step k, as an interrupted operator's command would, so the fault suite can
+   * check that a re-run or rollback converges.
+   */
+  stepDone(description: string): void {
+    this.stepsDone++
+    this.opts.log(`done: ${description}`)
+    const stop = Number(process.env.KUBECTL_SRS_STOP_AFTER_STEP)
+    if (Number.isInteger(stop) && stop > 0 && this.stepsDone === stop) {
+      this.opts.spinner.stop()
+      process.stderr.write(`stopped after step ${stop} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
+      // KUBECTL_SRS_STOP_SIGNAL=KILL|INT makes it a real signal, as an operator's kill would be.
+      const signal = process.env.KUBECTL_SRS_STOP_SIGNAL
+      if (signal === 'KILL' || signal === 'INT' || signal === 'TERM') process.kill(process.pid, `SIG${signal}`)
+      process.exit(130)
+    }
+  }
+
+  remainingMs(): number {
+    return this.deadline - Date.now()
+  }
+
+  async pods(selector: string): Promise<Pod[]> {
+    return (await this.kube.list<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector})).items
+  }
+
+  /** Asks each pod's SRS API for its version and checks it against the pod's image tag. */
+  async verifyVersions(pods: Pod[], apiPort: number, container: string): Promise<VerifiedPod[]> {
+    return Promise.all(
+      pods.map(async (p) => {
+        const image = p.spec.containers.find((c) => c.name === container)?.image ?? ''
+        const res = await querySrsVersions(podTransport(this.kube, this.opts.namespace, p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        if (!res.ok) return {pod: p.metadata.name, version: null, verdict: 'no-answer' as const, reason: res.failure.message}
+        return {pod: p.metadata.name, version: res.value.version, verdict: matchSrsVersionToImage(image, res.value.version).verdict}
+      }),
+    )
+  }
+
+  /**
+   * Waits until `count` non-terminating pods of the selector are Ready and every one of them
+   * reports, through its own SRS API, a version that fits `image`. A tag that names no version
+   * (latest) can only be checked for readiness; that is said, never called verified.
+   */
+  async waitReadyAndVerified(what: string, selector: string, count: number, image: string, apiPort: number, container: string): Promise<VerifiedPod[]> {
+    const verifiable = matchSrsVersionToImage(image, '0.0.0').expectation.verifiable
+    for (;;) {
+      const pods = (await this.pods(selector)).filter((p) => !p.metadata.deletionTimestamp && p.spec.containers.some((c) => c.name === container && c.image === image))
+      const ready = pods.filter(isReady)
+      let verified: VerifiedPod[] = []
+      if (ready.length >= count) {
+        verified = await this.verifyVersions(ready, apiPort, container)
+        const good = verified.filter((v) => v.verdict === 'match' || (!verifiable && v.verdict === 'unverifiable'))
+        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}, versions verified ${good.length}/${count}`)
+        if (good.length >= count) return verified
+      } else {
+        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}`)
+      }
+      if (this.remainingMs() <= 0) {
+        const bad = verified.filter((v) => v.verdict === 'mismatch' || v.verdict === 'no-answer')
+        const detail = bad.length
+          ? `; ${bad.map((b) => `${b.pod} ${b.verdict === 'mismatch' ? `reports ${b.version}` : b.reason}`).join(', ')}`
+          : ''
+        throw new TimeoutError(`timed out waiting for ${what}: ${ready.length}/${count} pods ready${detail}`, 'run the same command again to continue, or `kubectl srs rollback` to undo')
+      }
+      await sleep(POLL_MS)
+    }
+  }
+
+  /** Connection counts of pods as their SRS reports them now (0 when a pod does not answer). */
+  async connections(pods: Pod[], apiPort: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>()
+    await Promise.all(
+      pods.map(async (p) => {
+        const res = await querySrsSummaries(podTransport(this.kube, this.opts.namespace, p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        out.set(p.metadata.name, res.ok ? res.value.connections : 0)
+      }),
+    )
+    return out
+  }
+
+  /**
+   * After a scale-down: notes on each terminating pod the connections it had (a draining SRS
+   * closes its API port, so this is the last count anyone can read), then waits until they are
+   * gone, showing "draining N connections".
+   */
+  async waitDrained(what: string, selector: string, before: Map<string, number>): Promise<string[]> {
+    const drained: string[] = []
+    const annotated = new Set<string>()
+    for (;;) {
+      const pods = await this.pods(selector)
+      const terminating = pods.filter((p) => p.metadata.deletionTimestamp)
+      for (const p of terminating) {
+        const name = p.metadata.name
+        if (annotated.has(name)) continue
+        annotated.add(name)
+        const n = before.get(name)
+        if (n !== undefined) {
+          await this.kube
+            .patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace)
+            .catch(() => undefined) // the pod may already be gone
+          this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} connections`)
+        }
+      }
+      for (const name of annotated) if (!pods.some((p) => p.metadata.name === name) && !drained.includes(name)) drained.push(name)
+      if (terminating.length === 0) return drained
+      const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
+      this.opts.spinner.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
+      if (this.remainingMs() <= 0) {
+        throw new TimeoutError(
+          `timed out while ${terminating.length} pod(s) of ${what} were still draining ${conns} connections (${terminating.map((p) => p.metadata.name).join(', ')})`,
+          `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${formatDuration(this.opts.timeoutMs)})`,
+        )
+      }
+      await sleep(POLL_MS)
+    }
+  }
+}
+
+export function isReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}
+
+export function assertNever(x: never): never {
+  throw new SrsError(`unexpected ${String(x)}`)
+}

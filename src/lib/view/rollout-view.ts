@@ -1,0 +1,30 @@
+import type {CanaryResult} from '../rollout/canary.js'
+import type {RevisionInfo, RolloutResult} from '../rollout/promote.js'
+import {formatColumns} from './table.js'
+
+export function renderCanary(r: CanaryResult): string {
+  const out: string[] = []
+  const verb = r.dryRun ? 'would move' : 'moved'
+  out.push(`${r.kind.toLowerCase()}/${r.workload}: ${verb} canary to ${r.canaryImage}`)
+  out.push(`weight: requested ${r.split.requestedWeight}%, effective ${r.split.effectiveWeight}% (${r.split.canary} canary + ${r.split.stable} stable of ${r.split.total} pods)`)
+  for (const s of r.steps) out.push(`  ${s.state === 'done' ? '✓' : '-'} ${s.description}`)
+  const ok = r.verified.filter((v) => v.verdict === 'match')
+  if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
+  if (r.drained.length) out.push(`drained and gone: ${r.drained.join(', ')}`)
+  for (const w of r.warnings) out.push(`warning: ${w}`)
+  return out.join('\n')
+}
+
+export function renderRollout(r: RolloutResult): string {
+  const out = [r.message]
+  for (const s of r.steps) out.push(`  ✓ ${s}`)
+  const ok = r.verified.filter((v) => v.verdict === 'match')
+  if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
+  if (r.drained.length) out.push(`drained and gone: ${r.drained.join(', ')}`)
+  return out.join('\n')
+}
+
+export function renderHistory(h: {workload: string; kind: string; revisions: RevisionInfo[]}): string {
+  if (!h.revisions.length) return `${h.kind.toLowerCase()}/${h.workload} has no revisions`
+  return `${h.kind.toLowerCase()}/${h.workload}\n` + formatColumns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
+}
