@@ -39,6 +39,7 @@ build() {
     die "building $name failed"
   fi
   mv "$out.tmp" "$out"
+  REBUILT=1
   log "built $name in $((SECONDS - t0))s"
 }
 
@@ -109,7 +110,12 @@ up() {
   build ctrlplane ctrlplane
   build hostfwd hostfwd
   # SRS_K8S_NO_PODSIM=1 starts the control plane alone (for work on the simulator itself)
-  if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then build podsim podsim; fi
+  if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
+    REBUILT=0
+    build podsim podsim
+    # a simulator rebuilt under a running cluster replaces the old one
+    if ((REBUILT)) && running podsim; then stop_one podsim; rm -f "$STATE/podsim/ready"; fi
+  fi
 
   local t0=$SECONDS
   setup_netns
@@ -161,16 +167,19 @@ up() {
   log "ready in $((SECONDS - t0))s: export KUBECONFIG=$STATE/kubeconfig"
 }
 
+stop_one() {
+  local p
+  if p=$(cat "$(pidfile "$1")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; then
+    kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$p" 2>/dev/null || true
+  fi
+  rm -f "$(pidfile "$1")"
+}
+
 down() {
   local name
-  for name in podsim kube-controller-manager kube-apiserver hostfwd etcd; do
-    local p
-    if p=$(cat "$(pidfile "$name")" 2>/dev/null) && kill -0 "$p" 2>/dev/null; then
-      kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL -- "-$p" 2>/dev/null || true
-    fi
-  done
+  for name in podsim kube-controller-manager kube-apiserver hostfwd etcd; do stop_one "$name"; done
   if ip netns list 2>/dev/null | grep -qw "$NETNS"; then
     # anything still inside the namespace (a stray simulator child) goes too
     ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
