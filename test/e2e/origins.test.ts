@@ -1,0 +1,201 @@
+/**
+ * add-origin, remove-origin and sync-origins end to end on the local cluster. The guide's
+ * topologies run with one change each, so that SRS can report reloads: SRS 5/6 images and
+ * http_api.raw_api on (the guide's ossrs/srs:3 and v4 have no rpc=reload-fetch, so nothing could
+ * confirm a reload there), plus inotify_auto_reload on for the StatefulSet topology (confirmed by
+ * the inotify reload) and raw_api.allow_reload on for the Deployments (confirmed by a raw reload).
+ */
+import {afterAll, describe, expect, test} from '@jest/globals'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import type {OriginChangeResult} from '../../src/lib/origin/run.js'
+import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
+
+const TOPO = path.join(ROOT, 'test/topologies')
+const namespaces: {remove: () => void}[] = []
+afterAll(() => namespaces.forEach((n) => n.remove()))
+
+function withReload(file: string, opts: {image: string; inotify: boolean; allowReload: boolean}): string {
+  const raw = opts.allowReload ? 'raw_api {\n            enabled         on;\n            allow_reload    on;\n        }' : 'raw_api {\n            enabled         on;\n        }'
+  let text = readFileSync(path.join(TOPO, file), 'utf8')
+    .replace(/ossrs\/srs:(3|v4\.0\.5)$/gm, opts.image)
+    .replace(/^( {8}listen {10}1985;)$/gm, `$1\n        ${raw}`)
+  if (opts.inotify) text = text.replace(/^( {4}daemon {14}off;)$/gm, '$1\n    inotify_auto_reload on;')
+  return text
+}
+
+async function setup(prefix: string, yaml: string, pods: number): Promise<string> {
+  const ns = createNamespace(prefix)
+  namespaces.push(ns)
+  kubectl(['apply', '-n', ns.name, '-f', '-'], yaml)
+  await eventually(`${pods} SRS pods Running`, () => {
+    const list = kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name])
+    return list.items.filter((p) => p.status.phase === 'Running').length >= pods
+  })
+  return ns.name
+}
+
+function confText(ns: string, cm: string): string {
+  return kubectlJson<{data: Record<string, string>}>(['get', 'configmap', cm, '-n', ns]).data['srs.conf']!
+}
+
+function loadedConf(ns: string, pod: string): string {
+  return readFileSync(path.join(ROOT, '.cluster/podsim/pods', ns, pod, 'loaded.conf'), 'utf8')
+}
+
+function srsPods(ns: string): string[] {
+  const list = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string}; spec: {containers: {image: string}[]}}[]}>(['get', 'pods', '-n', ns])
+  return list.items.filter((p) => !p.metadata.deletionTimestamp && p.spec.containers.some((c) => /ossrs\/srs:v[56]/.test(c.image) && !p.metadata.name.startsWith('nginx'))).map((p) => p.metadata.name)
+}
+
+async function run(args: string[]): Promise<{code: number; result: OriginChangeResult; stderr: string}> {
+  const r = await srs([...args, '-o', 'json'], {timeoutMs: 240_000})
+  let result: OriginChangeResult
+  try {
+    result = JSON.parse(r.stdout) as OriginChangeResult
+  } catch {
+    throw new Error(`no JSON (exit ${r.code}): ${r.stdout}\n${r.stderr}`)
+  }
+  return {code: r.code, result, stderr: r.stderr}
+}
+
+const stsYaml = () => [withReload('origin-cluster.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false}), withReload('edge-cluster.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false})].join('\n---\n')
+
+describe('add-origin', () => {
+  test('StatefulSet topology: srs-origin-3 Ready, both lists exactly four, nothing else changed, every pod applied', async () => {
+    const ns = await setup('orig-sts', stsYaml(), 5)
+    const originBefore = confText(ns, 'srs-origin-config')
+    const edgeBefore = confText(ns, 'srs-edge-config')
+    const {code, result, stderr} = await run(['add-origin', '-n', ns])
+    expect({code, stderr}).toEqual({code: 0, stderr: ''})
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 4, added: ['srs-origin-3.socs']})
+    const sts = kubectlJson<{status: {readyReplicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns])
+    expect(sts.status.readyReplicas).toBe(4)
+    const coworkers = 'srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985 srs-origin-3.socs:1985'
+    const origins = 'srs-origin-0.socs srs-origin-1.socs srs-origin-2.socs srs-origin-3.socs'
+    const originAfter = confText(ns, 'srs-origin-config')
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    // every other byte of both texts is what it was
+    expect(originAfter).toBe(originBefore.replace('srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985', coworkers))
+    expect(edgeAfter).toBe(edgeBefore.replace('srs-origin-0.socs srs-origin-1.socs srs-origin-2.socs', origins))
+    // the command says each of the six pods applied, and the simulated SRS really loaded the text
+    const pods = srsPods(ns)
+    expect(result.pods.map((p) => p.pod).sort()).toEqual(pods.sort())
+    expect(result.pods.every((p) => p.state === 'applied' && p.method === 'inotify')).toBe(true)
+    for (const pod of pods) expect(loadedConf(ns, pod)).toBe(pod.startsWith('srs-edge') ? edgeAfter : originAfter)
+  })
+
+  test('origins as Deployments: srs-origin-3-deploy and -socs cloned, lists of four, raw reloads confirmed', async () => {
+    const yaml = withReload('origins-as-deployments.yaml', {image: 'ossrs/srs:v5.0.213', inotify: false, allowReload: true})
+    // an edge Deployment that reads the guide's srs-edge-config
+    const edge = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8').split(/^---$/m).find((d) => /kind: Deployment/.test(d))!.replace('ossrs/srs:v4.0.5', 'ossrs/srs:v5.0.213')
+    const ns = await setup('orig-dep', `${yaml}\n---\n${edge}`, 5)
+    const originBefore = confText(ns, 'srs-origin-config')
+    const edgeBefore = confText(ns, 'srs-edge-config')
+    const {code, result} = await run(['add-origin', '-n', ns, '--kubelet-sync', '4s'])
+    expect(code).toBe(0)
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 4, added: ['srs-origin-3-socs']})
+    const dep = kubectlJson<{metadata: {labels: Record<string, string>}; status: {readyReplicas: number}}>(['get', 'deployment', 'srs-origin-3-deploy', '-n', ns])
+    expect(dep).toMatchObject({metadata: {labels: {app: 'srs-origin-3'}}, status: {readyReplicas: 1}})
+    expect(kubectlJson<{spec: {selector: Record<string, string>}}>(['get', 'service', 'srs-origin-3-socs', '-n', ns]).spec.selector).toEqual({app: 'srs-origin-3'})
+    const originAfter = confText(ns, 'srs-origin-config')
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    expect(originAfter).toBe(originBefore.replace('srs-origin-2-socs:1985;', 'srs-origin-2-socs:1985 srs-origin-3-socs:1985;'))
+    expect(edgeAfter).toBe(edgeBefore.replace('srs-origin-2-socs;', 'srs-origin-2-socs srs-origin-3-socs;'))
+    const pods = srsPods(ns)
+    expect(result.pods.map((p) => p.pod).sort()).toEqual(pods.sort())
+    expect(result.pods.every((p) => p.state === 'applied' && p.method === 'raw-reload')).toBe(true)
+    for (const pod of pods) expect(loadedConf(ns, pod)).toBe(pod.startsWith('srs-edge') ? edgeAfter : originAfter)
+  })
+
+  test('two add-origin at once: both origins added, both lists complete', async () => {
+    const ns = await setup('orig-two', stsYaml(), 5)
+    const [a, b] = await Promise.all([run(['add-origin', '-n', ns]), run(['add-origin', '-n', ns])])
+    expect([a.code, b.code]).toEqual([0, 0])
+    expect([a.result.added, b.result.added].flat().sort()).toEqual(['srs-origin-3.socs', 'srs-origin-4.socs'])
+    const five = [0, 1, 2, 3, 4]
+    expect(confText(ns, 'srs-origin-config')).toContain(`coworkers       ${five.map((i) => `srs-origin-${i}.socs:1985`).join(' ')};`)
+    expect(confText(ns, 'srs-edge-config')).toContain(`origin          ${five.map((i) => `srs-origin-${i}.socs`).join(' ')};`)
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(5)
+  })
+
+  test('bad input: clear errors, exit codes, and the cluster unchanged', async () => {
+    const ns = await setup('orig-bad', stsYaml(), 5)
+    const snapshot = () => [confText(ns, 'srs-origin-config'), confText(ns, 'srs-edge-config'), kubectl(['get', 'statefulset', 'srs-origin', '-n', ns, '-o', 'jsonpath={.spec.replicas}'])]
+    const before = snapshot()
+    for (const count of ['0', '-1', 'two']) {
+      const r = await srs(['add-origin', '-n', ns, '--count', count])
+      expect({count, code: r.code}).toEqual({count, code: 2})
+      expect(r.stderr).toMatch(/^error: .*--count|^error: .*count/m)
+    }
+    const none = createNamespace('orig-none')
+    namespaces.push(none)
+    kubectl(['apply', '-n', none.name, '-f', path.join(TOPO, 'edge-cluster.yaml')])
+    const r1 = await srs(['add-origin', '-n', none.name])
+    expect(r1.code).toBe(1)
+    expect(r1.stderr).toContain(`error: no origin cluster found in namespace ${none.name}`)
+    // a second cluster (origins as Deployments, with their own ConfigMap): a name is needed
+    const second = withReload('origins-as-deployments.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false})
+      .split(/^---$/m)
+      .filter((d) => !/name: srs-edge-config|name: srs-api-service/.test(d))
+      .join('---')
+      .replaceAll('srs-origin-config', 'srs-deploy-origin-config')
+    kubectl(['apply', '-n', ns, '-f', '-'], second)
+    const r2 = await srs(['add-origin', '-n', ns])
+    expect(r2.code).toBe(2)
+    expect(r2.stderr).toMatch(/error: 2 origin clusters in namespace .*: srs-origin, srs-origin-N-socs/)
+    // an origin config without coworkers: the hint says what to add
+    const text = confText(ns, 'srs-origin-config').replace(/\n\s*coworkers[^\n]*/, '')
+    kubectl(['patch', 'configmap', 'srs-origin-config', '-n', ns, '--type', 'merge', '-p', JSON.stringify({data: {'srs.conf': text}})])
+    const r3 = await srs(['add-origin', 'srs-origin', '-n', ns])
+    expect(r3.code).toBe(1)
+    expect(r3.stderr).toMatch(/has no coworkers directive/)
+    expect(r3.stderr).toMatch(/hint: add it inside vhost __defaultVhost__ \{ cluster \{ \.\.\. \} \}: coworkers srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985;/)
+    const after = snapshot()
+    expect(after[1]).toBe(before[1])
+    expect(after[2]).toBe(before[2])
+    expect(after[0]).toBe(text)
+    expect(kubectl(['get', 'deploy', '-n', ns, '-o', 'name'])).not.toMatch(/srs-origin-3-deploy/)
+  })
+})
+
+describe('remove-origin and sync-origins', () => {
+  test('remove-origin waits while the leaving origin publishes a stream, and proceeds when it stops', async () => {
+    const ns = await setup('orig-rm', stsYaml(), 5)
+    kubectl(['annotate', '-n', ns, 'pod', 'srs-origin-2', 'sim.srs.test/streams=live/livestream'])
+    const running = run(['remove-origin', '-n', ns, '--timeout', '3m'])
+    // the lists lose srs-origin-2 first, then the command waits for the stream
+    await eventually('lists without srs-origin-2', () => !confText(ns, 'srs-origin-config').includes('srs-origin-2') && !confText(ns, 'srs-edge-config').includes('srs-origin-2'), {timeoutMs: 90_000})
+    await new Promise((r) => setTimeout(r, 8000))
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(3)
+    kubectl(['annotate', '-n', ns, 'pod', 'srs-origin-2', 'sim.srs.test/streams-'])
+    const {code, result} = await running
+    expect(code).toBe(0)
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 2, removed: ['srs-origin-2.socs']})
+    expect(result.steps.map((s) => [s.kind, s.outcome])).toEqual([
+      ['edit-config', 'done'],
+      ['edit-config', 'done'],
+      ['confirm-reload', 'done'],
+      ['wait-unpublished', 'done'],
+      ['scale-statefulset', 'done'],
+    ])
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(2)
+  })
+
+  test('sync-origins after kubectl scale: --check 3 before, repairs both lists, --check 0 after', async () => {
+    const ns = await setup('orig-sync', stsYaml(), 5)
+    kubectl(['scale', 'statefulset', 'srs-origin', '-n', ns, '--replicas', '4'])
+    const before = await run(['sync-origins', '-n', ns, '--check'])
+    expect(before.code).toBe(3)
+    expect(before.result.outcome).toBe('drift')
+    expect(before.result.configMaps.filter((c) => c.changed).map((c) => c.configMap).sort()).toEqual(['srs-edge-config', 'srs-origin-config'])
+    const sync = await run(['sync-origins', '-n', ns])
+    expect(sync.code).toBe(0)
+    expect(sync.result.outcome).toBe('applied')
+    expect(confText(ns, 'srs-origin-config')).toContain('srs-origin-3.socs:1985;')
+    expect(confText(ns, 'srs-edge-config')).toContain('srs-origin-3.socs;')
+    const after = await run(['sync-origins', '-n', ns, '--check'])
+    expect(after.code).toBe(0)
+    expect(after.result.outcome).toBe('in-sync')
+  })
+})
