@@ -105,7 +105,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (typeof err.oclif?.exit === 'number') {
       if (err.oclif.exit === 0) return super.catch(err)
       const isParse = /Parse|Flag|Arg|Validation|Nonexistent/i.test(err.constructor?.name ?? '') || err.oclif.exit === 2
-      this.printError(err.message.split('\n')[0] ?? String(err), isParse ? `see 'kubectl srs ${this.id ?? ''} --help'` : undefined, err)
+      this.printError(err.message, isParse ? `see 'kubectl srs ${this.id ?? ''} --help'` : undefined, err)
       process.exitCode = isParse ? ExitCode.Usage : err.oclif.exit
       return
     }
@@ -115,10 +115,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   private printError(message: string, hint: string | undefined, err: Error): void {
     const verbose = this.flags?.verbose ?? process.argv.includes('-v') ?? process.argv.includes('--verbose')
-    process.stderr.write(`error: ${message.replace(/^Error: /, '')}\n`)
+    process.stderr.write(`error: ${oneLine(message)}\n`)
     if (hint) process.stderr.write(`hint: ${hint}\n`)
     if (verbose && err.stack) process.stderr.write(err.stack + '\n')
   }
+}
+
+/** oclif wraps flag errors over several lines ("Parsing --x", "See more help with --help"): keep one line. */
+export function oneLine(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(The following errors? occurred:?|See more help with --help|Error:)$/.test(l))
+    .map((l) => l.replace(/^Error: /, '').replace(/^Missing required flag (\w[\w-]*)$/, 'missing required flag --$1'))
+  // "Parsing --flag" followed by our own message, which names the flag already
+  const text = lines.length > 1 && /^Parsing --\S+$/.test(lines[0]!) ? lines.slice(1).join(' ') : lines.join(' ')
+  return text || message
 }
 
 export interface Spinner {

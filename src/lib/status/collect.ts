@@ -24,7 +24,12 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
     .map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
   if (opts.workload) {
     topologies = topologies
-      .map((t) => ({...t, workloads: t.workloads.filter((w) => w.name === opts.workload), groups: t.groups.filter((g) => g.tracks.some((x) => x.workload === opts.workload)), drift: t.drift.filter((d) => d.workload === opts.workload)}))
+      .map((t) => {
+        // The named workload comes with the other tracks of its group (its canary), so weights add up.
+        const groups = t.groups.filter((g) => g.tracks.some((x) => x.workload === opts.workload))
+        const names = new Set([opts.workload!, ...groups.flatMap((g) => g.tracks.map((x) => x.workload))])
+        return {...t, workloads: t.workloads.filter((w) => names.has(w.name)), groups, drift: t.drift.filter((d) => names.has(d.workload))}
+      })
       .filter((t) => t.workloads.length > 0)
     if (topologies.length === 0) {
       const where = opts.namespace === null ? 'in any namespace' : `in namespace "${opts.namespace}"`
