@@ -10,9 +10,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// JobRunner runs the main container of a Job pod and returns its exit code. This is the
-// hook for running the container's shell command later (HLS/DVR cleanup CronJobs of the
-// seed); for now sleepJobRunner only waits and exits with the code the pod asks for.
+// JobRunner runs the main container of a Job pod and returns its exit code. Containers
+// with a shell image really run (execJobRunner in jobs_exec.go); the others go to
+// sleepJobRunner, which only waits and exits with the code the pod asks for.
 type JobRunner interface {
 	Run(ctx context.Context, pod *v1.Pod, c *v1.Container) (exitCode int32, err error)
 }
@@ -41,7 +41,26 @@ func (k *Kubelet) runJob(sp *simPod, pod *v1.Pod) {
 	if len(pod.Spec.Containers) > 0 {
 		c = &pod.Spec.Containers[0]
 	}
-	code, err := k.jobs.Run(context.Background(), pod, c)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { // a pod deleted while its job runs: the process group is killed
+		for ctx.Err() == nil {
+			sp.mu.Lock()
+			terminating := sp.terminating
+			sp.mu.Unlock()
+			if terminating {
+				cancel()
+				return
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+	}()
+	runner := execJobRunner{stateDir: k.cfg.StateDir, fallback: k.jobs, logf: k.logf}
+	code, err := runner.Run(ctx, pod, c)
+	cancel()
 	if err != nil {
 		k.logf("%s: job runner: %v", sp.key, err)
 	}
