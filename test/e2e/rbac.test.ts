@@ -1,0 +1,190 @@
+/**
+ * docs/rbac.yaml, tested for real: ServiceAccounts bound only to its ClusterRole (through a
+ * RoleBinding) or to its namespaced Role run the commands on the guide's topology; copies of the
+ * Role with one rule taken out make the matching command fail with a message naming the verb and
+ * the resource that were refused.
+ */
+import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {parse, parseAllDocuments, stringify} from 'yaml'
+import {createNamespace, eventually, KUBECONFIG, kubectl, ROOT, srs, type RunResult} from '../helpers/cli.js'
+
+interface Rule {
+  apiGroups: string[]
+  resources: string[]
+  verbs: string[]
+}
+interface RbacObject {
+  apiVersion: string
+  kind: 'ClusterRole' | 'Role'
+  metadata: {name: string; namespace?: string; labels?: Record<string, string>}
+  rules: Rule[]
+}
+
+const TOPO = path.join(ROOT, 'test/topologies')
+const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8')).map((d) => d.toJS() as RbacObject)
+const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!
+const role = docs.find((d) => d.kind === 'Role')!
+
+let dir: string
+let ns: {name: string; remove: () => void}
+let clusterRoleName: string
+const kubeconfigs = new Map<string, string>()
+
+/** A ServiceAccount bound only to `roleRef`, and a kubeconfig that authenticates as it. */
+function userBoundTo(sa: string, roleRef: {kind: 'Role' | 'ClusterRole'; name: string}): string {
+  kubectl(['create', 'serviceaccount', sa, '-n', ns.name])
+  kubectl([
+    'create',
+    'rolebinding',
+    `${sa}-binding`,
+    '-n',
+    ns.name,
+    `--${roleRef.kind === 'Role' ? 'role' : 'clusterrole'}=${roleRef.name}`,
+    `--serviceaccount=${ns.name}:${sa}`,
+  ])
+  const token = kubectl(['create', 'token', sa, '-n', ns.name, '--duration', '1h']).trim()
+  const doc = parse(readFileSync(KUBECONFIG, 'utf8')) as {users: {name: string; user: Record<string, unknown>}[]; contexts: {context: {namespace?: string}}[]}
+  doc.users = doc.users.map((u) => ({name: u.name, user: {token}}))
+  for (const c of doc.contexts) c.context.namespace = ns.name
+  const file = path.join(dir, `kubeconfig-${sa}`)
+  writeFileSync(file, stringify(doc))
+  return file
+}
+
+/** The namespaced Role, optionally without one verb of one resource. */
+function applyRole(name: string, without?: {resource: string; verb: string}): void {
+  const rules = role.rules
+    .map((r) => {
+      if (!without || !r.resources.includes(without.resource) || !r.verbs.includes(without.verb)) return r
+      // Split the rule so only that (resource, verb) pair goes away.
+      const others = r.resources.filter((x) => x !== without.resource)
+      const keep: Rule[] = []
+      if (others.length) keep.push({...r, resources: others})
+      const verbs = r.verbs.filter((v) => v !== without.verb)
+      if (verbs.length) keep.push({...r, resources: [without.resource], verbs})
+      return keep
+    })
+    .flat()
+  kubectl(['apply', '-f', '-'], stringify({...role, metadata: {...role.metadata, name, namespace: ns.name}, rules}))
+}
+
+function as(sa: string, args: string[]): Promise<RunResult> {
+  return srs([...args, '--kubeconfig', kubeconfigs.get(sa)!])
+}
+
+function json<T>(r: RunResult): T {
+  expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: expect.any(String)})
+  return JSON.parse(r.stdout) as T
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'srs-rbac-'))
+  ns = createNamespace('rbac')
+  kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'origin-cluster.yaml'), '-f', path.join(TOPO, 'edge-cluster.yaml')])
+  // The ClusterRole is cluster-wide: a name of its own per run, removed after.
+  clusterRoleName = `kubectl-srs-${ns.name}`
+  kubectl(['apply', '-f', '-'], stringify({...clusterRole, metadata: {...clusterRole.metadata, name: clusterRoleName}}))
+  applyRole('kubectl-srs')
+  kubeconfigs.set('via-clusterrole', userBoundTo('via-clusterrole', {kind: 'ClusterRole', name: clusterRoleName}))
+  kubeconfigs.set('via-role', userBoundTo('via-role', {kind: 'Role', name: 'kubectl-srs'}))
+  await eventually(
+    'origin and edge pods answering',
+    async () => {
+      const r = await srs(['status', '-n', ns.name, '-o', 'json'])
+      return r.code === 0 && (JSON.parse(r.stdout) as {summary: {podsAnswered: number}}).summary.podsAnswered === 5
+    },
+    {timeoutMs: 100_000},
+  )
+}, 150_000)
+
+afterAll(() => {
+  rmSync(dir, {recursive: true, force: true})
+  ns?.remove()
+  if (clusterRoleName) kubectl(['delete', 'clusterrole', clusterRoleName, '--ignore-not-found'])
+})
+
+describe('docs/rbac.yaml', () => {
+  test('the ClusterRole and the Role grant the same rules, pods/proxy get included', () => {
+    expect(clusterRole.rules).toEqual(role.rules)
+    expect(role.rules).toContainEqual({apiGroups: [''], resources: ['pods/proxy'], verbs: ['get']})
+    // Least privilege: no wildcards, no secrets, nothing cluster-scoped.
+    const all = role.rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs])
+    expect(all).not.toContain('*')
+    expect(role.rules.flatMap((r) => r.resources)).not.toEqual(expect.arrayContaining(['secrets']))
+    expect(role.rules.flatMap((r) => r.resources)).not.toEqual(expect.arrayContaining(['nodes']))
+  })
+
+  for (const sa of ['via-clusterrole', 'via-role']) {
+    describe(`a user bound only to it (${sa})`, () => {
+      test('status: every pod answers through pods/proxy', async () => {
+        const report = json<{summary: {podsAnswered: number}; workloads: {name: string}[]; warnings: unknown[]}>(await as(sa, ['status', '-o', 'json']))
+        expect(report.summary.podsAnswered).toBe(5)
+        expect(report.workloads.map((w) => w.name).sort()).toEqual(['srs-edge-deploy', 'srs-origin'])
+        const one = await as(sa, ['status', 'srs-edge-deploy'])
+        expect(one.code).toBe(0)
+      })
+
+      test('streams', async () => {
+        const doc = json<{streams: unknown[]}>(await as(sa, ['streams', '-o', 'json']))
+        expect(Array.isArray(doc.streams)).toBe(true)
+      })
+
+      test('doctor reads NetworkPolicies and CronJobs too (no rule skipped for lack of rights)', async () => {
+        const r = await as(sa, ['doctor', '-o', 'json'])
+        expect(r.stderr).not.toMatch(/forbidden/i)
+        expect(r.stdout).not.toMatch(/forbidden|cannot list/i)
+        JSON.parse(r.stdout)
+      })
+
+      test('canary --dry-run, rollback --history, sync-origins --check', async () => {
+        const canary = await as(sa, ['canary', 'srs-edge-deploy', '--to', 'v4.0.6', '--percent', '50', '--dry-run'])
+        expect({code: canary.code, stderr: canary.stderr}).toEqual({code: 0, stderr: ''})
+        for (const w of ['srs-edge-deploy', 'srs-origin']) {
+          const hist = await as(sa, ['rollback', w, '--history'])
+          expect({w, code: hist.code, stderr: hist.stderr}).toEqual({w, code: 0, stderr: ''})
+        }
+        const check = await as(sa, ['sync-origins', '--check'])
+        expect(check.stderr).not.toMatch(/forbidden/)
+        expect([0, 3]).toContain(check.code)
+      })
+    })
+  }
+})
+
+describe('one rule less: the command that needs it names the verb and the resource', () => {
+  const cases: {resource: string; verb: string; args: string[]; message: (sa: string) => RegExp}[] = [
+    {
+      resource: 'pods/proxy',
+      verb: 'get',
+      args: ['status'],
+      message: (user) => new RegExp(`^error: forbidden: user "${user}" cannot get pods/proxy "srs-[a-z0-9-]+" in namespace "${ns.name}"$`, 'm'),
+    },
+    {
+      resource: 'configmaps',
+      verb: 'list',
+      args: ['status'],
+      message: (user) => new RegExp(`^error: forbidden: user "${user}" cannot list configmaps in namespace "${ns.name}"$`, 'm'),
+    },
+    {
+      resource: 'controllerrevisions',
+      verb: 'list',
+      args: ['rollback', 'srs-origin', '--history'],
+      message: (user) => new RegExp(`^error: forbidden: user "${user}" cannot list controllerrevisions\\.apps in namespace "${ns.name}"$`, 'm'),
+    },
+  ]
+  for (const c of cases) {
+    test(`without ${c.verb} ${c.resource}: kubectl srs ${c.args.join(' ')} fails and says so`, async () => {
+      const sa = `no-${c.verb}-${c.resource.replace(/\W/g, '-')}`
+      applyRole(sa, {resource: c.resource, verb: c.verb})
+      kubeconfigs.set(sa, userBoundTo(sa, {kind: 'Role', name: sa}))
+      const r = await as(sa, c.args)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toMatch(c.message(`system:serviceaccount:${ns.name}:${sa}`))
+      expect(r.stderr).toMatch(new RegExp(`^hint: ask a cluster admin for RBAC permission to ${c.verb} `, 'm'))
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    })
+  }
+})
