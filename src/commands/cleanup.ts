@@ -1,17 +1,108 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {notImplemented} from '../lib/cli/not-implemented.js'
+import {durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {ExitCode, UsageError} from '../lib/errors.js'
+import type {CleanupReport} from '../lib/cleanup/report.js'
 
 export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override summary = 'Install or run a safe cleanup of HLS/DVR temporary files on the origin volume.'
-  static override description = 'Creates a batch/v1 CronJob that deletes only SRS temporary files (*.ts, *.m3u8, *.flv.tmp, *.mp4.tmp) older than a threshold, then empty folders, without following symlinks or leaving the volume.'
-  static override examples = [
-    '<%= config.bin %> cleanup --older-than 3d',
-    '<%= config.bin %> cleanup --pvc pvc-nas --now --dry-run',
-  ]
+  static override description = `Creates or updates one batch/v1 CronJob per volume (srs-cleanup-<claim>; concurrencyPolicy Forbid, 3 successful and 3 failed Jobs kept, finished Jobs removed after a day) whose container deletes only SRS's temporary files — *.ts, *.ts.tmp, *.m3u8, *.m3u8.temp, *.flv.tmp, *.mp4.tmp — older than --older-than, then the folders that this emptied. It uses find -xdev -type f: symlinks are never followed nor deleted, other file systems are not entered, finished DVR recordings (.flv, .mp4) and static files never match, and every deleted path is printed.
 
-  public async run(): Promise<void> {
-    this.kubeconfig() // global flags are checked first, as the real command will
-    notImplemented('cleanup')
+By default the claim, its mount path and the folder come from the SRS workloads of the namespace: every PersistentVolumeClaim the SRS container mounts, and the HLS and DVR folders srs.conf puts on it (hls_path, dvr_path). The command prints what it inferred.
+
+The folder is handed to the script as a positional parameter, never written into it; relative paths, "/" and "." or ".." segments are refused.
+
+Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing changed), 3 the Job did not finish within --timeout.`
+  static override examples = [
+    {description: 'Install the daily cleanup (01:15) of every volume the SRS workloads use, files older than 3 days', command: '<%= config.bin %> cleanup -n live'},
+    {description: 'Hourly, for one claim, HLS files older than 6 hours', command: '<%= config.bin %> cleanup --pvc pvc-nas --older-than 6h --schedule "0 * * * *"'},
+    {description: 'See what a run would delete, without installing or deleting anything', command: '<%= config.bin %> cleanup --pvc pvc-nas --now --dry-run'},
+    {description: 'Run it once now and wait for the result', command: '<%= config.bin %> cleanup --now'},
+    {description: 'Last schedule and last result', command: '<%= config.bin %> cleanup --status'},
+    {description: 'Remove the CronJob of one claim', command: '<%= config.bin %> cleanup --pvc pvc-nas --delete'},
+  ]
+  static override flags = {
+    pvc: Flags.string({description: 'PersistentVolumeClaim to clean (default: every claim the SRS containers mount).', helpValue: '<claim>'}),
+    path: Flags.string({description: 'Absolute folder to clean, as the SRS container sees the volume (default: the HLS/DVR folder on it, else the mount path).', helpValue: '<dir>'}),
+    'older-than': Flags.string({description: 'Delete files last modified more than this long ago: minutes, hours or days (90m, 12h, 3d).', default: '3d', helpValue: '<age>'}),
+    schedule: Flags.string({description: 'Cron schedule, 5 fields, in the cluster\'s time zone.', default: '15 1 * * *', helpValue: '<cron>'}),
+    image: Flags.string({description: 'Image with /bin/sh and find (busybox, alpine, debian...).', default: 'busybox:1.36', helpValue: '<image>'}),
+    now: Flags.boolean({description: 'Also run it once now, as a Job made from the CronJob\'s template, and wait for the result.'}),
+    'dry-run': Flags.boolean({description: 'Print the CronJob and change nothing; with --now, a Job lists what it would delete and deletes nothing.'}),
+    delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs.'}),
+    status: Flags.boolean({description: 'Show the cleanup CronJobs, their last schedule and last result.'}),
+    timeout: durationFlag({description: 'Time to wait for the Job with --now.', default: 300_000}),
+    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+  }
+
+  public async run(): Promise<CleanupReport | undefined> {
+    const {flags} = this
+    const {parseOlderThan, validateSchedule, validateCleanupPath, validateImage} = await import('../lib/cleanup/validate.js')
+    // Every input is checked before the cluster is asked anything.
+    if (flags.pvc !== undefined) validateName(flags.pvc, 'value for --pvc')
+    const path = flags.path === undefined ? undefined : validateCleanupPath(flags.path)
+    const olderThanMinutes = parseOlderThan(flags['older-than'])
+    const schedule = validateSchedule(flags.schedule)
+    const image = validateImage(flags.image)
+    if (flags.delete && (flags.now || flags.status || flags['dry-run'])) throw new UsageError('--delete cannot be combined with --now, --status or --dry-run', 'run them one after the other')
+    if (flags.status && (flags.now || flags['dry-run'])) throw new UsageError('--status cannot be combined with --now or --dry-run', 'run them one after the other')
+    if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5m')
+    const kube = await this.kube()
+    const ns = kube.namespace
+    const report = await import('../lib/cleanup/report.js')
+    const run = await import('../lib/cleanup/run.js')
+    try {
+      if (flags.status) {
+        const result: CleanupReport = {namespace: ns, action: 'status', inferred: [], cronJobs: [], status: await run.cleanupStatus(kube, ns, flags.pvc)}
+        await this.emit(result, flags.output, report.renderCleanup)
+        return result
+      }
+      if (flags.delete) {
+        const deleted = await run.deleteCleanup(kube, ns, flags.pvc)
+        const result: CleanupReport = {namespace: ns, action: 'delete', inferred: [], cronJobs: [], deleted}
+        await this.emit(result, flags.output, report.renderCleanup)
+        return result
+      }
+      if (flags.pvc) {
+        const {Resources} = await import('../lib/kube/resources.js')
+        if (!(await kube.find(Resources.persistentvolumeclaims, flags.pvc, ns))) {
+          throw new UsageError(`invalid value for --pvc: claim ${flags.pvc} does not exist in namespace ${ns}`, `kubectl get pvc -n ${ns} lists the claims`)
+        }
+      }
+      const {inferClaims} = await import('../lib/cleanup/infer.js')
+      const choice = run.chooseTargets(await inferClaims(kube, ns), {pvc: flags.pvc, path, namespace: ns})
+      for (const line of choice.inferred) process.stderr.write(`inferred: ${line}\n`)
+      const settings = {namespace: ns, schedule, olderThanMinutes, image}
+      const crons = choice.targets.map((t) => ({target: t, cron: run.buildCronJob(t, settings)}))
+      const result: CleanupReport = {namespace: ns, action: flags['dry-run'] ? 'dry-run' : 'apply', inferred: choice.inferred, cronJobs: [], runs: []}
+      for (const {target, cron} of crons) {
+        if (flags['dry-run']) {
+          result.cronJobs.push({name: cron.metadata.name, ...target, schedule, olderThan: flags['older-than'], image, action: 'printed', manifest: cron})
+          continue
+        }
+        const applied = await run.applyCronJob(kube, cron)
+        result.cronJobs.push({name: cron.metadata.name, ...target, schedule, olderThan: flags['older-than'], image, action: applied.action})
+        process.stderr.write(`cronjob.batch/${cron.metadata.name} ${applied.action}\n`)
+      }
+      if (flags['dry-run'] && flags.output === 'table') {
+        const {stringify} = await import('yaml')
+        process.stdout.write(crons.map((c) => stringify(c.cron)).join('---\n'))
+      }
+      if (flags.now) {
+        for (const {cron} of crons) {
+          const uid = flags['dry-run'] ? undefined : (await kube.find<{metadata: {uid?: string}}>((await import('../lib/kube/resources.js')).Resources.cronjobs, cron.metadata.name, ns))?.metadata.uid
+          const spinner = await this.spinner(`running ${cron.metadata.name} once`, flags.output)
+          const r = await run.runOnce(kube, cron, {dryRun: flags['dry-run'], timeoutMs: flags.timeout, uid}).finally(() => spinner.stop())
+          result.runs!.push(r)
+          if (r.phase === 'Failed') process.exitCode = ExitCode.Failed
+        }
+      }
+      if (!(flags['dry-run'] && flags.output === 'table' && !flags.now)) {
+        await this.emit(result, flags.output, report.renderCleanup)
+      }
+      return result
+    } finally {
+      kube.close()
+    }
   }
 }

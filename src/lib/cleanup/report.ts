@@ -1,0 +1,63 @@
+/** The result of `kubectl srs cleanup` (-o json/yaml) and its text form. */
+import type {CronJobStatus, RunResult} from './run.js'
+import type {CronJob} from './manifest.js'
+
+export interface CleanupCronJobEntry {
+  name: string
+  claim: string
+  mountPath: string
+  path: string
+  schedule: string
+  olderThan: string
+  image: string
+  action: 'created' | 'updated' | 'unchanged' | 'printed'
+  manifest?: CronJob
+}
+
+export interface CleanupReport {
+  namespace: string
+  action: 'apply' | 'dry-run' | 'status' | 'delete'
+  inferred: string[]
+  cronJobs: CleanupCronJobEntry[]
+  runs?: RunResult[]
+  status?: CronJobStatus[]
+  deleted?: string[]
+}
+
+function renderRun(r: RunResult): string[] {
+  const lines = [`job ${r.job}${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.phase}${r.exitCode === undefined ? '' : `, exit code ${r.exitCode}`}${r.reason ? ` (${r.reason})` : ''}`]
+  if (r.output) {
+    const o = r.output
+    if (r.dryRun) {
+      lines.push(`  would delete ${o.wouldDelete.length} file(s)${o.wouldDelete.length ? ':' : ''}`, ...o.wouldDelete.map((p) => `    ${p}`))
+    } else {
+      lines.push(`  deleted ${o.deleted.length} file(s)${o.deleted.length ? ':' : ''}`, ...o.deleted.map((p) => `    ${p}`))
+      lines.push(`  removed ${o.removedFolders.length} emptied folder(s)${o.removedFolders.length ? ':' : ''}`, ...o.removedFolders.map((p) => `    ${p}/`))
+    }
+    if (!o.complete) lines.push('  the output ends before the run did (see the pod\'s logs)')
+  } else {
+    lines.push(`  what it deleted is not known here: ${r.logsNote ?? 'no logs'}${r.pod ? ` (pod ${r.pod})` : ''}`)
+  }
+  return lines
+}
+
+export function renderCleanup(r: CleanupReport): string {
+  const lines: string[] = []
+  if (r.action === 'delete') {
+    return r.deleted?.length ? r.deleted.map((n) => `cronjob.batch/${n} deleted`).join('\n') : `no cleanup CronJob in namespace ${r.namespace}`
+  }
+  if (r.action === 'status') {
+    if (!r.status?.length) return `no cleanup CronJob in namespace ${r.namespace}`
+    for (const s of r.status) {
+      lines.push(`${s.name}: claim ${s.claim ?? '?'}, ${s.path ?? '?'}, files older than ${s.olderThan ?? '?'}, schedule "${s.schedule}"${s.suspended ? ' (suspended)' : ''}`)
+      lines.push(`  last schedule: ${s.lastScheduleTime ?? 'never'}; last success: ${s.lastSuccessfulTime ?? 'never'}; running: ${s.active}`)
+      lines.push(`  last job: ${s.lastJob ? `${s.lastJob.name}${s.lastJob.manual ? ' (manual)' : ''} ${s.lastJob.result}${s.lastJob.finished ? ` at ${s.lastJob.finished}` : ''}` : 'none'}`)
+    }
+    return lines.join('\n')
+  }
+  for (const c of r.cronJobs) {
+    if (c.action !== 'printed') lines.push(`cronjob.batch/${c.name} ${c.action}: claim ${c.claim} at ${c.mountPath}, cleaning ${c.path}, files older than ${c.olderThan}, schedule "${c.schedule}"`)
+  }
+  for (const run of r.runs ?? []) lines.push(...renderRun(run))
+  return lines.join('\n')
+}

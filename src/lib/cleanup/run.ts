@@ -1,0 +1,218 @@
+/** What `kubectl srs cleanup` does against the cluster: targets, apply, run once, status, delete. */
+import type {KubeClient} from '../kube/client.js'
+import {Resources} from '../kube/resources.js'
+import type {Pod} from '../kube/types.js'
+import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
+import {commonFolder, type Inference} from './infer.js'
+import {buildCronJob, CLAIM_LABEL, COMPONENT, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget, type CronJob, type Job} from './manifest.js'
+import {parseCleanupOutput, type CleanupOutput} from './script.js'
+import {isInside} from './validate.js'
+
+export interface TargetChoice {
+  targets: CleanupTarget[]
+  /** What was inferred, for the user. */
+  inferred: string[]
+}
+
+/** Picks the claims, mount paths and folders from the flags and what the SRS workloads use. */
+export function chooseTargets(inf: Inference, opts: {pvc?: string; path?: string; namespace: string}): TargetChoice {
+  const inferred = [...inf.notes]
+  const byClaim = new Map<string, Inference['uses']>()
+  for (const u of inf.uses) byClaim.set(u.claim, [...(byClaim.get(u.claim) ?? []), u])
+  const target = (claim: string): CleanupTarget => {
+    const uses = byClaim.get(claim) ?? []
+    if (uses.length === 0) {
+      if (!opts.path) throw new UsageError(`claim ${claim} is mounted by no SRS workload in namespace ${opts.namespace}, so there is no mount path to infer: give --path`, `for example --pvc ${claim} --path /data/hls (the claim is mounted there in the cleanup container)`)
+      inferred.push(`claim ${claim}: mounted at ${opts.path} in the cleanup container (--path; no SRS workload mounts it)`)
+      return {claim, mountPath: opts.path, path: opts.path}
+    }
+    const first = uses[0]!
+    const others = uses.filter((u) => u.mountPath !== first.mountPath)
+    inferred.push(`claim ${claim}: mounted at ${first.mountPath} by ${uses.map((u) => u.workload).join(', ')}${others.length ? ` (elsewhere by ${others.map((u) => `${u.workload} at ${u.mountPath}`).join(', ')}; paths are read as ${first.workload} sees them)` : ''}`)
+    for (const d of first.dirs) inferred.push(`claim ${claim}: ${d.kind.toUpperCase()} of vhost ${d.vhost} in ${d.dir} (${d.setting})`)
+    if (opts.path) {
+      if (!isInside(opts.path, first.mountPath)) {
+        throw new UsageError(`invalid value for --path: ${opts.path} is not on claim ${claim}, which ${first.workload} mounts at ${first.mountPath}`, `give ${first.mountPath} or a folder inside it`)
+      }
+      return {claim, mountPath: first.mountPath, path: opts.path}
+    }
+    const path = commonFolder(first.dirs.map((d) => d.dir)) ?? first.mountPath
+    inferred.push(`claim ${claim}: cleaning ${path}${first.dirs.length ? '' : ' (no HLS or DVR folder on it: the whole volume)'}`)
+    return {claim, mountPath: first.mountPath, path}
+  }
+  if (opts.pvc) return {targets: [target(opts.pvc)], inferred}
+  let claims = [...byClaim.keys()]
+  if (opts.path) claims = claims.filter((c) => isInside(opts.path!, byClaim.get(c)![0]!.mountPath))
+  if (claims.length === 0) {
+    if (opts.path) throw new UsageError(`invalid value for --path: ${opts.path} is on no claim an SRS workload of namespace ${opts.namespace} mounts`, 'name the claim with --pvc')
+    throw new UsageError(`no SRS workload in namespace ${opts.namespace} mounts a PersistentVolumeClaim: nothing to infer`, 'name the claim and the folder: --pvc pvc-nas --path /data/hls')
+  }
+  return {targets: claims.map(target), inferred}
+}
+
+export type ApplyAction = 'created' | 'updated' | 'unchanged'
+
+/** Creates the CronJob or updates it in place (same name: one CronJob per claim). */
+export async function applyCronJob(kube: KubeClient, cron: CronJob): Promise<{action: ApplyAction; object: CronJob}> {
+  const ns = cron.metadata.namespace
+  const existing = await kube.find<CronJob>(Resources.cronjobs, cron.metadata.name, ns)
+  if (!existing) return {action: 'created', object: await kube.create<CronJob>(Resources.cronjobs, cron, ns)}
+  const same =
+    JSON.stringify(existing.spec.schedule) === JSON.stringify(cron.spec.schedule) &&
+    JSON.stringify(existing.spec.jobTemplate.spec.template.spec.containers[0]?.args) === JSON.stringify(cron.spec.jobTemplate.spec.template.spec.containers[0]?.args) &&
+    existing.spec.jobTemplate.spec.template.spec.containers[0]?.image === cron.spec.jobTemplate.spec.template.spec.containers[0]?.image &&
+    JSON.stringify(existing.spec.jobTemplate.spec.template.spec.containers[0]?.command) === JSON.stringify(cron.spec.jobTemplate.spec.template.spec.containers[0]?.command) &&
+    JSON.stringify(existing.spec.jobTemplate.spec.template.spec.containers[0]?.volumeMounts) === JSON.stringify(cron.spec.jobTemplate.spec.template.spec.containers[0]?.volumeMounts)
+  const body: CronJob = {
+    ...cron,
+    metadata: {
+      ...cron.metadata,
+      resourceVersion: existing.metadata.resourceVersion,
+      labels: {...existing.metadata.labels, ...cron.metadata.labels},
+      annotations: {...existing.metadata.annotations, ...cron.metadata.annotations},
+    },
+  }
+  const object = await kube.replace<CronJob>(Resources.cronjobs, cron.metadata.name, body, ns)
+  return {action: same ? 'unchanged' : 'updated', object}
+}
+
+export interface RunResult {
+  job: string
+  pod?: string
+  dryRun: boolean
+  phase: 'Succeeded' | 'Failed'
+  exitCode?: number
+  reason?: string
+  /** What the container printed, when the cluster gives logs. */
+  output?: CleanupOutput
+  logs: 'read' | 'unavailable'
+  logsNote?: string
+}
+
+interface LogReader {
+  podLogs?: (namespace: string, pod: string, container?: string) => Promise<string>
+}
+
+/** pods/log, when the client offers it; clusters without a kubelet (the simulator) have none. */
+async function readLogs(kube: KubeClient, ns: string, pod: string): Promise<{text?: string; note?: string}> {
+  const reader = kube as KubeClient & LogReader
+  if (typeof reader.podLogs !== 'function') return {note: 'this kubectl-srs cannot read pod logs yet; see `kubectl logs`'}
+  try {
+    return {text: await reader.podLogs(ns, pod, 'cleanup')}
+  } catch (error) {
+    return {note: `logs of ${pod} not available: ${(error as Error).message}`}
+  }
+}
+
+export function jobFinished(job: Job): 'Complete' | 'Failed' | undefined {
+  for (const c of job.status?.conditions ?? []) {
+    if (c.status === 'True' && (c.type === 'Complete' || c.type === 'Failed')) return c.type
+  }
+  return undefined
+}
+
+/** Creates a Job from the CronJob's template and waits for its pod's result. */
+export async function runOnce(kube: KubeClient, cron: CronJob, opts: {dryRun: boolean; timeoutMs: number; uid?: string}): Promise<RunResult> {
+  const ns = cron.metadata.namespace!
+  const suffix = `${opts.dryRun ? 'dry' : 'now'}-${Date.now().toString(36).slice(-6)}`
+  const job = jobFromCronJob(cron, {dryRun: opts.dryRun, suffix, uid: opts.uid})
+  await kube.create<Job>(Resources.jobs, job, ns)
+  const name = job.metadata.name
+  const deadline = Date.now() + opts.timeoutMs
+  let state: Job | undefined
+  for (;;) {
+    state = await kube.get<Job>(Resources.jobs, name, ns)
+    if (jobFinished(state)) break
+    if (Date.now() > deadline) throw new TimeoutError(`job ${name} did not finish within ${Math.round(opts.timeoutMs / 1000)}s`, `it keeps running; see kubectl get job ${name} -n ${ns}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  const pods = await kube.list<Pod>(Resources.pods, {namespace: ns, labelSelector: `job-name=${name}`})
+  const pod = pods.items.sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '')).at(-1)
+  const term = (pod?.status as {containerStatuses?: {name: string; state?: {terminated?: {exitCode: number; reason?: string}}}[]} | undefined)?.containerStatuses?.find((c) => c.name === 'cleanup')?.state?.terminated
+  const failed = jobFinished(state) === 'Failed'
+  const result: RunResult = {
+    job: name,
+    pod: pod?.metadata.name,
+    dryRun: opts.dryRun,
+    phase: failed ? 'Failed' : 'Succeeded',
+    exitCode: term?.exitCode,
+    reason: failed ? (state.status?.conditions?.find((c) => c.type === 'Failed')?.reason ?? term?.reason) : undefined,
+    logs: 'unavailable',
+  }
+  if (pod) {
+    const {text, note} = await readLogs(kube, ns, pod.metadata.name)
+    if (text !== undefined) {
+      result.output = parseCleanupOutput(text)
+      result.logs = 'read'
+    } else result.logsNote = note
+  }
+  return result
+}
+
+export interface CronJobStatus {
+  name: string
+  claim?: string
+  path?: string
+  olderThan?: string
+  schedule: string
+  suspended: boolean
+  lastScheduleTime?: string
+  lastSuccessfulTime?: string
+  active: number
+  lastJob?: {name: string; result: 'Complete' | 'Failed' | 'Running'; finished?: string; manual: boolean}
+}
+
+export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string): Promise<CronJobStatus[]> {
+  const selector = `${COMPONENT.key}=${COMPONENT.value}${pvc ? `,${CLAIM_LABEL}=${pvc}` : ''}`
+  const [crons, jobs] = await Promise.all([kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: selector}), kube.list<Job>(Resources.jobs, {namespace: ns, labelSelector: selector})])
+  return crons.items.map((c) => {
+    const claim = c.metadata.labels?.[CLAIM_LABEL]
+    const mine = jobs.items
+      .filter((j) => j.metadata.ownerReferences?.some((o) => o.uid === c.metadata.uid) || j.metadata.name.startsWith(`${c.metadata.name}-`))
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
+    const last = mine.at(-1)
+    return {
+      name: c.metadata.name,
+      claim,
+      path: c.metadata.annotations?.['srs.kubectl.io/cleanup-path'],
+      olderThan: c.metadata.annotations?.['srs.kubectl.io/cleanup-older-than'],
+      schedule: c.spec.schedule,
+      suspended: Boolean(c.spec.suspend),
+      lastScheduleTime: c.status?.lastScheduleTime,
+      lastSuccessfulTime: c.status?.lastSuccessfulTime,
+      active: c.status?.active?.length ?? 0,
+      lastJob: last && {
+        name: last.metadata.name,
+        result: jobFinished(last) ?? 'Running',
+        finished: last.status?.completionTime ?? last.status?.conditions?.find((x) => x.type === 'Failed')?.lastTransitionTime,
+        manual: last.metadata.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual',
+      },
+    }
+  })
+}
+
+export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string): Promise<string[]> {
+  let names: string[]
+  if (pvc) {
+    const name = cronJobName(pvc)
+    if (!(await kube.find<CronJob>(Resources.cronjobs, name, ns))) throw new SrsError(`no cleanup CronJob ${name} for claim ${pvc} in namespace ${ns}`, {reason: 'NotFound', hint: 'kubectl srs cleanup --status lists them'})
+    names = [name]
+  } else {
+    const list = await kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: `${COMPONENT.key}=${COMPONENT.value}`})
+    names = list.items.map((c) => c.metadata.name)
+  }
+  for (const n of names) {
+    try {
+      await kube.delete(Resources.cronjobs, n, ns, {propagationPolicy: 'Background'})
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+  }
+  return names
+}
+
+export function targetSettings(ns: string, s: Omit<CleanupSettings, 'namespace'>): CleanupSettings {
+  return {namespace: ns, ...s}
+}
+
+export {buildCronJob}
