@@ -69,7 +69,6 @@ export interface KubeClientOptions {
   verbose?: (line: string) => void
 }
 
-const VERBS: Record<string, string> = {POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete'}
 
 interface RequestSpec {
   method: string

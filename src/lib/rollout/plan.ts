@@ -43,9 +43,8 @@ export function splitReplicas(total: number, percent: number): Split {
   let canary = Math.floor((percent * total) / 100 + 0.5)
   let stable = total - canary
   if (percent > 0 && percent < 100) {
-    canary = Math.max(1, canary)
+    canary = Math.min(Math.max(1, canary), Math.max(1, total - 1))
     stable = Math.max(1, total - canary)
-    if (canary + stable < total) stable = total - canary
   }
   if (percent === 0) {
     canary = 0
