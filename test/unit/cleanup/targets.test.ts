@@ -42,7 +42,7 @@ describe('inference from the SRS workloads', () => {
     expect(chooseTargets(inf, {namespace: 'live', pvc: 'pvc-nas', path: '/usr/local/srs/objs/nginx/html/live'}).targets[0]!.path).toBe('/usr/local/srs/objs/nginx/html/live')
     expect(() => chooseTargets(inf, {namespace: 'live', pvc: 'other'})).toThrow(/give --path/)
     expect(chooseTargets(inf, {namespace: 'live', pvc: 'other', path: '/tmp/html'}).targets).toEqual([{claim: 'other', mountPath: '/tmp/html', path: '/tmp/html'}])
-    expect(() => chooseTargets({uses: [], notes: []}, {namespace: 'live'})).toThrow(/--pvc/)
+    expect(() => chooseTargets({uses: [], notes: []}, {namespace: 'live'})).toThrow(/mounts a PersistentVolumeClaim: nothing to infer/)
   })
   test('helpers', () => {
     expect(dvrDir('./objs/nginx/html/[app]/[stream].[timestamp].flv')).toBe('./objs/nginx/html')
