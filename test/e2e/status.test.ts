@@ -8,7 +8,8 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {StatusReport} from '../../src/lib/status/report.js'
 import type {StreamsResult} from '../../src/lib/status/streams.js'
-import {createNamespace, eventually, kubectl, ROOT, srs} from '../helpers/cli.js'
+import {spawn} from 'node:child_process'
+import {BIN, createNamespace, eventually, KUBECONFIG, kubectl, ROOT, srs} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
 let ns: {name: string; remove: () => void}
@@ -94,6 +95,25 @@ describe('status on the origin cluster and edges', () => {
     const bad = await srs(['streams', '-n', ns.name, '--stream', 'live/$(reboot)'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('--stream')
+  })
+
+  test('--watch prints a new document when something changes, until interrupted', async () => {
+    const {report} = await status()
+    const edge = podsOf(report, 'srs-edge-deploy')[0]!
+    const child = spawn('kubectl', ['srs', 'status', 'srs-edge-deploy', '-n', ns.name, '-o', 'json', '--watch', '--interval', '1s'], {
+      env: {...process.env, PATH: `${BIN}:${process.env.PATH}`, KUBECONFIG, NO_COLOR: '1'},
+    })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const docs = () => out.split(/\n(?=\{)/).filter((x) => x.trim())
+    await eventually('first document', () => docs().length >= 1, {timeoutMs: 30_000})
+    annotate(edge, {connections: '41'})
+    await eventually('a second document after the change', () => docs().length >= 2, {timeoutMs: 30_000})
+    const last = JSON.parse(docs().at(-1)!) as StatusReport
+    expect(last.workloads[0]!.pods.find((p) => p.name === edge)!.srs!.connections).toBe(41)
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
   })
 
   test('-o json validates against the documented schema', async () => {
