@@ -1,0 +1,39 @@
+import {describe, expect, test} from '@jest/globals'
+import {oneLine} from '../../../src/lib/cli/base-command.js'
+import {validateName, validateNamespace} from '../../../src/lib/cli/flags.js'
+import {decideColor} from '../../../src/lib/cli/output.js'
+import {UsageError} from '../../../src/lib/errors.js'
+
+describe('names and namespaces are DNS-1123', () => {
+  test.each(['srs-edge-deploy', 'srs-origin', 'a', 'srs.origin-0'])('%s is a valid name', (n) => expect(validateName(n, 'workload name')).toBe(n))
+  test.each(['', 'Srs', 'srs_edge', '-srs', 'srs-', 'a'.repeat(254), 'srs edge', 'srs;rm', 'ñ'])('%p is refused, naming what was wrong', (n) => {
+    expect(() => validateName(n, 'workload name')).toThrow(UsageError)
+    expect(() => validateName(n, 'workload name')).toThrow(/invalid workload name/)
+  })
+  test('namespaces are labels (no dots, at most 63)', () => {
+    expect(validateNamespace('live')).toBe('live')
+    expect(() => validateNamespace('a.b')).toThrow(/--namespace/)
+    expect(() => validateNamespace('a'.repeat(64))).toThrow(/--namespace/)
+  })
+})
+
+describe('oclif errors become one line', () => {
+  test.each([
+    ['The following error occurred:\n  Missing required flag percent\nSee more help with --help', 'missing required flag --percent'],
+    ['Parsing --concurrency \n\tinvalid value for --concurrency: 0 is out of range\nSee more help with --help', 'invalid value for --concurrency: 0 is out of range'],
+    ['Expected --output=xml to be one of: table, json', 'Expected --output=xml to be one of: table, json'],
+  ])('%p', (input, want) => expect(oneLine(input)).toBe(want))
+})
+
+describe('colour policy', () => {
+  test('--no-color and NO_COLOR turn colours off (and tell chalk through FORCE_COLOR=0)', () => {
+    const env: NodeJS.ProcessEnv = {}
+    expect(decideColor(true, env)).toBe(false)
+    expect(env.FORCE_COLOR).toBe('0')
+    expect(decideColor(false, {NO_COLOR: '1'})).toBe(false)
+  })
+  test('FORCE_COLOR turns them on without a terminal; an empty NO_COLOR does not count', () => {
+    expect(decideColor(false, {FORCE_COLOR: '1'})).toBe(true)
+    expect(decideColor(false, {NO_COLOR: '', FORCE_COLOR: '1'})).toBe(true)
+  })
+})
