@@ -92,7 +92,7 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
         for (const {cron} of crons) {
           const uid = flags['dry-run'] ? undefined : (await kube.find<{metadata: {uid?: string}}>((await import('../lib/kube/resources.js')).Resources.cronjobs, cron.metadata.name, ns))?.metadata.uid
           const spinner = await this.spinner(`running ${cron.metadata.name} once`, flags.output)
-          const r = await run.runOnce(kube, cron, {dryRun: flags['dry-run'], timeoutMs: flags.timeout, uid}).finally(() => spinner.stop())
+          const r = await run.runOnce(kube, cron, {dryRun: Boolean(flags['dry-run']), timeoutMs: flags.timeout, uid}).finally(() => spinner.stop())
           result.runs!.push(r)
           if (r.phase === 'Failed') process.exitCode = ExitCode.Failed
         }
