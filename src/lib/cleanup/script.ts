@@ -9,7 +9,9 @@
  *   TEMP_PATTERNS and whose content changed more than MINUTES ago (`-mmin +N`);
  * - then the folders that this run emptied: empty folders below DIR (never DIR itself) whose
  *   modification time is newer than a mark taken before the first deletion. Removing an entry
- *   updates a folder's mtime, so folders that were already empty and untouched are kept.
+ *   updates a folder's mtime, so folders that were already empty and untouched are kept. find
+ *   reads a folder's status before it empties the folder's children, so the pass repeats
+ *   until it removes nothing (one pass per level of nesting).
  * Each path is printed (`-print` before `-delete`) under a header line, which is how the
  * command reports what a run deleted.
  */
@@ -58,8 +60,16 @@ export function buildCleanupScript(): string {
     `echo "${HEADER.files}"`,
     `find "$dir" -xdev -type f \\( ${names} \\) -mmin +"$minutes" -print -delete || rc=1`,
     `echo "${HEADER.folders}"`,
-    'find "$dir" -xdev -mindepth 1 -type d -empty -newer "$mark" -print -delete || rc=1',
-    'rm -f "$mark"',
+    '# a folder is stat()ed before its children are emptied: one pass per level of nesting',
+    'list=$(mktemp) || exit 1',
+    'pass=0',
+    'while [ $pass -lt 200 ]; do',
+    '  pass=$((pass + 1))',
+    '  find "$dir" -xdev -mindepth 1 -type d -empty -newer "$mark" -print -delete >"$list" || rc=1',
+    '  cat "$list"',
+    '  [ -s "$list" ] || break',
+    'done',
+    'rm -f "$mark" "$list"',
     `echo "${HEADER.done}"`,
     'exit $rc',
   ].join('\n')

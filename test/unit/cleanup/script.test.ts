@@ -21,6 +21,7 @@ describe('the script text', () => {
     expect(script).not.toMatch(/find -L|-follow/)
     expect(script).toMatch(/-type f \\\( .* \\\) -mmin \+"\$minutes" -print -delete/)
     expect(script).toMatch(/-mindepth 1 -type d -empty -newer "\$mark" -print -delete/)
+    expect(script).toMatch(/while \[ \$pass -lt 200 \]/)
   })
   test('the patterns are SRS\'s temporary and HLS files, not finished DVR files', () => {
     expect([...TEMP_PATTERNS]).toEqual(['*.ts', '*.ts.tmp', '*.m3u8', '*.m3u8.temp', '*.flv.tmp', '*.mp4.tmp'])
@@ -51,7 +52,7 @@ describe('the script run on a tree', () => {
     outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'))
     fs.writeFileSync(path.join(outside, 'target.ts'), 'keep')
     fs.utimesSync(path.join(outside, 'target.ts'), old, old)
-    for (const f of ['live/a-1.ts', 'live/a.m3u8', 'live/a-2.ts.tmp', 'live/a.m3u8.temp', 'gone/only.ts', 'dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'odd/with space.ts', 'odd/$(touch x).ts', "odd/q'uote;.m3u8"]) write(f)
+    for (const f of ['live/a-1.ts', 'live/a.m3u8', 'live/a-2.ts.tmp', 'live/a.m3u8.temp', 'gone/only.ts', 'deep/er/est/seg.ts', 'dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'odd/with space.ts', 'odd/$(touch x).ts', "odd/q'uote;.m3u8"]) write(f)
     for (const f of ['live/new-3.ts', 'live/new.m3u8']) write(f, 'new')
     for (const f of ['dvr/b.flv', 'dvr/c.mp4', 'console/index.html', 'console/app.js', 'live/a.ts.bak', 'live/tsx']) write(f)
     fs.mkdirSync(path.join(root, 'was-empty'))
@@ -71,7 +72,7 @@ describe('the script run on a tree', () => {
     expect(out.mode).toBe('dry-run')
     expect(out.complete).toBe(true)
     expect(out.wouldDelete.map((p) => path.relative(root, p)).sort()).toEqual(
-      ['dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'gone/only.ts', 'live/a-1.ts', 'live/a-2.ts.tmp', 'live/a.m3u8', 'live/a.m3u8.temp', 'odd/$(touch x).ts', "odd/q'uote;.m3u8", 'odd/with space.ts'].sort(),
+      ['deep/er/est/seg.ts', 'dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'gone/only.ts', 'live/a-1.ts', 'live/a-2.ts.tmp', 'live/a.m3u8', 'live/a.m3u8.temp', 'odd/$(touch x).ts', "odd/q'uote;.m3u8", 'odd/with space.ts'].sort(),
     )
     expect(exists('live/a-1.ts')).toBe(true)
   })
@@ -81,9 +82,9 @@ describe('the script run on a tree', () => {
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     const out = parseCleanupOutput(r.stdout)
-    expect(out.deleted).toHaveLength(10)
-    expect(out.removedFolders.map((p) => path.relative(root, p)).sort()).toEqual(['gone', 'odd'])
-    for (const f of ['live/a-1.ts', 'live/a.m3u8', 'live/a-2.ts.tmp', 'live/a.m3u8.temp', 'gone', 'dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'odd']) expect([f, exists(f)]).toEqual([f, false])
+    expect(out.deleted).toHaveLength(11)
+    expect(out.removedFolders.map((p) => path.relative(root, p)).sort()).toEqual(['deep', 'deep/er', 'deep/er/est', 'gone', 'odd'])
+    for (const f of ['live/a-1.ts', 'live/a.m3u8', 'live/a-2.ts.tmp', 'live/a.m3u8.temp', 'gone', 'deep', 'dvr/b.flv.tmp', 'dvr/c.mp4.tmp', 'odd']) expect([f, exists(f)]).toEqual([f, false])
     for (const f of ['live/new-3.ts', 'live/new.m3u8', 'dvr/b.flv', 'dvr/c.mp4', 'console/index.html', 'console/app.js', 'live/a.ts.bak', 'live/tsx', 'was-empty']) expect([f, exists(f)]).toEqual([f, true])
     expect(fs.lstatSync(path.join(root, 'live/link.ts')).isSymbolicLink()).toBe(true)
     expect(fs.readFileSync(path.join(outside, 'target.ts'), 'utf8')).toBe('keep')
