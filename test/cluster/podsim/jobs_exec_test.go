@@ -11,6 +11,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 func TestIsShellImage(t *testing.T) {
@@ -130,5 +131,37 @@ func TestExecJobRunnerRefusesBadMounts(t *testing.T) {
 	ms, err := r.mountsOf(pod, &pod.Spec.Containers[0])
 	if err != nil || len(ms) != 1 || ms[0].src != filepath.Join(claimDir(state, "live", "pvc-nas"), "hls") || ms[0].dst != "/data" {
 		t.Errorf("mounts %+v err %v", ms, err)
+	}
+}
+
+func TestKubeletRunsShellJobPods(t *testing.T) {
+	canUnshare(t)
+	shortDelays(t)
+	job := func(name, script string) *v1.Pod {
+		p := cleanupPod(filepath.Join(t.TempDir(), "mnt"), script)
+		p.Name, p.Namespace, p.UID = name, "default", "uid-"+types.UID(name)
+		p.OwnerReferences = []metav1.OwnerReference{{Kind: "Job", Name: "cleanup", APIVersion: "batch/v1", UID: "j"}}
+		p.Spec.RestartPolicy = v1.RestartPolicyNever
+		// no configMap volume: its ConfigMap does not exist, and the pod would wait for it
+		p.Spec.Volumes = p.Spec.Volumes[:1]
+		p.Spec.Containers[0].VolumeMounts = p.Spec.Containers[0].VolumeMounts[:1]
+		return p
+	}
+	k, cs, _ := newFakeKubelet(t, job("ok", "echo done"), job("bad", "echo failing >&2; exit 5"))
+	terminated := func(name string) *v1.ContainerStateTerminated {
+		p, _ := getPod(cs, name)
+		if p == nil || len(p.Status.ContainerStatuses) == 0 {
+			return nil
+		}
+		return p.Status.ContainerStatuses[0].State.Terminated
+	}
+	eventually(t, 5*time.Second, "both job pods finished", func() bool { return terminated("ok") != nil && terminated("bad") != nil })
+	ok, _ := getPod(cs, "ok")
+	bad, _ := getPod(cs, "bad")
+	if ok.Status.Phase != v1.PodSucceeded || terminated("ok").ExitCode != 0 || bad.Status.Phase != v1.PodFailed || terminated("bad").ExitCode != 5 {
+		t.Fatalf("ok %s/%d, bad %s/%d", ok.Status.Phase, terminated("ok").ExitCode, bad.Status.Phase, terminated("bad").ExitCode)
+	}
+	if log, _ := os.ReadFile(jobLogPath(k.cfg.StateDir, "default", "bad", "cleanup")); string(log) != "failing\n" {
+		t.Errorf("log of bad = %q", log)
 	}
 }
