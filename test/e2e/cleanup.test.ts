@@ -203,6 +203,15 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(text.stdout).toMatch(/last job: srs-cleanup-pvc-nas-now-\S+ \(manual\) Complete/)
   })
 
+  test('a run that fails (the folder is not there) exits 1 with the pod\'s exit code', async () => {
+    const r = await cleanup(['--pvc', 'pvc-nas', '--path', `${MOUNT}/no such folder`, '--now', '--schedule', '0 3 * * *', '--older-than', '12h'])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toMatch(/cronjob.batch\/srs-cleanup-pvc-nas updated: claim pvc-nas at \/usr\/local\/srs\/objs\/nginx\/html, cleaning \/usr\/local\/srs\/objs\/nginx\/html\/no such folder/)
+    expect(r.stdout).toMatch(/job srs-cleanup-pvc-nas-now-\S+: Failed, exit code 2/)
+    expect(cronJobs()).toHaveLength(1)
+    for (const f of KEPT) expect([f, fs.existsSync(path.join(vol, f))]).toEqual([f, true])
+  })
+
   test('--delete removes the CronJob', async () => {
     const r = await cleanup(['--pvc', 'pvc-nas', '--delete'])
     expect(r.code).toBe(0)
