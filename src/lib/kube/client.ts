@@ -8,6 +8,7 @@
  * on 429, content types of patches, pod-proxy paths with query strings (the generated client
  * percent-encodes them), and error mapping to messages that name the verb and the object.
  */
+import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
@@ -59,6 +60,8 @@ export interface KubeClient {
   delete(res: ResourceType, name: string, namespace?: string, opts?: {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number}): Promise<void>
   /** GET through the apiserver pod proxy; answers of the pod itself come back as they are. */
   podProxy(namespace: string, pod: string, port: number, path: string, opts?: {timeoutMs?: number; method?: string}): Promise<ProxyResponse>
+  /** A container's log as text (pods/log), for Jobs whose output is the result. */
+  podLogs(namespace: string, pod: string, container?: string): Promise<string>
   /** Streams watch events until the callback returns false, the timeout passes or the server ends the watch. */
   watch<T>(res: ResourceType, opts: ListOptions & {resourceVersion?: string; timeoutMs: number}, onEvent: (e: WatchEvent<T>) => boolean | void): Promise<void>
   close(): void
@@ -89,8 +92,15 @@ interface RawAnswer {
   body: string
 }
 
-/** Creates a client for the resolved kubeconfig. Loads client-node here, not before. */
+/**
+ * Creates a client for the resolved kubeconfig. Static credentials (token, token file, client
+ * certificate, basic auth) are read here directly; exec and auth-provider plugins, proxies and
+ * impersonation go through client-node, loaded only then — its import alone costs 0.6 s idle and
+ * several seconds on a busy machine, which every status call would otherwise pay.
+ */
 export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeClientOptions): Promise<KubeClient> {
+  const direct = staticCredentials(config)
+  if (direct) return new RestKubeClient(config, config.server, direct, opts)
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   try {
@@ -112,6 +122,39 @@ export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeCli
     throw new SrsError(`context "${config.contextName}" has no server address`, {reason: 'KubeconfigInvalid'})
   }
   return new RestKubeClient(config, cluster.server, httpsOpts, opts)
+}
+
+/** TLS options and headers from a kubeconfig's static credentials; undefined when client-node must handle them. */
+export function staticCredentials(config: ResolvedKubeconfig): https.RequestOptions | undefined {
+  const c = config.cluster
+  const u = config.user
+  const needsPlugin = ['exec', 'auth-provider', 'as', 'as-groups', 'as-user-extra'].some((k) => u[k] !== undefined) || c['proxy-url'] !== undefined
+  if (needsPlugin || !config.server) return undefined
+  const read = (file: unknown, data: unknown): Buffer | undefined => {
+    if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
+    if (typeof file === 'string' && file) {
+      try {
+        return readFileSync(file)
+      } catch (error) {
+        throw new SrsError(`cannot read ${file} named in kubeconfig context "${config.contextName}": ${(error as Error).message}`, {reason: 'KubeconfigInvalid', hint: 'fix the path in your kubeconfig'})
+      }
+    }
+    return undefined
+  }
+  const tls: https.RequestOptions = {headers: {}}
+  const ca = read(c['certificate-authority'], c['certificate-authority-data'])
+  if (ca) tls.ca = ca
+  if (c['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false
+  if (typeof c['tls-server-name'] === 'string') tls.servername = c['tls-server-name']
+  const cert = read(u['client-certificate'], u['client-certificate-data'])
+  const key = read(u['client-key'], u['client-key-data'])
+  if (cert) tls.cert = cert
+  if (key) tls.key = key
+  let token = typeof u.token === 'string' ? u.token : undefined
+  if (!token && typeof u.tokenFile === 'string') token = read(u.tokenFile, undefined)?.toString('utf8').trim()
+  if (token) (tls.headers as Record<string, string>).Authorization = `Bearer ${token}`
+  if (typeof u.username === 'string' && typeof u.password === 'string') tls.auth = `${u.username}:${u.password}`
+  return tls
 }
 
 class RestKubeClient implements KubeClient {
@@ -253,6 +296,16 @@ class RestKubeClient implements KubeClient {
       if (ans.status === 401 || ans.status === 403 || ans.status === 404) throw this.apiError(ans, {verb: 'get', resource: 'pods/proxy', namespace, name: pod})
     }
     return {status: ans.status, contentType: String(ans.headers['content-type'] ?? ''), body: ans.body}
+  }
+
+  async podLogs(namespace: string, pod: string, container?: string): Promise<string> {
+    const ans = await this.request({
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+      query: {container},
+      what: {verb: 'get', resource: 'pods/log', namespace, name: pod},
+    })
+    return ans.body
   }
 
   async watch<T>(res: ResourceType, opts: ListOptions & {resourceVersion?: string; timeoutMs: number}, onEvent: (e: WatchEvent<T>) => boolean | void): Promise<void> {

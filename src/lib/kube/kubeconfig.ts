@@ -35,6 +35,9 @@ export interface ResolvedKubeconfig {
   /** The namespace commands act on: --namespace, else the context's, else "default". */
   namespace: string
   server: string
+  /** The cluster and user entries as the kubeconfig writes them, with absolute file paths. */
+  cluster: Record<string, unknown>
+  user: Record<string, unknown>
   /** A single-context kubeconfig with absolute paths, ready for client-node's loadFromString. */
   toYaml(): string
 }
@@ -177,6 +180,8 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
     userName,
     namespace,
     server: String(clusterObj.server ?? ''),
+    cluster: clusterObj,
+    user: userObj,
     toYaml: () =>
       stringifyYaml({
         apiVersion: 'v1',
@@ -209,6 +214,8 @@ function inCluster(flags: KubeconfigFlags, env: NodeJS.ProcessEnv): ResolvedKube
     userName: 'serviceaccount',
     namespace: ns,
     server,
+    cluster: {server, 'certificate-authority': path.join(IN_CLUSTER_DIR, 'ca.crt')},
+    user: {tokenFile: path.join(IN_CLUSTER_DIR, 'token')},
     toYaml: () =>
       stringifyYaml({
         apiVersion: 'v1',

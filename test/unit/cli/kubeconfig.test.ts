@@ -4,6 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {parse} from 'yaml'
 import {resolveKubeconfig} from '../../../src/lib/kube/kubeconfig.js'
+import {staticCredentials} from '../../../src/lib/kube/client.js'
 
 let dir: string
 const file = (name: string, text: string): string => {
@@ -129,3 +130,40 @@ describe('kubeconfig resolution follows kubectl', () => {
   })
 })
 
+
+describe('static credentials are read without client-node', () => {
+  test('token, CA data and client certificate files', () => {
+    writeFileSync(path.join(dir, 'c.crt'), 'CERT')
+    writeFileSync(path.join(dir, 'c.key'), 'KEY')
+    const kc = resolveKubeconfig({kubeconfig: file('s', `clusters:
+- name: c
+  cluster: {server: https://x:6443, certificate-authority-data: ${Buffer.from('CA').toString('base64')}, tls-server-name: api.x}
+users:
+- name: u
+  user: {token: t0k, client-certificate: c.crt, client-key: c.key}
+contexts:
+- name: ctx
+  context: {cluster: c, user: u}
+current-context: ctx
+`)}, {})
+    const tls = staticCredentials(kc)!
+    expect(tls.ca?.toString()).toBe('CA')
+    expect(tls.cert?.toString()).toBe('CERT')
+    expect(tls.key?.toString()).toBe('KEY')
+    expect(tls.servername).toBe('api.x')
+    expect(tls.headers).toEqual({Authorization: 'Bearer t0k'})
+  })
+
+  test('exec and auth-provider users, proxies and impersonation go through client-node', () => {
+    const base = (user: string, cluster = '{server: https://x:6443}') => resolveKubeconfig({kubeconfig: file(`k${Math.random()}`, `clusters: [{name: c, cluster: ${cluster}}]
+users: [{name: u, user: ${user}}]
+contexts: [{name: ctx, context: {cluster: c, user: u}}]
+current-context: ctx
+`)}, {})
+    expect(staticCredentials(base('{exec: {command: aws}}'))).toBeUndefined()
+    expect(staticCredentials(base('{auth-provider: {name: oidc}}'))).toBeUndefined()
+    expect(staticCredentials(base('{token: t, as: admin}'))).toBeUndefined()
+    expect(staticCredentials(base('{token: t}', '{server: https://x:6443, proxy-url: "http://proxy:3128"}'))).toBeUndefined()
+    expect(staticCredentials(base('{username: a, password: b}'))!.auth).toBe('a:b')
+  })
+})
