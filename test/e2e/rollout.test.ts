@@ -266,3 +266,41 @@ describe('canary and promote on the srs-origin StatefulSet through the partition
     expect(kubectl(['get', 'controllerrevisions', '-n', ns.name, '-o', 'name']).trim().split('\n').length).toBeGreaterThanOrEqual(2)
   })
 })
+
+describe('pods that cannot drain, and --dry-run', () => {
+  let ns: {name: string; remove: () => void}
+  beforeAll(async () => {
+    ns = await edgeSetup('nodrain')
+  })
+  afterAll(() => ns?.remove())
+
+  test('--dry-run prints the canary Deployment and the patches as YAML and changes nothing', async () => {
+    const before = JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))
+    const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '--dry-run', '-o', 'yaml'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('dryRun: true')
+    expect(r.stdout).toMatch(/kind: Deployment\n\s+metadata:\n\s+name: srs-edge-deploy-canary/)
+    expect(r.stdout).toContain('image: ossrs/srs:v4.0.6')
+    expect(r.stdout).toContain('srs.kubectl.io/track: canary')
+    expect(r.stdout).toContain('patch: deployment/srs-edge-deploy')
+    expect(JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))).toBe(before)
+  })
+
+  test('SRS 5 cannot drain: the canary says how many connections would be cut and needs --yes', async () => {
+    kubectl(['set', 'image', '-n', ns.name, 'deployment/srs-edge-deploy', 'srs=ossrs/srs:v5.0.213'])
+    kubectl(['rollout', 'status', '-n', ns.name, 'deployment/srs-edge-deploy', '--timeout', '90s'])
+    await eventually('old pods gone', () => kubectlJson<{items: unknown[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.length === 3)
+    const pods = kubectl(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge', '-o', 'jsonpath={.items[*].metadata.name}']).split(' ').filter(Boolean)
+    pods.forEach((p, i) => kubectl(['annotate', '--overwrite', '-n', ns.name, 'pod', p, `sim.srs.test/connections=${(i + 1) * 10}`]))
+    await new Promise((r) => setTimeout(r, 1500))
+    const before = JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))
+    const refused = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v6.0.155', '--percent', '34'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/takes away 1 pod\(s\) that cannot drain \(SRS 5.x has no working graceful quit.*\): up to 30 connections would be cut/)
+    expect(refused.stderr).toContain('--yes')
+    expect(JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))).toBe(before)
+    const yes = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v6.0.155', '--percent', '34', '--yes', '-o', 'json'])
+    expect(yes.code).toBe(0)
+    expect(JSON.parse(yes.stdout).warnings[0]).toMatch(/up to 30 connections would be cut/)
+  })
+})
