@@ -83,7 +83,7 @@ function json<T>(r: RunResult): T {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'srs-rbac-'))
   ns = createNamespace('rbac')
-  kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'origin-cluster.yaml'), '-f', path.join(TOPO, 'edge-cluster.yaml')])
+  kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'pvc.yaml'), '-f', path.join(TOPO, 'origin-cluster.yaml'), '-f', path.join(TOPO, 'edge-cluster.yaml')])
   // The ClusterRole is cluster-wide: a name of its own per run, removed after.
   clusterRoleName = `kubectl-srs-${ns.name}`
   kubectl(['apply', '-f', '-'], stringify({...clusterRole, metadata: {...clusterRole.metadata, name: clusterRoleName}}))
@@ -149,6 +149,8 @@ describe('docs/rbac.yaml', () => {
         const check = await as(sa, ['sync-origins', '--check'])
         expect(check.stderr).not.toMatch(/forbidden/)
         expect([0, 3]).toContain(check.code)
+        const cleanupStatus = await as(sa, ['cleanup', '--status'])
+        expect({code: cleanupStatus.code, stderr: cleanupStatus.stderr}).toEqual({code: 0, stderr: ''})
       })
     })
   }
@@ -216,6 +218,18 @@ describe('the write rules: a user bound only to the Role changes things', () => 
       // 3: written, waiting for SRS to load the lists, which this topology's SRS 3 does only on restart
       expect({args, code: [0, 3].includes(r.code), replicas: replicas()}).toEqual({args, code: true, replicas: after})
     }
+  })
+
+  test('cleanup: install the CronJob, run it once as a dry run, --status, --delete', async () => {
+    const install = await as('via-role', ['cleanup', '--pvc', 'pvc-nas'])
+    expect({code: install.code, forbidden: /forbidden/.test(install.stderr)}).toEqual({code: 0, forbidden: false})
+    expect(kubectl(['get', 'cronjobs.v1.batch', '-n', ns.name, '-o', 'name'])).toMatch(/cronjob\.batch\//)
+    const now = await as('via-role', ['cleanup', '--pvc', 'pvc-nas', '--now', '--dry-run', '-o', 'json'])
+    expect({code: now.code, forbidden: /forbidden/.test(now.stderr + now.stdout)}).toEqual({code: 0, forbidden: false})
+    expect((await as('via-role', ['cleanup', '--status'])).code).toBe(0)
+    const del = await as('via-role', ['cleanup', '--delete', '--pvc', 'pvc-nas'])
+    expect({code: del.code, stderr: del.stderr}).toEqual({code: 0, stderr: expect.not.stringMatching(/forbidden/)})
+    expect(kubectl(['get', 'cronjobs.v1.batch', '-n', ns.name, '-o', 'name'])).toBe('')
   })
 
   test('without patch deployments.apps: canary stops at its first write and names it', async () => {
