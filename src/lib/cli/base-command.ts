@@ -37,6 +37,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       args: this.ctor.args,
       strict: this.ctor.strict,
+    }).finally(() => {
+      // A parse error is reported as a usage error; oclif would add a "did not parse" warning.
+      ;(this as unknown as {parsed: boolean}).parsed = true
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
