@@ -1,10 +1,10 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, validateName} from '../lib/cli/flags.js'
-import {checkTimeout, exitCodeOf, objectsAsYaml, originFlags, stopAfterStepFromEnv} from '../lib/origin/cli.js'
+import {OriginCommand} from '../lib/origin/command.js'
+import {countFlag} from '../lib/cli/flags.js'
+import {originFlags} from '../lib/origin/cli.js'
 import type {OriginChangeResult} from '../lib/origin/run.js'
 
-export default class AddOrigin extends BaseCommand<typeof AddOrigin> {
+export default class AddOrigin extends OriginCommand<typeof AddOrigin> {
   static override summary = 'Add origins to the SRS origin cluster and update every coworkers and edge origin list.'
   static override description = `Scales the origin StatefulSet (or clones the highest srs-origin-N-deploy Deployment and srs-origin-N-socs Service), waits until the new origins are Ready and answer the SRS API, then rewrites the coworkers directive of the origin config and the origin directive of every edge config that points at the cluster, changing nothing else in srs.conf. Each ConfigMap is read, edited, validated and written with its resourceVersion; a conflict starts over from a fresh read.
 
@@ -24,33 +24,6 @@ Exit status: 0 when every pod applied the lists, 3 when some are pending or it t
 
   public async run(): Promise<OriginChangeResult> {
     const {flags, args} = this
-    if (args.workload !== undefined) validateName(args.workload, 'workload name')
-    checkTimeout(flags.timeout)
-    const stopAfterStep = stopAfterStepFromEnv()
-    const kube = await this.kube()
-    const {runOriginChange} = await import('../lib/origin/run.js')
-    const {renderOriginChange} = await import('../lib/origin/render.js')
-    const spinner = await this.spinner('adding origins', flags.output)
-    const result = await runOriginChange(kube, {
-      op: 'add',
-      namespace: kube.namespace,
-      workload: args.workload,
-      count: flags.count,
-      dryRun: flags['dry-run'],
-      check: false,
-      force: false,
-      wait: flags.wait,
-      timeoutMs: flags.timeout,
-      kubeletSyncMs: flags['kubelet-sync'],
-      requestTimeoutMs: flags['request-timeout'],
-      stopAfterStep,
-      progress: (t) => spinner.update(t),
-      warn: (w) => process.stderr.write(`warning: ${w}\n`),
-    }).finally(() => spinner.stop())
-    if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
-    else await this.emit(result, flags.output, renderOriginChange)
-    process.exitCode = exitCodeOf(result)
-    kube.close()
-    return result
+    return this.runChange({op: 'add', workload: args.workload, count: flags.count, check: false, force: false, label: 'adding origins'}, flags)
   }
 }

@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
-import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, validateName} from '../lib/cli/flags.js'
-import {checkTimeout, exitCodeOf, objectsAsYaml, originFlags, stopAfterStepFromEnv} from '../lib/origin/cli.js'
+import {OriginCommand} from '../lib/origin/command.js'
+import {countFlag} from '../lib/cli/flags.js'
+import {originFlags} from '../lib/origin/cli.js'
 import type {OriginChangeResult} from '../lib/origin/run.js'
 
-export default class RemoveOrigin extends BaseCommand<typeof RemoveOrigin> {
+export default class RemoveOrigin extends OriginCommand<typeof RemoveOrigin> {
   static override summary = 'Remove the highest origins of the SRS origin cluster, after taking them out of every list.'
   static override description = `The reverse of add-origin, in the order that keeps players working: first the highest origins leave the coworkers list of the origin config and the origin list of every edge config, and every SRS pod must confirm it applied that; then it waits until the leaving origins publish no streams (their publishers reconnect elsewhere), checked through their SRS API; only then does it scale the StatefulSet down, or delete the origin Deployments and their Services.
 
@@ -25,33 +25,6 @@ Exit status: 0 when done and confirmed, 3 when it stopped (pending reloads, stre
 
   public async run(): Promise<OriginChangeResult> {
     const {flags, args} = this
-    if (args.workload !== undefined) validateName(args.workload, 'workload name')
-    checkTimeout(flags.timeout)
-    const stopAfterStep = stopAfterStepFromEnv()
-    const kube = await this.kube()
-    const {runOriginChange} = await import('../lib/origin/run.js')
-    const {renderOriginChange} = await import('../lib/origin/render.js')
-    const spinner = await this.spinner('removing origins', flags.output)
-    const result = await runOriginChange(kube, {
-      op: 'remove',
-      namespace: kube.namespace,
-      workload: args.workload,
-      count: flags.count,
-      dryRun: flags['dry-run'],
-      check: false,
-      force: flags.force,
-      wait: flags.wait,
-      timeoutMs: flags.timeout,
-      kubeletSyncMs: flags['kubelet-sync'],
-      requestTimeoutMs: flags['request-timeout'],
-      stopAfterStep,
-      progress: (t) => spinner.update(t),
-      warn: (w) => process.stderr.write(`warning: ${w}\n`),
-    }).finally(() => spinner.stop())
-    if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
-    else await this.emit(result, flags.output, renderOriginChange)
-    process.exitCode = exitCodeOf(result)
-    kube.close()
-    return result
+    return this.runChange({op: 'remove', workload: args.workload, count: flags.count, check: false, force: flags.force, label: 'removing origins'}, flags)
   }
 }
