@@ -1,30 +1,12 @@
 import {describe, expect, test} from '@jest/globals'
-import {readFileSync} from 'node:fs'
-import path from 'node:path'
-import {parseAllDocuments} from 'yaml'
 import {ExitCode} from '../../../src/lib/errors.js'
-import type {ConfigMap, Deployment, Service, StatefulSet} from '../../../src/lib/kube/types.js'
+import type {ConfigMap} from '../../../src/lib/kube/types.js'
 import {editListText, memberEntries, parseMemberEntry, rewriteList, type ClusterNaming} from '../../../src/lib/origin/lists.js'
 import {cloneOriginMember, managedConfigMapWarning, planOriginChange, type OriginRequest, type OriginScalePlan} from '../../../src/lib/origin/plan.js'
 import {buildTopology, type ObservedObjects} from '../../../src/lib/srs/topology.js'
+import {loadTopology} from '../../helpers/topologies.js'
 
-const TOPOLOGIES = path.resolve(import.meta.dirname, '../../topologies')
-
-function load(...files: string[]): ObservedObjects {
-  const objs: ObservedObjects = {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
-  for (const f of files) {
-    for (const doc of parseAllDocuments(readFileSync(path.join(TOPOLOGIES, f), 'utf8'))) {
-      const o = doc.toJS() as {kind: string; metadata: {namespace?: string}}
-      if (!o) continue
-      o.metadata.namespace = 'live'
-      if (o.kind === 'Deployment') objs.deployments.push(o as unknown as Deployment)
-      if (o.kind === 'StatefulSet') objs.statefulsets.push(o as unknown as StatefulSet)
-      if (o.kind === 'ConfigMap') objs.configMaps.push(o as unknown as ConfigMap)
-      if (o.kind === 'Service') objs.services.push(o as unknown as Service)
-    }
-  }
-  return objs
-}
+const load = loadTopology
 
 function plan(objs: ObservedObjects, req: Partial<OriginRequest> & {op: OriginRequest['op']}): OriginScalePlan {
   return planOriginChange(buildTopology('live', objs), objs, {count: 1, ...req})

@@ -1,28 +1,10 @@
 import {describe, expect, test} from '@jest/globals'
-import {readFileSync} from 'node:fs'
-import path from 'node:path'
-import {parseAllDocuments} from 'yaml'
-import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../../../src/lib/kube/types.js'
-import {buildTopology, configPathOf, runsSrsServer, type ObservedObjects} from '../../../src/lib/srs/topology.js'
-
-const TOPOLOGIES = path.resolve(import.meta.dirname, '../../topologies')
+import type {Pod} from '../../../src/lib/kube/types.js'
+import {buildTopology, configPathOf, runsSrsServer} from '../../../src/lib/srs/topology.js'
+import {loadTopology} from '../../helpers/topologies.js'
 
 /** Objects of topology files as the apiserver would return them (namespace set, no pods). */
-function load(...files: string[]): ObservedObjects {
-  const objs: ObservedObjects = {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
-  for (const f of files) {
-    for (const doc of parseAllDocuments(readFileSync(path.join(TOPOLOGIES, f), 'utf8'))) {
-      const o = doc.toJS() as {kind: string; metadata: {namespace?: string}}
-      if (!o) continue
-      o.metadata.namespace = 'live'
-      if (o.kind === 'Deployment') objs.deployments.push(o as unknown as Deployment)
-      if (o.kind === 'StatefulSet') objs.statefulsets.push(o as unknown as StatefulSet)
-      if (o.kind === 'ConfigMap') objs.configMaps.push(o as unknown as ConfigMap)
-      if (o.kind === 'Service') objs.services.push(o as unknown as Service)
-    }
-  }
-  return objs
-}
+const load = loadTopology
 
 function pod(name: string, ownerKind: string, owner: string, labels: Record<string, string>): Pod {
   return {metadata: {name, namespace: 'live', labels, ownerReferences: [{kind: ownerKind, name: owner, uid: 'x', controller: true}]}, spec: {containers: [{name: 'srs', image: 'ossrs/srs:3'}]}}
