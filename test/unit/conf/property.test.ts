@@ -95,7 +95,11 @@ describe('property: a single edit touches only its directive', () => {
         expect(after.slice(0, directive.start)).toBe(text.slice(0, directive.start))
         expect(after.slice(after.length - tail)).toBe(text.slice(directive.end))
         const pathAfter = [...path.slice(0, -1), {name: directive.name, args: values}]
-        const edited = findDirective(parseSrsConf(after), pathAfter)
+        // The new arguments may equal those of an earlier sibling, whose path then shadows the
+        // edited directive (e.g. `_ {} _ ] {}` with `]` removed): such a case cannot be addressed.
+        const shadow = findDirective(parseSrsConf(after), pathAfter)
+        fc.pre(shadow === null || shadow.start >= directive.start)
+        const edited = shadow
         expect(edited?.args).toEqual(values)
         expect(edited?.start).toBe(directive.start)
         expect(validateEdit(text, after, path, pathAfter).ok).toBe(true)
