@@ -195,7 +195,7 @@ async function deploymentCanary(kube: KubeClient, t: RolloutTarget, req: CanaryR
     exec.stepDone(s.description)
     done.push({description: s.description, state: 'done'})
     if (s.drains && req.wait) {
-      drained.push(...(await exec.waitDrained(s.drains === 'stable' ? `stable ${stable.metadata.name}` : `canary ${t.canaryName}`, drainSelector, before)))
+      drained.push(...(await exec.waitDrained(s.drains === 'stable' ? `stable ${stable.metadata.name}` : `canary ${t.canaryName}`, drainSelector, before, s.to ?? 0)))
     }
   }
   return {...base, steps: done, verified, drained}

@@ -127,9 +127,9 @@ export class RolloutExecutor {
   /**
    * After a scale-down: notes on each terminating pod the connections it had (a draining SRS
    * closes its API port, so this is the last count anyone can read), then waits until they are
-   * gone, showing "draining N connections".
+   * gone, showing "draining N connections". `remaining` is the number of pods that side keeps.
    */
-  async waitDrained(what: string, selector: string, before: Map<string, number>): Promise<string[]> {
+  async waitDrained(what: string, selector: string, before: Map<string, number>, remaining: number): Promise<string[]> {
     const drained: string[] = []
     const annotated = new Set<string>()
     for (;;) {
@@ -148,7 +148,10 @@ export class RolloutExecutor {
         }
       }
       for (const name of annotated) if (!pods.some((p) => p.metadata.name === name) && !drained.includes(name)) drained.push(name)
-      if (terminating.length === 0) return drained
+      // Done when the controller has taken the side down to `remaining` pods and every pod it
+      // took away is gone; right after the scale-down it may not have acted yet.
+      const live = pods.length - terminating.length
+      if (terminating.length === 0 && live <= remaining) return drained
       const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
       this.opts.spinner.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
       if (this.remainingMs() <= 0) {

@@ -79,7 +79,7 @@ export async function runPromote(kube: KubeClient, workload: string | undefined,
   let verified: VerifiedPod[] = []
   if (wait && current > 0) {
     await exec.waitReadyAndVerified(`stable ${stable.metadata.name}`, t.stableSelector, current, image, t.model.apiPort, t.model.container)
-    drained.push(...(await exec.waitDrained(`old pods of ${stable.metadata.name}`, t.stableSelector, before)))
+    drained.push(...(await exec.waitDrained(`old pods of ${stable.metadata.name}`, t.stableSelector, before, current)))
   }
   if (total !== current) {
     await kube.patch(Resources.deployments, stable.metadata.name, {spec: {replicas: total}}, 'merge', t.namespace)
@@ -92,7 +92,7 @@ export async function runPromote(kube: KubeClient, workload: string | undefined,
   await kube.patch(Resources.deployments, t.canaryName, {spec: {replicas: 0}}, 'merge', t.namespace)
   exec.stepDone(`scale ${t.canaryName} to 0`)
   steps.push(`scale ${t.canaryName} to 0`)
-  if (wait) drained.push(...(await exec.waitDrained(`canary ${t.canaryName}`, t.canarySelector, canaryBefore)))
+  if (wait) drained.push(...(await exec.waitDrained(`canary ${t.canaryName}`, t.canarySelector, canaryBefore, 0)))
   await kube.delete(Resources.deployments, t.canaryName, t.namespace, {propagationPolicy: 'Background'})
   steps.push(`delete ${t.canaryName}`)
   await restoreStrategy(kube, t, strategy)
@@ -191,7 +191,7 @@ async function abortDeploymentCanary(kube: KubeClient, t: RolloutTarget, exec: R
   await kube.patch(Resources.deployments, t.canaryName, {spec: {replicas: 0}}, 'merge', t.namespace)
   exec.stepDone(`scale ${t.canaryName} to 0`)
   steps.push(`scale ${t.canaryName} to 0`)
-  const drained = wait ? await exec.waitDrained(`canary ${t.canaryName}`, t.canarySelector, before) : []
+  const drained = wait ? await exec.waitDrained(`canary ${t.canaryName}`, t.canarySelector, before, 0) : []
   await kube.delete(Resources.deployments, t.canaryName, t.namespace, {propagationPolicy: 'Background'})
   await kube.patch(Resources.deployments, stable.metadata.name, {metadata: {annotations: clearAnnotations}}, 'merge', t.namespace)
   steps.push(`delete ${t.canaryName}`)
@@ -242,7 +242,7 @@ async function undo(kube: KubeClient, t: RolloutTarget, exec: RolloutExecutor, t
   let drained: string[] = []
   if (wait) {
     verified = await exec.waitReadyAndVerified(t.model.name, t.deployment ? t.stableSelector : sel, total, target.image, t.model.apiPort, t.model.container)
-    if (t.deployment) drained = await exec.waitDrained(`old pods of ${t.model.name}`, t.stableSelector, before)
+    if (t.deployment) drained = await exec.waitDrained(`old pods of ${t.model.name}`, t.stableSelector, before, total)
   }
   return {namespace: t.namespace, workload: t.model.name, kind: t.model.kind, action: 'undo', image: target.image, steps: [`roll back to revision ${target.revision}`], verified, drained, revision: target.revision, message: `${t.model.name} rolled back to revision ${target.revision} (${target.image})`}
 }
