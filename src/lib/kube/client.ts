@@ -12,6 +12,7 @@ import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
+import {H2Connection} from './h2.js'
 import type {ResolvedKubeconfig} from './kubeconfig.js'
 import {qualifiedName, resourcePath, type ResourceType} from './resources.js'
 
@@ -70,6 +71,12 @@ export interface KubeClient {
 export interface KubeClientOptions {
   requestTimeoutMs: number
   verbose?: (line: string) => void
+  /**
+   * Requests (not watches) over one HTTP/2 connection. On for static credentials unless
+   * DISABLE_HTTP2 is set (client-go's switch); off where client-node builds the transport
+   * (proxy-url, exec plugins), whose agent HTTP/2 would bypass.
+   */
+  http2?: boolean
 }
 
 
@@ -100,7 +107,7 @@ interface RawAnswer {
  */
 export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeClientOptions): Promise<KubeClient> {
   const direct = staticCredentials(config)
-  if (direct) return new RestKubeClient(config, config.server, direct, opts)
+  if (direct) return new RestKubeClient(config, config.server, direct, {...opts, http2: opts.http2 ?? process.env.DISABLE_HTTP2 === undefined})
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   try {
@@ -164,6 +171,7 @@ class RestKubeClient implements KubeClient {
   private readonly base: URL
   private readonly agent: http.Agent
   private readonly headers: Record<string, string>
+  private readonly h2: H2Connection | undefined
 
   constructor(
     private readonly config: ResolvedKubeconfig,
@@ -192,10 +200,12 @@ class RestKubeClient implements KubeClient {
     this.headers = {}
     for (const [k, v] of Object.entries(tls.headers ?? {})) if (v !== undefined) this.headers[k] = String(v)
     if (tls.auth) this.headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`
+    this.h2 = opts.http2 && this.base.protocol === 'https:' ? new H2Connection(this.base.origin, tls) : undefined
   }
 
   close(): void {
     this.agent.destroy()
+    this.h2?.close()
   }
 
   private ns(res: ResourceType, namespace?: string): string | undefined {
@@ -410,6 +420,19 @@ class RestKubeClient implements KubeClient {
       headers['Content-Length'] = String(body.length)
     }
     const started = Date.now()
+    if (this.h2 && !this.h2.unsupported) {
+      const h2 = this.h2
+      return h2.request(spec.method, url.pathname + url.search, headers, body, timeoutMs).then(
+        (ans) => {
+          this.opts.verbose?.(`${spec.method} ${url.pathname}${url.search} ${ans.status} ${Date.now() - started}ms (h2)`)
+          return ans
+        },
+        (err: Error & {code?: string; timedOut?: boolean}) => {
+          if (h2.unsupported) return this.once(spec)
+          throw err.timedOut ? this.timeoutError(spec, timeoutMs) : this.networkError(err, spec.what)
+        },
+      )
+    }
     return new Promise<RawAnswer>((resolve, reject) => {
       let timedOut = false
       const req = this.transport().request(url, {method: spec.method, agent: this.agent, headers}, (resp) => {
