@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,6 +233,27 @@ func TestRealSRSPods(t *testing.T) {
 		}
 		info, err := getStandin(net.JoinHostPort(ip["real-b"], "1986"))
 		return err == nil && info.PID != infos["real-b"].PID && info.ConfLoaded == changed
+	})
+
+	// The control endpoint shows the real process and sends it real signals.
+	ctl := httptest.NewServer(k.controlHandler())
+	defer ctl.Close()
+	resp, err := http.Get(ctl.URL + "/pods/default/real-b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap realSnapshot
+	json.NewDecoder(resp.Body).Decode(&snap)
+	resp.Body.Close()
+	if !snap.Real || snap.PodIP != ip["real-b"] || !snap.Ready || snap.Build != build || snap.Probe != ip["real-b"]+":1986" {
+		t.Errorf("control snapshot: %+v", snap)
+	}
+	if resp, err := http.Post(ctl.URL+"/pods/default/real-b/signal?sig=HUP", "", nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("signal: %v %v", resp, err)
+	}
+	eventually(t, 3*time.Second, "real-b got SIGHUP", func() bool {
+		b, _ := os.ReadFile(snap.Log)
+		return strings.Contains(string(b), "got SIGHUP") && strings.Contains(string(b), "reloaded /usr/local/srs/conf/srs.conf")
 	})
 
 	// Deletion: the preStop grace hook becomes SIGQUIT; afterwards the process, its veth and

@@ -76,6 +76,9 @@ func runStandaloneSRS(args []string) int {
 	for sig := range sigs {
 		name := "SIG" + map[os.Signal]string{syscall.SIGQUIT: "QUIT", syscall.SIGTERM: "TERM", syscall.SIGINT: "INT", syscall.SIGHUP: "HUP"}[sig]
 		s.record(name)
+		if sig == syscall.SIGHUP {
+			s.logf("got %s", name)
+		}
 		switch {
 		case sig == syscall.SIGHUP:
 			if _, err := s.load(); err != nil {
