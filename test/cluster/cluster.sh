@@ -167,7 +167,9 @@ up() {
     printf '%s' "${SRS_K8S_REAL_SRS:-}" >"$STATE/run/podsim.real-srs"
     start podsim ip netns exec "$NETNS" "$BIN/podsim" --kubeconfig "$STATE/inner.kubeconfig" --state-dir "$STATE/podsim" --log "$STATE/logs/podsim.log" \
       --real-srs "${SRS_K8S_REAL_SRS:-}"
-    wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log'"
+    # podsim exits at once on bad input (an SRS_K8S_REAL_SRS entry without objs/srs...): say why
+    wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log' || ! kill -0 \$(cat '$(pidfile podsim)')"
+    running podsim || die "podsim stopped: $(tail -n 3 "$STATE/logs/podsim.log")"
   fi
   log "ready in $((SECONDS - t0))s: export KUBECONFIG=$STATE/kubeconfig"
 }
