@@ -85,6 +85,9 @@ func parseRealSRSMap(spec string) (realSRSMap, error) {
 
 // buildFor returns the build folder for an image, or "" when the image keeps the simulation.
 func (m realSRSMap) buildFor(image string) string {
+	if m.empty() {
+		return ""
+	}
 	for _, e := range m.entries {
 		if e.key == image {
 			return e.buildDir

@@ -276,12 +276,13 @@ func TestRealSRSPods(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", ip["real-a"]+":1986", time.Second); err == nil {
 		t.Errorf("%s:1986 still answers", ip["real-a"])
 	}
+	eventually(t, 3*time.Second, "real-a's working folder removed", func() bool { // on the informer's delete event
+		_, err := os.Stat(filepath.Join(k.podDir("default", "real-a"), "work"))
+		return errors.Is(err, os.ErrNotExist)
+	})
 	logText, _ := os.ReadFile(filepath.Join(k.podDir("default", "real-a"), "srs.log"))
 	if !strings.Contains(string(logText), "got SIGQUIT: graceful quit") {
 		t.Errorf("real-a's log shows no SIGQUIT:\n%s", logText)
-	}
-	if _, err := os.Stat(filepath.Join(k.podDir("default", "real-a"), "work")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("real-a's working folder stays: %v", err)
 	}
 	if _, err := getStandin(net.JoinHostPort(ip["real-b"], "1986")); err != nil {
 		t.Errorf("real-b stopped answering: %v", err)
