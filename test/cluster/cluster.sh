@@ -113,8 +113,10 @@ up() {
   if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
     REBUILT=0
     build podsim podsim
-    # a simulator rebuilt under a running cluster replaces the old one
-    if ((REBUILT)) && running podsim; then stop_one podsim; rm -f "$STATE/podsim/ready"; fi
+    # a simulator rebuilt, or started with another real-SRS mapping, is replaced
+    if running podsim && { ((REBUILT)) || [[ "$(cat "$STATE/run/podsim.real-srs" 2>/dev/null)" != "${SRS_K8S_REAL_SRS:-}" ]]; }; then
+      stop_one podsim; stop_real_srs; rm -f "$STATE/podsim/ready"
+    fi
   fi
 
   local t0=$SECONDS
@@ -161,8 +163,13 @@ up() {
 
   if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
     mkdir -p "$STATE/podsim"
-    start podsim ip netns exec "$NETNS" "$BIN/podsim" --kubeconfig "$STATE/inner.kubeconfig" --state-dir "$STATE/podsim" --log "$STATE/logs/podsim.log"
-    wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log'"
+    # SRS_K8S_REAL_SRS=IMAGE=BUILD_DIR,...: SRS pods of these images run a real SRS build
+    printf '%s' "${SRS_K8S_REAL_SRS:-}" >"$STATE/run/podsim.real-srs"
+    start podsim ip netns exec "$NETNS" "$BIN/podsim" --kubeconfig "$STATE/inner.kubeconfig" --state-dir "$STATE/podsim" --log "$STATE/logs/podsim.log" \
+      --real-srs "${SRS_K8S_REAL_SRS:-}"
+    # podsim exits at once on bad input (an SRS_K8S_REAL_SRS entry without objs/srs...): say why
+    wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log' || ! kill -0 \$(cat '$(pidfile podsim)')"
+    running podsim || die "podsim stopped: $(tail -n 3 "$STATE/logs/podsim.log")"
   fi
   log "ready in $((SECONDS - t0))s: export KUBECONFIG=$STATE/kubeconfig"
 }
@@ -177,9 +184,24 @@ stop_one() {
   rm -f "$(pidfile "$1")"
 }
 
+# Real SRS processes (SRS_K8S_REAL_SRS) run in network namespaces of their own, so `ip netns
+# pids` does not see them. podsim kills them when it stops and the kernel does when podsim
+# dies; this catches what is left, by pid file, only if the process still carries podsim's mark.
+stop_real_srs() {
+  local f p
+  for f in "$STATE"/podsim/pods/*/*/srs.pid; do
+    [[ -f "$f" ]] || continue
+    p=$(cat "$f" 2>/dev/null) || continue
+    if [[ "$p" =~ ^[0-9]+$ ]] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^PODSIM_POD_UID='; then
+      kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
+    fi
+  done
+}
+
 down() {
   local name
   for name in podsim kube-controller-manager kube-apiserver hostfwd etcd; do stop_one "$name"; done
+  stop_real_srs
   if ip netns list 2>/dev/null | grep -qw "$NETNS"; then
     # anything still inside the namespace (a stray simulator child) goes too
     ip netns pids "$NETNS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // The harness-only control endpoint (default 127.0.0.1:19850 inside the netns). Tests use
@@ -37,10 +38,19 @@ func (k *Kubelet) controlHandler() http.Handler {
 		}
 		sp := k.lookup(parts[0] + "/" + parts[1])
 		var p *srsProc
+		var real *realSnapshot
 		if sp != nil {
 			sp.mu.Lock()
 			p = sp.proc
+			if sp.real != nil {
+				real = &realSnapshot{Namespace: sp.ns, Name: sp.name, PodIP: sp.real.podIP, Real: true, Build: sp.realBuild,
+					PID: sp.real.pid, Ready: sp.real.ready, Probe: sp.real.probe, HostInterface: sp.real.hostIf, Log: sp.real.logPath}
+			}
 			sp.mu.Unlock()
+		}
+		if real != nil {
+			k.serveReal(w, r, sp, real, parts[2:])
+			return
 		}
 		if p == nil {
 			http.Error(w, "no running SRS in pod "+parts[0]+"/"+parts[1], http.StatusNotFound)
@@ -66,6 +76,46 @@ func (k *Kubelet) controlHandler() http.Handler {
 		}
 	})
 	return mux
+}
+
+// realSnapshot is what the control endpoint shows of a pod that runs a real SRS build.
+type realSnapshot struct {
+	Namespace     string `json:"namespace"`
+	Name          string `json:"name"`
+	PodIP         string `json:"podIP"`
+	Real          bool   `json:"real"`
+	Build         string `json:"build"`
+	PID           int    `json:"pid"`
+	Ready         bool   `json:"ready"`
+	Probe         string `json:"probe"`
+	HostInterface string `json:"hostInterface"`
+	Log           string `json:"log"`
+}
+
+// serveReal: GET shows the process, POST .../signal?sig= sends a real signal to it.
+func (k *Kubelet) serveReal(w http.ResponseWriter, r *http.Request, sp *simPod, snap *realSnapshot, rest []string) {
+	switch {
+	case len(rest) == 0:
+		writeIndented(w, snap)
+	case len(rest) == 1 && rest[0] == "signal" && r.Method == http.MethodPost:
+		sig, ok := map[string]syscall.Signal{"HUP": syscall.SIGHUP, "QUIT": syscall.SIGQUIT, "TERM": syscall.SIGTERM,
+			"INT": syscall.SIGINT, "KILL": syscall.SIGKILL}[strings.TrimPrefix(strings.ToUpper(r.URL.Query().Get("sig")), "SIG")]
+		if !ok {
+			http.Error(w, "sig must be HUP, QUIT, TERM, INT or KILL", http.StatusBadRequest)
+			return
+		}
+		sp.mu.Lock()
+		rp := sp.real
+		sp.mu.Unlock()
+		if rp == nil {
+			http.Error(w, "the real SRS of pod "+snap.Namespace+"/"+snap.Name+" is not running", http.StatusNotFound)
+			return
+		}
+		rp.signal(sig)
+		w.Write([]byte("ok"))
+	default:
+		http.NotFound(w, r)
+	}
 }
 
 func (k *Kubelet) procs() []*srsProc {

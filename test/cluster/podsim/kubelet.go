@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -33,6 +34,7 @@ type kubeletConfig struct {
 	SyncDelay  time.Duration // delay before a ConfigMap change reaches the projected files
 	StartDelay time.Duration // default delay between pod creation and container start
 	Workers    int
+	RealSRS    realSRSMap // images that run a real SRS build instead of the simulation
 }
 
 type Kubelet struct {
@@ -68,8 +70,10 @@ type simPod struct {
 	srsContainer string // "" when the pod runs no SRS
 	version      srsVersion
 	proc         *srsProc
-	crashLoop    bool // SRS could not start (invalid config); retried when the volume changes
-	needsRestart bool // the SRS process exited and the container restarts
+	realBuild    string    // the SRS build folder when the container runs a real SRS
+	real         *realProc // the running real SRS
+	crashLoop    bool      // SRS could not start (invalid config); retried when the volume changes
+	needsRestart bool      // the SRS process exited and the container restarts
 	confVol      *podVolume
 	volumes      []*podVolume
 	volTimer     *time.Timer
@@ -188,6 +192,10 @@ func (k *Kubelet) forget(key string) {
 		sp.proc.signal("KILL")
 		sp.proc = nil
 	}
+	if sp.real != nil {
+		sp.real.signal(syscall.SIGKILL)
+		sp.real = nil
+	}
 	if sp.volTimer != nil {
 		sp.volTimer.Stop()
 	}
@@ -195,7 +203,7 @@ func (k *Kubelet) forget(key string) {
 		k.ips.release(sp.ip)
 		sp.ip = ""
 	}
-	os.RemoveAll(k.podDir(sp.ns, sp.name))
+	removePodDir(k.podDir(sp.ns, sp.name))
 }
 
 func (k *Kubelet) sync(ctx context.Context, key string) error {
@@ -236,9 +244,9 @@ func (k *Kubelet) sync(ctx context.Context, key string) error {
 		}
 		return k.start(ctx, sp, pod)
 	}
-	if sp.needsRestart && sp.srsContainer != "" && sp.proc == nil && sp.jobPhase == "" {
+	if sp.needsRestart && sp.srsContainer != "" && sp.proc == nil && sp.real == nil && sp.jobPhase == "" {
 		sp.needsRestart = false
-		k.startProc(sp, pod)
+		k.startContainer(sp, pod)
 		return k.patchStatus(ctx, sp, pod)
 	}
 	return nil
@@ -305,7 +313,8 @@ func (k *Kubelet) start(ctx context.Context, sp *simPod, pod *v1.Pod) error {
 	if c := srsContainerOf(pod); c != nil && !sp.job {
 		sp.srsContainer = c.Name
 		sp.version, _ = versionFromImage(c.Image)
-		k.startProc(sp, pod)
+		sp.realBuild = k.cfg.RealSRS.buildFor(c.Image)
+		k.startContainer(sp, pod)
 	}
 	sp.started = true
 	if err := k.patchStatus(ctx, sp, pod); err != nil {
@@ -325,6 +334,29 @@ func runningSince(pod *v1.Pod, name string, def metav1.Time) metav1.Time {
 		}
 	}
 	return def
+}
+
+// startContainer starts the SRS container: a real SRS build when the image is in the
+// real-SRS mapping, else the simulated SRS. Called with sp.mu held.
+func (k *Kubelet) startContainer(sp *simPod, pod *v1.Pod) {
+	if sp.realBuild == "" {
+		k.startProc(sp, pod)
+		return
+	}
+	c := containerByName(pod, sp.srsContainer)
+	if c == nil {
+		return
+	}
+	rp, err := k.startReal(sp, pod, c)
+	if err != nil {
+		k.logf("%s: real SRS does not start: %v", sp.key, err)
+		sp.crashLoop, sp.real = true, nil
+		return
+	}
+	sp.crashLoop, sp.real = false, rp
+	if sp.restarts[c.Name] > 0 {
+		sp.containerStart[c.Name] = metav1.Now()
+	}
 }
 
 // startProc starts the simulated SRS of the pod. Called with sp.mu held.

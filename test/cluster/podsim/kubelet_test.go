@@ -24,6 +24,12 @@ import (
 
 func newFakeKubelet(t *testing.T, objs ...runtime.Object) (*Kubelet, *fake.Clientset, *apiRegistry) {
 	t.Helper()
+	return newFakeKubeletWith(t, nil, objs...)
+}
+
+// newFakeKubeletWith lets a test change the kubelet's configuration before it starts.
+func newFakeKubeletWith(t *testing.T, configure func(*kubeletConfig), objs ...runtime.Object) (*Kubelet, *fake.Clientset, *apiRegistry) {
+	t.Helper()
 	cs := fake.NewClientset(objs...)
 	// The fake tracker does not implement pods/binding: set nodeName like the apiserver does.
 	cs.PrependReactor("create", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
@@ -46,8 +52,12 @@ func newFakeKubelet(t *testing.T, objs ...runtime.Object) (*Kubelet, *fake.Clien
 	reg.listeners[1985] = nil // registry bookkeeping only: no sockets in unit tests
 	reg.listeners[8080] = nil
 	factory := informers.NewSharedInformerFactory(cs, 0)
-	k := newKubelet(cs, factory, kubeletConfig{NodeName: "sim-node", NodeIP: "10.244.0.1", StateDir: t.TempDir(),
-		TimeScale: 1, SyncDelay: 50 * time.Millisecond, Workers: 4}, ips, reg, t.Logf)
+	cfg := kubeletConfig{NodeName: "sim-node", NodeIP: "10.244.0.1", StateDir: t.TempDir(),
+		TimeScale: 1, SyncDelay: 50 * time.Millisecond, Workers: 4}
+	if configure != nil {
+		configure(&cfg)
+	}
+	k := newKubelet(cs, factory, cfg, ips, reg, t.Logf)
 	factory.Start(ctx.Done())
 	if err := ensureNode(ctx, cs, "sim-node", "10.244.0.1"); err != nil {
 		t.Fatal(err)

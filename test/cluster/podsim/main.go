@@ -23,6 +23,9 @@ import (
 )
 
 func main() {
+	if isStandaloneSRS(os.Args) {
+		os.Exit(runStandaloneSRS(os.Args[1:]))
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "podsim:", err)
 		os.Exit(1)
@@ -45,6 +48,7 @@ func run() error {
 		workers     = flag.Int("workers", 16, "parallel pod syncs")
 		qps         = flag.Float64("qps", 300, "client QPS to the apiserver")
 		burst       = flag.Int("burst", 600, "client burst to the apiserver")
+		realSRS     = flag.String("real-srs", os.Getenv("SRS_K8S_REAL_SRS"), "IMAGE=BUILD_DIR,...: SRS containers of these images run BUILD_DIR/objs/srs instead of the simulation")
 	)
 	flag.Parse()
 
@@ -69,6 +73,18 @@ func run() error {
 	readyFile := filepath.Join(*stateDir, "ready")
 	os.Remove(readyFile)
 
+	realMap, err := parseRealSRSMap(*realSRS)
+	if err != nil {
+		return err
+	}
+	if !realMap.empty() {
+		// real SRS pods reach other pods (simulated ones are local here) through this namespace
+		if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644); err != nil {
+			return fmt.Errorf("real SRS mode: enable forwarding: %w", err)
+		}
+		logf("real SRS builds: %s", realMap)
+	}
+
 	ips, err := newIPPool(*podCIDR)
 	if err != nil {
 		return err
@@ -86,7 +102,7 @@ func run() error {
 	factory := informers.NewSharedInformerFactory(cs, 0)
 	k := newKubelet(cs, factory, kubeletConfig{
 		NodeName: *nodeName, NodeIP: *nodeIP, StateDir: *stateDir, TimeScale: *timeScale,
-		SyncDelay: *syncDelay, StartDelay: *startDelay, Workers: *workers,
+		SyncDelay: *syncDelay, StartDelay: *startDelay, Workers: *workers, RealSRS: realMap,
 	}, ips, reg, logf)
 	factory.Start(ctx.Done())
 	if err := k.Run(ctx); err != nil {
@@ -106,6 +122,7 @@ func run() error {
 	logf("podsim ready: node %s (%s), pods from %s, control %s", *nodeName, *nodeIP, *podCIDR, *controlAddr)
 	<-ctx.Done()
 	logf("podsim stopping")
+	k.stopAllReal()
 	return nil
 }
 

@@ -94,7 +94,7 @@ func (k *Kubelet) buildStatus(sp *simPod, pod *v1.Pod) v1.PodStatus {
 				ContainerID: cs.ContainerID,
 			}
 			started = false
-		case c.Name == sp.srsContainer && sp.proc == nil:
+		case c.Name == sp.srsContainer && sp.proc == nil && sp.real == nil:
 			cs.State.Waiting = &v1.ContainerStateWaiting{Reason: "CrashLoopBackOff",
 				Message: "back-off restarting failed container " + c.Name + " in pod " + pod.Name}
 			started = false
@@ -103,7 +103,10 @@ func (k *Kubelet) buildStatus(sp *simPod, pod *v1.Pod) v1.PodStatus {
 		}
 		cs.Started = &started
 		cs.Ready = started
-		allReady = allReady && started
+		if c.Name == sp.srsContainer && sp.real != nil && !sp.real.ready {
+			cs.Ready = false // a real SRS is ready once its API port answers
+		}
+		allReady = allReady && cs.Ready
 		st.ContainerStatuses = append(st.ContainerStatuses, cs)
 	}
 	for _, c := range pod.Spec.InitContainers {

@@ -19,9 +19,11 @@ func (k *Kubelet) terminate(sp *simPod, pod *v1.Pod) {
 	deadline := time.Now().Add(grace)
 
 	sp.mu.Lock()
-	p := sp.proc
+	p, rp := sp.proc, sp.real
 	sp.mu.Unlock()
-	if p != nil {
+	if rp != nil {
+		k.terminateReal(sp, pod, rp, grace, deadline)
+	} else if p != nil {
 		c := containerByName(pod, sp.srsContainer)
 		action, sleep := preStopAction(c)
 		k.logf("%s: terminating (grace %s, preStop %s, SRS %s)", sp.key, grace, action, p.version())
