@@ -30,11 +30,15 @@ export interface ExecutorOptions {
   log: (line: string) => void
 }
 
+/** Longest wait between two looks at the pods; a pod event ends the wait sooner. */
 const POLL_MS = 1000
 
 export class RolloutExecutor {
   private stepsDone = 0
   private readonly deadline: number
+  /** Cleared when the user may not watch pods: then the waits poll. */
+  private canWatch = true
+  private lastListVersion: string | undefined
 
   constructor(
     private readonly kube: KubeClient,
@@ -67,7 +71,28 @@ export class RolloutExecutor {
   }
 
   async pods(selector: string): Promise<Pod[]> {
-    return (await this.kube.list<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector})).items
+    const list = await this.kube.list<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector})
+    this.lastListVersion = list.resourceVersion || undefined
+    return list.items
+  }
+
+  /**
+   * Waits until a pod of the selector changes after the last list, at most POLL_MS: a fixed
+   * poll would add half an interval to every wait, as `kubectl rollout status` does not. Without
+   * watch permission (or on any watch error, an apiserver restart included) it just sleeps.
+   */
+  private async nextPodChange(selector: string): Promise<void> {
+    const since = this.lastListVersion
+    if (!this.canWatch || !since) return sleep(POLL_MS)
+    const started = Date.now()
+    try {
+      await this.kube.watch<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector, resourceVersion: since, timeoutMs: POLL_MS}, (ev) =>
+        ev.type === 'BOOKMARK' ? undefined : false,
+      )
+    } catch (error) {
+      if ((error as {status?: number}).status === 403) this.canWatch = false
+      await sleep(Math.max(0, POLL_MS - (Date.now() - started)))
+    }
   }
 
   /** Asks each pod's SRS API for its version and checks it against the pod's image tag. */
@@ -108,7 +133,9 @@ export class RolloutExecutor {
           : ''
         throw new TimeoutError(`timed out waiting for ${what}: ${ready.length}/${count} pods ready${detail}`, 'run the same command again to continue, or `kubectl srs rollback` to undo')
       }
-      await sleep(POLL_MS)
+      // Ready but not yet answering with the right version is no pod event: poll for that.
+      if (ready.length >= count) await sleep(POLL_MS / 2)
+      else await this.nextPodChange(selector)
     }
   }
 
@@ -160,7 +187,7 @@ export class RolloutExecutor {
           `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${formatDuration(this.opts.timeoutMs)})`,
         )
       }
-      await sleep(POLL_MS)
+      await this.nextPodChange(selector)
     }
   }
 }
