@@ -12,7 +12,7 @@ import path from 'node:path'
 const ROOT = path.resolve(import.meta.dirname, '..')
 const KUBECONFIG = path.join(ROOT, '.cluster/kubeconfig')
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
-const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000').split(',').map(Number)
+const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000').split(',').map(Number).filter((n) => n > 0)
 const MANUAL_SAMPLE = 50
 const env = {...process.env, KUBECONFIG, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, NO_COLOR: '1'}
 
@@ -87,6 +87,54 @@ for (const n of SIZES) {
   const manual = list.ms + perPod * n
   row(`status -o json, ${n} pods`, ours.ms, `peak ${Math.round(ours.mb)} MB, exit ${ours.codes.join('/')}`)
   row(`manual: kubectl get pods + ${n} × get --raw summaries (sampled on ${sample.length}, scaled)`, manual, `${(manual / ours.ms).toFixed(1)}× slower than status`)
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
+}
+
+// --- one canary step ---------------------------------------------------------------------------
+// What `kubectl srs canary` adds on top of the pods' own start and stop: the same step done by
+// hand with kubectl (apply a one-pod canary Deployment sharing the Service label, rollout status,
+// scale the stable down by one, rollout status), measured in turn on the same 4-pod edge.
+{
+  const ns = 'bench-canary'
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
+  kubectl(['create', 'namespace', ns])
+  kubectl(['apply', '-n', ns, '-f', path.join(ROOT, 'test/topologies/edge-cluster.yaml')])
+  kubectl(['scale', '-n', ns, 'deployment/srs-edge-deploy', '--replicas=4'])
+  kubectl(['rollout', 'status', '-n', ns, 'deployment/srs-edge-deploy', '--timeout=120s'])
+  const stable = JSON.parse(kubectl(['get', 'deployment', 'srs-edge-deploy', '-n', ns, '-o', 'json']))
+  const manualCanary = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {name: 'srs-edge-manual-canary'},
+    spec: {
+      replicas: 1,
+      selector: {matchLabels: {app: 'srs-edge', track: 'manual-canary'}},
+      template: {
+        ...stable.spec.template,
+        metadata: {labels: {app: 'srs-edge', track: 'manual-canary'}},
+        spec: {...stable.spec.template.spec, containers: stable.spec.template.spec.containers.map((c) => ({...c, image: 'ossrs/srs:v4.0.6'}))},
+      },
+    },
+  }
+  const ours = []
+  const manual = []
+  for (let i = 0; i < RUNS; i++) {
+    const a = once('kubectl', ['srs', 'canary', 'srs-edge-deploy', '-n', ns, '--to', 'v4.0.6', '--percent', '25', '-o', 'json'])
+    if (a.code !== 0) throw new Error(`kubectl srs canary exited ${a.code}`)
+    ours.push(a.ms)
+    kubectl(['srs', 'rollback', 'srs-edge-deploy', '-n', ns, '-o', 'json'])
+    const t0 = Date.now()
+    kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(manualCanary))
+    kubectl(['rollout', 'status', '-n', ns, 'deployment/srs-edge-manual-canary', '--timeout=120s'])
+    kubectl(['scale', '-n', ns, 'deployment/srs-edge-deploy', '--replicas=3'])
+    kubectl(['rollout', 'status', '-n', ns, 'deployment/srs-edge-deploy', '--timeout=120s'])
+    manual.push(Date.now() - t0)
+    kubectl(['scale', '-n', ns, 'deployment/srs-edge-deploy', '--replicas=4'])
+    kubectl(['rollout', 'status', '-n', ns, 'deployment/srs-edge-deploy', '--timeout=120s'])
+    kubectl(['delete', '-n', ns, 'deployment/srs-edge-manual-canary', '--wait=true'])
+  }
+  row('`kubectl srs canary --percent 25` on 4 edges (waits Ready, verifies the version, drains one)', median(ours))
+  row('the same step by hand: apply canary + rollout status + scale stable + rollout status', median(manual), `the plugin adds ${Math.round(median(ours) - median(manual))} ms`)
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
 }
 
