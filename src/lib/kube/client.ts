@@ -483,6 +483,7 @@ class RestKubeClient implements KubeClient {
         return new KubeApiError(`forbidden: ${who ? `user "${who}"` : user} cannot ${what.verb} ${obj}${where}`, {
           status: 403,
           reason: 'Forbidden',
+          refused: {user: who ?? (this.config.userName || 'unknown'), verb: what.verb, resource: what.resource, namespace: what.namespace},
           hint: `ask a cluster admin for RBAC permission to ${what.verb} ${what.resource}${where} (docs/rbac.yaml lists what kubectl-srs needs)`,
         })
       }
