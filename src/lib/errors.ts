@@ -47,8 +47,8 @@ export class KubeApiError extends SrsError {
   readonly status: number
   /** On a 403: who was refused what (the identity as the apiserver named it). */
   readonly refused?: Refusal
-  constructor(message: string, opts: {status: number; reason: string; hint?: string; cause?: unknown; refused?: Refusal}) {
-    super(message, {exitCode: ExitCode.Failed, hint: opts.hint, reason: opts.reason, cause: opts.cause})
+  constructor(message: string, opts: {status: number; reason: string; hint?: string; cause?: unknown; refused?: Refusal; exitCode?: ExitCode}) {
+    super(message, {exitCode: opts.exitCode ?? ExitCode.Failed, hint: opts.hint, reason: opts.reason, cause: opts.cause})
     this.name = 'KubeApiError'
     this.status = opts.status
     this.refused = opts.refused
