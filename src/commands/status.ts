@@ -11,7 +11,9 @@ export default class Status extends BaseCommand<typeof Status> {
 
 Shows roles (origin-cluster, origin, edge), links (edge origins, origin coworkers), canary tracks behind one Service with their weight by pods and by measured connections, and warnings: image tag vs reported version, coworker or edge origin lists out of step with the running origins, restarts seen while watching, terminating pods still draining.
 
-Exit status: 0 when every pod answered, 3 when any pod is degraded or did not answer.`
+With --all-namespaces, a user whom RBAC refuses the cluster-wide lists still sees what they may read: every namespace they may list, read one by one, else the kubeconfig context's namespace. What was refused (identity, verb, resource, namespaces) is said after the tables and in -o json under access.
+
+Exit status: 0 when every pod answered, 3 when any pod is degraded or did not answer, or when some namespaces could not be read (partial permissions); 1 when nothing could be read.`
   static override examples = [
     {description: 'All SRS workloads of the current namespace', command: '<%= config.bin %> status'},
     {description: 'One edge Deployment, with pod IPs, server ids and CPU/memory', command: '<%= config.bin %> status srs-edge-deploy -n live -o wide'},
@@ -54,7 +56,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     let report = await collectStatus(kube, opts).finally(() => spinner.stop())
     if (!flags.watch) {
       await this.emit(report, flags.output, human)
-      process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) ? ExitCode.Degraded : ExitCode.Ok
+      process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) || !report.access.complete ? ExitCode.Degraded : ExitCode.Ok
       kube.close()
       return report
     }

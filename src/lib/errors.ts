@@ -45,11 +45,26 @@ export class TimeoutError extends SrsError {
 /** Failures talking to the Kubernetes API, mapped from HTTP status codes by src/lib/kube. */
 export class KubeApiError extends SrsError {
   readonly status: number
-  constructor(message: string, opts: {status: number; reason: string; hint?: string; cause?: unknown}) {
-    super(message, {exitCode: ExitCode.Failed, hint: opts.hint, reason: opts.reason, cause: opts.cause})
+  /** On a 403: who was refused what (the identity as the apiserver named it). */
+  readonly refused?: Refusal
+  constructor(message: string, opts: {status: number; reason: string; hint?: string; cause?: unknown; refused?: Refusal; exitCode?: ExitCode}) {
+    super(message, {exitCode: opts.exitCode ?? ExitCode.Failed, hint: opts.hint, reason: opts.reason, cause: opts.cause})
     this.name = 'KubeApiError'
     this.status = opts.status
+    this.refused = opts.refused
   }
+}
+
+/** A request the apiserver refused (403): the identity, the verb, the resource and the namespace (none: cluster scope). */
+export interface Refusal {
+  user: string
+  verb: string
+  resource: string
+  namespace?: string
+}
+
+export function isForbidden(err: unknown): err is KubeApiError & {refused: Refusal} {
+  return err instanceof KubeApiError && err.status === 403 && err.refused !== undefined
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -3,6 +3,9 @@
 #   cluster.sh up      build what is missing, start everything, wait until ready (idempotent)
 #   cluster.sh down    stop everything and remove the cluster state (idempotent)
 #   cluster.sh status  say what runs
+#   cluster.sh restart-apiserver [SECONDS]
+#                      stop kube-apiserver alone, keep it down SECONDS (default 0), start it
+#                      again and wait until it is ready (control-plane fault tests)
 #
 # Real etcd, kube-apiserver and kube-controller-manager (built from Go modules by
 # test/cluster/ctrlplane) plus podsim, which plays kubelet with a simulated SRS in every pod.
@@ -103,6 +106,25 @@ EOF
 
 apiserver_ready() { curl -sfk --max-time 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$HOST_PORT/readyz"; }
 
+# API Priority and Fairness is on, as in any real cluster: the admin (system:masters: tests,
+# podsim, KCM) is exempt, and a test can make the apiserver answer 429 to a user of its own
+# through a FlowSchema and a PriorityLevelConfiguration with limitResponse Reject.
+start_apiserver() {
+  start kube-apiserver ip netns exec "$NETNS" "$BIN/ctrlplane" kube-apiserver \
+    --etcd-servers http://127.0.0.1:2379 \
+    --bind-address 127.0.0.1 --secure-port 6443 --advertise-address 127.0.0.1 \
+    --cert-dir "$STATE/pki" --token-auth-file "$STATE/pki/tokens.csv" \
+    --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$STATE/pki/sa.key" --service-account-signing-key-file "$STATE/pki/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/16 \
+    --disable-admission-plugins ServiceAccount \
+    --endpoint-reconciler-type none --allow-privileged \
+    --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
+    --enable-priority-and-fairness=true \
+    --shutdown-delay-duration 0s --v 0
+}
+
 up() {
   [[ $EUID -eq 0 ]] || die "needs root for the network namespace (run with sudo)"
   command -v go >/dev/null || die "Go is not installed"
@@ -131,19 +153,7 @@ up() {
     --unsafe-no-fsync --log-level warn --quota-backend-bytes 4294967296
   wait_for etcd 60 in_ns curl -sf --max-time 2 http://127.0.0.1:2379/health
 
-  start kube-apiserver ip netns exec "$NETNS" "$BIN/ctrlplane" kube-apiserver \
-    --etcd-servers http://127.0.0.1:2379 \
-    --bind-address 127.0.0.1 --secure-port 6443 --advertise-address 127.0.0.1 \
-    --cert-dir "$STATE/pki" --token-auth-file "$STATE/pki/tokens.csv" \
-    --authorization-mode RBAC \
-    --service-account-issuer https://kubernetes.default.svc.cluster.local \
-    --service-account-key-file "$STATE/pki/sa.key" --service-account-signing-key-file "$STATE/pki/sa.key" \
-    --service-cluster-ip-range 10.96.0.0/16 \
-    --disable-admission-plugins ServiceAccount \
-    --endpoint-reconciler-type none --allow-privileged \
-    --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
-    --enable-priority-and-fairness=false \
-    --shutdown-delay-duration 0s --v 0
+  start_apiserver
   start hostfwd "$BIN/hostfwd" --listen "127.0.0.1:$HOST_PORT" --netns "/run/netns/$NETNS" --target 127.0.0.1:6443
   wait_for kube-apiserver 120 apiserver_ready
 
@@ -214,6 +224,19 @@ down() {
   log "stopped"
 }
 
+restart_apiserver() { # restart_apiserver SECONDS_DOWN
+  local down=${1:-0}
+  [[ $down =~ ^[0-9]+([.][0-9]+)?$ ]] || die "restart-apiserver: SECONDS must be a number, not '$down'"
+  running kube-apiserver || die "kube-apiserver is not running (cluster.sh up first)"
+  local t0=$SECONDS
+  stop_one kube-apiserver
+  log "kube-apiserver stopped; starting it again in ${down}s"
+  sleep "$down"
+  start_apiserver
+  wait_for kube-apiserver 120 apiserver_ready
+  log "kube-apiserver ready again after $((SECONDS - t0))s"
+}
+
 status() {
   local name
   for name in etcd kube-apiserver hostfwd kube-controller-manager podsim; do
@@ -226,5 +249,6 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  restart-apiserver) restart_apiserver "${2:-0}" ;;
+  *) echo "usage: $0 up|down|status|restart-apiserver [SECONDS]" >&2; exit 2 ;;
 esac

@@ -394,9 +394,11 @@ class RestKubeClient implements KubeClient {
 
   private async request(spec: RequestSpec): Promise<RawAnswer> {
     const maxAttempts = 6
+    const started = Date.now()
     for (let attempt = 1; ; attempt++) {
       const ans = await this.once(spec)
-      // Throttling (429) and apiserver restarts answering 503 on reads: back off and retry.
+      // Throttling (429: API Priority and Fairness rejected it, nothing was done) and apiserver
+      // restarts answering 503 on reads: back off and retry.
       const retriable = ans.status === 429 || (ans.status === 503 && spec.method === 'GET' && !spec.raw)
       if (retriable && attempt < maxAttempts) {
         const after = Number(ans.headers['retry-after'])
@@ -405,9 +407,25 @@ class RestKubeClient implements KubeClient {
         await new Promise((r) => setTimeout(r, delay))
         continue
       }
+      if (ans.status === 429) throw this.throttled(spec.what, attempt, Date.now() - started)
       if (ans.status >= 400 && !spec.raw) throw this.apiError(ans, spec.what)
       return ans
     }
+  }
+
+  /** Still 429 after every retry: exit 3, like any other wait that ran out; the refused request did nothing. */
+  private throttled(what: RequestSpec['what'], attempts: number, ms: number): KubeApiError {
+    const where = what.namespace ? ` in namespace "${what.namespace}"` : ''
+    const user = this.config.userName ? `user "${this.config.userName}"` : 'this user'
+    return new KubeApiError(
+      `the API server at ${this.server} is throttling ${user}: ${what.verb} ${what.resource}${what.name ? ` "${what.name}"` : ''}${where} was answered 429 Too Many Requests ${attempts} times over ${(ms / 1000).toFixed(1)} s`,
+      {
+        status: 429,
+        reason: 'Throttled',
+        exitCode: ExitCode.Degraded,
+        hint: 'the refused request changed nothing; run the same command again later, or ask a cluster admin about the API Priority and Fairness limits (FlowSchema, PriorityLevelConfiguration) that match this user',
+      },
+    )
   }
 
   private once(spec: RequestSpec): Promise<RawAnswer> {
@@ -506,6 +524,7 @@ class RestKubeClient implements KubeClient {
         return new KubeApiError(`forbidden: ${who ? `user "${who}"` : user} cannot ${what.verb} ${obj}${where}`, {
           status: 403,
           reason: 'Forbidden',
+          refused: {user: who ?? (this.config.userName || 'unknown'), verb: what.verb, resource: what.resource, namespace: what.namespace},
           hint: `ask a cluster admin for RBAC permission to ${what.verb} ${what.resource}${where} (docs/rbac.yaml lists what kubectl-srs needs)`,
         })
       }

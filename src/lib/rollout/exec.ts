@@ -3,7 +3,7 @@
  * their SRS version verified through the API; pods drained and gone), reports progress, and
  * knows the test-only stop hook used to interrupt commands at step boundaries.
  */
-import {TimeoutError, SrsError} from '../errors.js'
+import {KubeApiError, TimeoutError, SrsError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
@@ -39,6 +39,8 @@ export class RolloutExecutor {
   /** Cleared when the user may not watch pods: then the waits poll. */
   private canWatch = true
   private lastListVersion: string | undefined
+  /** The last error of an API outage seen while polling (undefined: the API answers). */
+  private apiDown: Error | undefined
 
   constructor(
     private readonly kube: KubeClient,
@@ -95,6 +97,29 @@ export class RolloutExecutor {
     }
   }
 
+  /**
+   * pods() for a wait loop: while the API server is unreachable, restarting (5xx) or throttling
+   * beyond the client's retries, the wait keeps polling until its own deadline instead of
+   * failing, and then times out (exit 3) naming the last error. Refusals (403, 404...) still throw.
+   */
+  private async pollPods(what: string, selector: string): Promise<Pod[] | undefined> {
+    try {
+      const pods = await this.pods(selector)
+      if (this.apiDown) this.opts.log(`the Kubernetes API answers again; ${what} continues`)
+      this.apiDown = undefined
+      return pods
+    } catch (error) {
+      if (!isTransientApiError(error)) throw error
+      if (!this.apiDown) this.opts.log(`the Kubernetes API does not answer (${error.message}); still waiting for ${what}`)
+      this.apiDown = error
+      if (this.remainingMs() <= 0) {
+        throw new TimeoutError(`timed out waiting for ${what}: the Kubernetes API did not answer (${error.message})`, 'nothing was left half-done by this wait: check the cluster, then run the same command again to continue, or `kubectl srs rollback` to undo')
+      }
+      this.opts.spinner.update(`${what}: the Kubernetes API does not answer, retrying`)
+      return undefined
+    }
+  }
+
   /** Asks each pod's SRS API for its version and checks it against the pod's image tag. */
   async verifyVersions(pods: Pod[], apiPort: number, container: string): Promise<VerifiedPod[]> {
     return Promise.all(
@@ -115,7 +140,12 @@ export class RolloutExecutor {
   async waitReadyAndVerified(what: string, selector: string, count: number, image: string, apiPort: number, container: string): Promise<VerifiedPod[]> {
     const verifiable = matchSrsVersionToImage(image, '0.0.0').expectation.verifiable
     for (;;) {
-      const pods = (await this.pods(selector)).filter((p) => !p.metadata.deletionTimestamp && p.spec.containers.some((c) => c.name === container && c.image === image))
+      const all = await this.pollPods(what, selector)
+      if (!all) {
+        await sleep(POLL_MS)
+        continue
+      }
+      const pods = all.filter((p) => !p.metadata.deletionTimestamp && p.spec.containers.some((c) => c.name === container && c.image === image))
       const ready = pods.filter(isReady)
       let verified: VerifiedPod[] = []
       if (ready.length >= count) {
@@ -160,7 +190,11 @@ export class RolloutExecutor {
     const drained: string[] = []
     const annotated = new Set<string>()
     for (;;) {
-      const pods = await this.pods(selector)
+      const pods = await this.pollPods(what, selector)
+      if (!pods) {
+        await sleep(POLL_MS)
+        continue
+      }
       const terminating = pods.filter((p) => p.metadata.deletionTimestamp)
       for (const p of terminating) {
         const name = p.metadata.name
@@ -190,6 +224,12 @@ export class RolloutExecutor {
       await this.nextPodChange(selector)
     }
   }
+}
+
+/** An API failure a poll can outlive: unreachable, timed out, 5xx, or 429 past the client's retries. */
+export function isTransientApiError(err: unknown): err is SrsError {
+  if (err instanceof KubeApiError) return err.status >= 500 || err.status === 429
+  return err instanceof SrsError && (err.reason === 'Unreachable' || err.reason === 'Timeout')
 }
 
 export function isReady(p: Pod): boolean {

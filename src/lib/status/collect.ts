@@ -18,7 +18,7 @@ export interface StatusOptions {
 
 /** observe → model → query every pod → report. */
 export async function collectStatus(kube: KubeClient, opts: StatusOptions, previous?: StatusReport): Promise<StatusReport> {
-  const observed = await observeWorkloads(kube, opts.namespace, opts.labelSelector)
+  const observed = await observeWorkloads(kube, opts.namespace, opts.labelSelector, {partial: true})
   let topologies: Topology[] = [...observed.byNamespace.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
@@ -32,7 +32,7 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
       })
       .filter((t) => t.workloads.length > 0)
     if (topologies.length === 0) {
-      const where = opts.namespace === null ? 'in any namespace' : `in namespace "${opts.namespace}"`
+      const where = opts.namespace !== null ? `in namespace "${opts.namespace}"` : observed.access.complete ? 'in any namespace' : `in the namespaces this user may read (${(observed.access.namespacesRead ?? []).join(', ')})`
       throw new KubeApiError(`no SRS Deployment or StatefulSet named "${opts.workload}" ${where}`, {
         status: 404,
         reason: 'NotFound',
@@ -42,5 +42,5 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
   }
   const targets: PodTarget[] = topologies.flatMap((t) => t.workloads.flatMap((w) => w.pods.map((pod) => ({namespace: t.namespace, pod, port: w.apiPort}))))
   const answers = await queryPods(kube, targets, {timeoutMs: opts.podTimeoutMs, concurrency: opts.concurrency})
-  return buildStatusReport(kube.contextName, topologies, answers, new Date(), previous)
+  return buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access)
 }

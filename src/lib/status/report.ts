@@ -5,6 +5,7 @@
 import type {Pod} from '../kube/types.js'
 import type {PodSrsStatus} from './pod-query.js'
 import type {Drift, Topology, WorkloadModel, WorkloadRole} from '../srs/topology.js'
+import type {ObservedAccess} from '../srs/observe.js'
 import {imageTag} from '../srs/image.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 
@@ -97,8 +98,12 @@ export interface StatusReport {
   workloads: WorkloadReport[]
   groups: GroupReport[]
   warnings: Warning[]
+  /** What could be read: with `status -A` as a user who may not list everywhere, what was refused (exit code 3). */
+  access: ObservedAccess
   summary: {workloads: number; pods: number; podsAnswered: number; podsDegraded: number; connections: number}
 }
+
+const FULL_ACCESS: ObservedAccess = {complete: true, listedBy: 'namespace', namespacesRead: null, denied: []}
 
 export const REQUESTED_WEIGHT_ANNOTATION = 'srs.kubectl.io/requested-weight'
 
@@ -109,6 +114,7 @@ export function buildStatusReport(
   answers: Map<string, PodSrsStatus>,
   now: Date,
   previous?: StatusReport,
+  access: ObservedAccess = FULL_ACCESS,
 ): StatusReport {
   const workloads: WorkloadReport[] = []
   const groups: GroupReport[] = []
@@ -162,6 +168,7 @@ export function buildStatusReport(
     workloads,
     groups,
     warnings,
+    access,
     summary: {
       workloads: workloads.length,
       pods: pods.length,

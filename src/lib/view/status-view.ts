@@ -7,8 +7,8 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
   const c = new Chalk({level: opts.color ? 1 : 0})
   const out: string[] = []
   if (report.workloads.length === 0) {
-    const where = opts.allNamespaces ? 'in any namespace' : `in namespace ${report.namespaces[0] ?? ''}`.trim()
-    return `No SRS workloads found ${where}.`
+    const where = !report.access.complete ? 'in the namespaces you may read' : opts.allNamespaces ? 'in any namespace' : `in namespace ${report.namespaces[0] ?? ''}`.trim()
+    return [`No SRS workloads found ${where}.`, ...accessLines(c, report.access)].join('\n')
   }
   const ns = (x: {namespace: string}) => (opts.allNamespaces ? [x.namespace] : [])
   out.push(
@@ -69,7 +69,36 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
     out.push(c.bold('Warnings:'))
     for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${w.message}`)
   }
+  out.push(...accessLines(c, report.access))
   return out.join('\n')
+}
+
+const MAX_NAMESPACES_NAMED = 10
+
+/** After the tables: what could not be listed, by whom, where, and which namespaces were read instead. */
+function accessLines(c: ChalkInstance, a: StatusReport['access']): string[] {
+  if (a.complete) return []
+  const out = ['', c.bold('Not shown (permission denied):')]
+  // One line per identity, verb and place, naming every resource refused there.
+  const lines = new Map<string, {head: string; resources: string[]; where: string}>()
+  for (const d of a.denied) {
+    const where = d.namespaces === null ? (d.resource === 'namespaces' ? 'at the cluster scope' : 'across all namespaces') : `in ${namespaceList(d.namespaces)}`
+    const key = JSON.stringify([d.user, d.verb, where])
+    const line = lines.get(key) ?? {head: `user "${d.user}" cannot ${d.verb}`, resources: [], where}
+    line.resources.push(d.resource)
+    lines.set(key, line)
+  }
+  for (const l of lines.values()) out.push(`  ${c.yellow('!')} ${l.head} ${l.resources.join(', ')} ${l.where}`)
+  const read = a.namespacesRead ?? []
+  if (a.listedBy === 'namespace-list') out.push(`  read instead one by one: ${namespaceList(read)}`)
+  if (a.listedBy === 'context-namespace') out.push(`  read instead only the kubeconfig context's namespace: ${read.join(', ')} (-n NAMESPACE reads another)`)
+  return out
+}
+
+function namespaceList(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_NAMESPACES_NAMED).join(', ')
+  const more = names.length > MAX_NAMESPACES_NAMED ? ` and ${names.length - MAX_NAMESPACES_NAMED} more` : ''
+  return `${names.length === 1 ? 'namespace' : 'namespaces'} ${shown}${more}`
 }
 
 function readyCell(c: ChalkInstance, ready: number, desired: number): string {

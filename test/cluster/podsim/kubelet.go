@@ -74,6 +74,9 @@ type simPod struct {
 	real         *realProc // the running real SRS
 	crashLoop    bool      // SRS could not start (invalid config); retried when the volume changes
 	needsRestart bool      // the SRS process exited and the container restarts
+	// statusPending: the last status patch failed (apiserver down or restarting); the next
+	// sync sends it again, as kubelet's status manager does, instead of leaving the pod Pending.
+	statusPending bool
 	confVol      *podVolume
 	volumes      []*podVolume
 	volTimer     *time.Timer
@@ -247,7 +250,13 @@ func (k *Kubelet) sync(ctx context.Context, key string) error {
 	if sp.needsRestart && sp.srsContainer != "" && sp.proc == nil && sp.real == nil && sp.jobPhase == "" {
 		sp.needsRestart = false
 		k.startContainer(sp, pod)
-		return k.patchStatus(ctx, sp, pod)
+		sp.statusPending = true
+	}
+	if sp.statusPending {
+		if err := k.patchStatus(ctx, sp, pod); err != nil {
+			return err // retried with backoff by the work queue
+		}
+		sp.statusPending = false
 	}
 	return nil
 }
@@ -318,6 +327,7 @@ func (k *Kubelet) start(ctx context.Context, sp *simPod, pod *v1.Pod) error {
 	}
 	sp.started = true
 	if err := k.patchStatus(ctx, sp, pod); err != nil {
+		sp.statusPending = true
 		return err
 	}
 	if sp.job {
