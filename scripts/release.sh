@@ -72,8 +72,8 @@ for platform in linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do
   root=$WORK/krew-${platform/\//-}
   krew_root "$root"
   KREW_ROOT=$root KREW_OS=${platform%/*} KREW_ARCH=${platform#*/} PATH=$KREW_CACHE:$BASE_PATH \
-    kubectl krew install --manifest="$WORK/srs.yaml" --archive="$archive" >"$WORK/install-$platform.log" 2>&1 ||
-    { cat "$WORK/install-$platform.log" >&2; die "krew install for $platform"; }
+    kubectl krew install --manifest="$WORK/srs.yaml" --archive="$archive" >"$WORK/install-${platform/\//-}.log" 2>&1 ||
+    { cat "$WORK/install-${platform/\//-}.log" >&2; die "krew install for $platform"; }
   ls "$root/store/srs/"*/kubectl-srs* >/dev/null || die "krew installed no kubectl-srs for $platform"
   others+=("$platform")
   say "krew install for $platform ($(basename "$archive")): ok"
