@@ -63,10 +63,12 @@ describe('release: fresh clone → single executable → krew install → status
   })
 
   test('the archive holds exactly the executable and LICENSE, root-owned, dated 1970', () => {
-    const entries = report.archive.map((line) => {
-      const [mode, owner, , date, , name] = line.split(/\s+/)
-      return {mode, owner, date, name}
-    })
+    const entries = report.archive
+      .map((line) => {
+        const [mode, owner, , date, , name] = line.split(/\s+/)
+        return {mode, owner, date, name}
+      })
+      .sort((a, b) => a.name!.localeCompare(b.name!))
     expect(entries).toEqual([
       {mode: '-rw-r--r--', owner: '0/0', date: '1970-01-01', name: 'LICENSE'},
       {mode: '-rwxr-xr-x', owner: '0/0', date: '1970-01-01', name: 'kubectl-srs'},
