@@ -68,7 +68,7 @@ describe('release: fresh clone → single executable → krew install → status
         const [mode, owner, , date, , name] = line.split(/\s+/)
         return {mode, owner, date, name}
       })
-      .sort((a, b) => a.name!.localeCompare(b.name!))
+      .sort((a, b) => (a.name! < b.name! ? -1 : 1))
     expect(entries).toEqual([
       {mode: '-rw-r--r--', owner: '0/0', date: '1970-01-01', name: 'LICENSE'},
       {mode: '-rwxr-xr-x', owner: '0/0', date: '1970-01-01', name: 'kubectl-srs'},
