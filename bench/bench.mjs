@@ -52,8 +52,14 @@ const help = measure('node', [path.join(ROOT, 'bin/run.js'), '--help'], 10)
 row('`kubectl-srs --help` (bin/run.js)', help.ms, `${(help.ms / node0.ms).toFixed(2)}× node -e 0`)
 row('`kubectl-srs --version` (bin/run.js)', measure('node', [path.join(ROOT, 'bin/run.js'), '--version'], 10).ms)
 row('`kubectl srs --help` (through kubectl)', measure('kubectl', ['srs', '--help'], 10).ms)
-const bundle = path.join(ROOT, 'release/bundle/kubectl-srs.cjs')
-if (existsSync(bundle)) row('`--help`, bundled build', measure('node', [bundle, '--help'], 10).ms)
+// The release build (npm run release), when built: the esbuild bundle run by this node, and the
+// linux-amd64 single executable (its own Node, with V8's code cache).
+const bundle = path.join(ROOT, 'release/kubectl-srs.cjs')
+const sea = path.join(ROOT, 'release/linux-amd64/kubectl-srs')
+for (const arg of ['--help', '--version']) {
+  if (existsSync(bundle)) row(`\`${arg}\`, bundle (node release/kubectl-srs.cjs)`, measure('node', [bundle, arg], 10).ms)
+  if (existsSync(sea)) row(`\`${arg}\`, single executable (release/linux-amd64/kubectl-srs)`, measure(sea, [arg], 10).ms)
+}
 
 // --- status at scale --------------------------------------------------------------------------
 execFileSync('bash', [path.join(ROOT, 'test/cluster/cluster.sh'), 'up'], {stdio: 'inherit'})

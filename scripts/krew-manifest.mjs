@@ -45,22 +45,45 @@ function sha256(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex')
 }
 
-/** "get, list pods, services" lines from docs/rbac.yaml's Role, read and write apart. */
+/**
+ * docs/rbac.yaml's Role as caveat lines, reads and writes apart, rules with the same verbs
+ * merged: "get, list: pods, services, deployments.apps".
+ */
 function permissions() {
   const role = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8'))
     .map((d) => d.toJS())
     .find((d) => d?.kind === 'Role')
   if (!role) fail('docs/rbac.yaml has no Role')
   const writes = new Set(['create', 'update', 'patch', 'delete'])
-  const describe = (rules) =>
-    rules.map((r) => `${r.verbs.join(', ')} on ${r.resources.map((x) => (r.apiGroups[0] ? `${x}.${r.apiGroups[0]}` : x)).join(', ')}`).join('; ')
+  const describe = (rules) => {
+    const byVerbs = new Map()
+    for (const r of rules) {
+      const key = r.verbs.join(', ')
+      const names = r.resources.map((x) => (r.apiGroups[0] ? `${x}.${r.apiGroups[0]}` : x))
+      byVerbs.set(key, [...(byVerbs.get(key) ?? []), ...names])
+    }
+    return [...byVerbs].flatMap(([verbs, names]) => wrap(`${verbs}: ${names.join(', ')}`, '    ', '      '))
+  }
   return {
     read: describe(role.rules.filter((r) => r.verbs.every((v) => !writes.has(v)))),
     write: describe(role.rules.filter((r) => r.verbs.some((v) => writes.has(v)))),
   }
 }
 
-function platformsFromRelease(opts) {
+/** Lines of at most 80 columns (krew's manifest validator warns past that). */
+function wrap(text, first, rest, width = 80) {
+  const lines = []
+  let line = first
+  for (const word of text.split(' ')) {
+    if (line.trim() && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = rest + word
+    } else line += (line.trim() ? ' ' : '') + word
+  }
+  return [...lines, line]
+}
+
+function platformsFromRelease() {
   const file = path.join(RELEASE, 'release.json')
   if (!existsSync(file)) fail('release/release.json not found: run node scripts/release.mjs first')
   const release = JSON.parse(readFileSync(file, 'utf8'))
@@ -89,19 +112,32 @@ function platformsPortable() {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2))
-  const {entries, embedsNode} = opts.portable ? platformsPortable() : platformsFromRelease(opts)
+  const {entries, embedsNode} = opts.portable ? platformsPortable() : platformsFromRelease()
   const perms = permissions()
   const hasRosetta = entries.some((e) => e.os === 'darwin' && e.arch === 'arm64') && embedsNode
   const caveats = [
-    'kubectl srs needs these permissions in the namespaces it works on (docs/rbac.yaml has them as a',
-    'ClusterRole and a Role):',
-    `  every command: ${perms.read}`,
-    `  canary, promote, rollback, add-origin, remove-origin, sync-origins also: ${perms.write}`,
+    'kubectl srs needs these permissions in the namespaces it works on',
+    '(docs/rbac.yaml in the repository has them as a ClusterRole and a Role):',
+    '  every command reads (pods/proxy reaches the SRS HTTP API of each pod):',
+    ...perms.read,
+    '  canary, promote, rollback, add-origin, remove-origin, sync-origins and',
+    '  cleanup also write:',
+    ...perms.write,
     ...(embedsNode ? [] : ['', 'This build runs with the Node.js on your PATH: Node.js 20 or newer is required.']),
-    ...(hasRosetta ? ['', 'On Apple silicon (darwin/arm64) the darwin/amd64 executable runs through Rosetta 2:', '  softwareupdate --install-rosetta'] : []),
+    ...(hasRosetta
+      ? [
+          '',
+          'On Apple silicon (darwin/arm64) this installs the darwin/amd64 executable,',
+          'which runs through Rosetta 2 (softwareupdate --install-rosetta): the npm',
+          'registry has no current darwin-arm64 Node.js to build a native one from.',
+          'The macOS executable is not code-signed; if macOS refuses to run it:',
+          '  codesign --sign - "$(readlink "$(command -v kubectl-srs)")"',
+        ]
+      : []),
     '',
-    'Shell completion of "kubectl srs <TAB>" (kubectl 1.26+):',
-    '  kubectl srs completion kubectl > ~/.local/bin/kubectl_complete-srs && chmod +x ~/.local/bin/kubectl_complete-srs',
+    'Shell completion of "kubectl srs <TAB>" (kubectl 1.26+), in a directory on PATH:',
+    '  kubectl srs completion kubectl > ~/.local/bin/kubectl_complete-srs',
+    '  chmod +x ~/.local/bin/kubectl_complete-srs',
   ].join('\n')
   const manifest = {
     apiVersion: 'krew.googlecontainertools.github.com/v1alpha2',
@@ -112,10 +148,11 @@ function main() {
       homepage: pkg.homepage,
       shortDescription: 'Day-2 operations for SRS live-streaming clusters',
       description: [
-        'kubectl srs shows every SRS pod\'s version, connections and streams through the SRS HTTP API,',
-        'upgrades SRS edges and origins with a canary that drains live streams gracefully, promotes',
-        'or rolls it back, scales the SRS origin cluster while keeping coworkers and edge origin',
-        'lists right, and audits workloads against the SRS Kubernetes guide.',
+        'kubectl srs shows every SRS pod\'s version, connections and streams through the',
+        'SRS HTTP API, upgrades SRS edges and origins with a canary that drains live',
+        'streams gracefully, promotes or rolls it back, scales the SRS origin cluster',
+        'while keeping coworkers and edge origin lists right, audits workloads against',
+        'the SRS Kubernetes guide and installs a safe HLS/DVR cleanup CronJob.',
       ].join('\n') + '\n',
       caveats: caveats + '\n',
       platforms: entries.map((e) => ({

