@@ -69,7 +69,7 @@ describe('credentials', () => {
     const r = await srs(['status', '--kubeconfig', kc, '-n', ns.name])
     expect(r.stderr).toBe('')
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain('No SRS workloads found')
+    expect(r.stdout.trim()).toBe(`No SRS workloads found in namespace ${ns.name}.`)
   })
 })
 

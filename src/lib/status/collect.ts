@@ -42,5 +42,8 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
   }
   const targets: PodTarget[] = topologies.flatMap((t) => t.workloads.flatMap((w) => w.pods.map((pod) => ({namespace: t.namespace, pod, port: w.apiPort}))))
   const answers = await queryPods(kube, targets, {timeoutMs: opts.podTimeoutMs, concurrency: opts.concurrency})
-  return buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access)
+  const report = buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access)
+  // An empty namespace still names itself ("No SRS workloads found in namespace live.").
+  if (report.namespaces.length === 0 && opts.namespace !== null) report.namespaces = [opts.namespace]
+  return report
 }
