@@ -141,6 +141,7 @@ up() {
     --endpoint-reconciler-type none --allow-privileged \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
     --enable-priority-and-fairness=false \
+    --kubelet-preferred-address-types InternalIP \
     --shutdown-delay-duration 0s --v 0
   start hostfwd "$BIN/hostfwd" --listen "127.0.0.1:$HOST_PORT" --netns "/run/netns/$NETNS" --target 127.0.0.1:6443
   wait_for kube-apiserver 120 apiserver_ready

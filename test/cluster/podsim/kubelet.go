@@ -342,6 +342,7 @@ func (k *Kubelet) startProc(sp *simPod, pod *v1.Pod) {
 		loaded:   k.writeLoaded,
 		exited:   func(ep *srsProc, reason string) { k.containerExited(sp, ep, reason) },
 		readConf: reader,
+		env:      literalEnv(c),
 	})
 	if err != nil {
 		k.logf("%s: SRS does not start: %v", sp.key, err)
@@ -355,6 +356,17 @@ func (k *Kubelet) startProc(sp *simPod, pod *v1.Pod) {
 	if sp.restarts[c.Name] > 0 {
 		sp.containerStart[c.Name] = metav1.Now()
 	}
+}
+
+// literalEnv: the container's env entries with a literal value (valueFrom is not resolved).
+func literalEnv(c *v1.Container) map[string]string {
+	env := map[string]string{}
+	for _, e := range c.Env {
+		if e.ValueFrom == nil {
+			env[e.Name] = e.Value
+		}
+	}
+	return env
 }
 
 // containerExited: an SRS process ended while its pod is not being deleted (a crash on a

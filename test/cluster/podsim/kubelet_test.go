@@ -49,7 +49,7 @@ func newFakeKubelet(t *testing.T, objs ...runtime.Object) (*Kubelet, *fake.Clien
 	k := newKubelet(cs, factory, kubeletConfig{NodeName: "sim-node", NodeIP: "10.244.0.1", StateDir: t.TempDir(),
 		TimeScale: 1, SyncDelay: 50 * time.Millisecond, Workers: 4}, ips, reg, t.Logf)
 	factory.Start(ctx.Done())
-	if err := ensureNode(ctx, cs, "sim-node", "10.244.0.1"); err != nil {
+	if err := ensureNode(ctx, cs, nodeInfo{Name: "sim-node", IP: "10.244.0.1", KubeletPort: 10250}); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.Run(ctx); err != nil {
