@@ -12,7 +12,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type {StatusReport} from '../../src/lib/status/report.js'
 import type {StreamsResult} from '../../src/lib/status/streams.js'
-import {createNamespace, eventually, kubectl, ROOT, srs} from '../helpers/cli.js'
+import {parseAllDocuments, stringify} from 'yaml'
+import {createNamespace, eventually, kubectl, ROOT, serviceAccountKubeconfig, srs} from '../helpers/cli.js'
 
 const PASSWORD = 'pw-7f3c9e1a'
 let ns: {name: string; remove: () => void}
@@ -216,6 +217,29 @@ describe('SRS http_api auth', () => {
       expect(r.stderr).toMatch(/hint: /)
     }
   }, 120_000)
+
+  test('docs/rbac.yaml: its Role plus the --api-secret Role are enough; without either rule the command names what was refused', async () => {
+    const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8')).map((d) => d.toJS() as {kind: string; metadata: {name: string}; rules: {resources: string[]; verbs: string[]}[]})
+    const apply = (name: string, from: string, drop?: string) => {
+      const doc = docs.find((d) => d.kind === 'Role' && d.metadata.name === from)!
+      const rules = doc.rules.filter((r) => !(drop && r.resources.includes(drop)))
+      kubectl(['apply', '-f', '-'], stringify({...doc, metadata: {...doc.metadata, name, namespace: ns.name}, rules}))
+    }
+    apply('srs', 'kubectl-srs')
+    apply('srs-secret', 'kubectl-srs-api-secret')
+    apply('srs-no-forward', 'kubectl-srs', 'pods/portforward')
+    const user = (sa: string, roles: string[]) => serviceAccountKubeconfig(ns.name, sa, roles.map((name) => ({kind: 'Role' as const, name})), path.join(dir, `kubeconfig-${sa}`))
+    const args = ['status', 'srs-auth-env', '-o', 'json', '--timeout', '20s', '--api-secret', 'srs-api-auth', '--kubeconfig']
+    const ok = await srs([...args, user('full', ['srs', 'srs-secret'])])
+    expect({code: ok.code, stderr: ok.stderr}).toEqual({code: 0, stderr: ''})
+    const noSecret = await srs([...args, user('no-secret', ['srs'])])
+    expect(noSecret.code).toBe(1)
+    expect(noSecret.stderr).toMatch(new RegExp(`^error: forbidden: user "system:serviceaccount:${ns.name}:no-secret" cannot get secrets "srs-api-auth" in namespace "${ns.name}"$`, 'm'))
+    const noForward = await srs([...args, user('no-forward', ['srs-no-forward', 'srs-secret'])])
+    expect(noForward.code).toBe(1)
+    expect(noForward.stderr).toMatch(new RegExp(`^error: forbidden: cannot get/create pods/portforward "srs-auth-env-[a-z0-9-]+" in namespace "${ns.name}"`, 'm'))
+    expect(noForward.stderr).toMatch(/^hint: ask a cluster admin for RBAC permission to get and create pods\/portforward/m)
+  }, 180_000)
 
   test('no port-forward process or stream is left behind', async () => {
     await status(['--api-secret', 'srs-api-auth'])

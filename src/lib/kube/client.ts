@@ -393,6 +393,14 @@ class RestKubeClient implements KubeClient {
   private portForwardError(error: Error, what: RequestSpec['what']): Error {
     // The ws library words a refused upgrade as "Unexpected server response: 403".
     const status = Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1])
+    if (status === 403) {
+      // The refused upgrade carries no Status body to name the identity.
+      return new KubeApiError(`forbidden: cannot get/create pods/portforward "${what.name}" in namespace "${what.namespace}" (context "${this.contextName}")`, {
+        status: 403,
+        reason: 'Forbidden',
+        hint: `ask a cluster admin for RBAC permission to get and create pods/portforward in namespace "${what.namespace}" (docs/rbac.yaml lists what kubectl-srs needs), or leave out the SRS API credentials`,
+      })
+    }
     if (status) return this.apiError({status, headers: {}, body: ''}, what)
     return this.networkError(error, what)
   }
