@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, durationFlag, outputFlag, srsApiAuthFlags, validateName} from '../lib/cli/flags.js'
 import {decideColor} from '../lib/cli/output.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import type {StatusReport} from '../lib/status/report.js'
@@ -8,6 +8,8 @@ import type {StatusReport} from '../lib/status/report.js'
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show every SRS workload and pod with the version and connections their SRS API reports.'
   static override description = `Finds the Deployments and StatefulSets that run SRS (an ossrs/srs image from any registry, an image named with --srs-image, or the label app.kubernetes.io/name=srs), reads their srs.conf, and asks the SRS HTTP API of every pod, through the apiserver pod proxy and in parallel, for its version, connections and streams.
+
+SRS http_api auth (SRS 5.0.152+ / 6.0.40+): the pod proxy drops the Authorization header (kubernetes issue 38775), so such pods answer 401 there. With credentials — --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or SRS_HTTP_API_AUTH_* env — those pods are asked through a port-forward instead (pods/portforward). -o json says where the credentials came from (apiAuth) and how each pod was reached (apiRoute); passwords are never printed.
 
 Shows roles (origin-cluster, origin, edge), links (edge origins, origin coworkers), canary tracks behind one Service with their weight by pods and by measured connections, and warnings: image tag vs reported version, coworker or edge origin lists out of step with the running origins, restarts seen while watching, terminating pods still draining.
 
@@ -19,6 +21,8 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     {description: 'One edge Deployment, with pod IPs, server ids and CPU/memory', command: '<%= config.bin %> status srs-edge-deploy -n live -o wide'},
     {description: 'Every namespace, as JSON for scripts', command: '<%= config.bin %> status -A -o json'},
     {description: 'Keep watching while a canary runs', command: '<%= config.bin %> status srs-edge-deploy --watch'},
+    {description: 'SRS with http_api auth: credentials from a Secret (keys username, password), pods reached through a port-forward', command: '<%= config.bin %> status --api-secret srs-api-auth'},
+    {description: 'The same with a username and a password file', command: '<%= config.bin %> status --api-user admin --api-password-file ./srs-api-password'},
   ]
   static override args = {workload: Args.string({description: 'Deployment or StatefulSet to show (default: all SRS workloads).'})}
   static override flags = {
@@ -30,6 +34,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
     'srs-image': Flags.string({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
+    ...srsApiAuthFlags,
   }
 
   public async run(): Promise<StatusReport> {
@@ -38,6 +43,8 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
     if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5s')
     if (flags.selector !== undefined && flags.selector.trim() === '') throw new UsageError('--selector is empty', 'for example -l app=srs-edge')
+    const {readCredentialFlags, SrsCredentialResolver} = await import('../lib/srs/api/credentials.js')
+    const given = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {collectStatus} = await import('../lib/status/collect.js')
     const {renderStatus} = await import('../lib/view/status-view.js')
@@ -49,6 +56,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
       extraImages: flags['srs-image'],
       podTimeoutMs: flags.timeout,
       concurrency: flags.concurrency,
+      credentials: new SrsCredentialResolver(kube, given),
     }
     const color = decideColor(flags['no-color'])
     const human = (r: StatusReport) => renderStatus(r, {wide: flags.output === 'wide', color, allNamespaces: flags['all-namespaces']})

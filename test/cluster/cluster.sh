@@ -122,6 +122,7 @@ start_apiserver() {
     --endpoint-reconciler-type none --allow-privileged \
     --max-requests-inflight 2000 --max-mutating-requests-inflight 1000 \
     --enable-priority-and-fairness=true \
+    --kubelet-preferred-address-types InternalIP \
     --shutdown-delay-duration 0s --v 0
 }
 

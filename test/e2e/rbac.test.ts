@@ -5,16 +5,17 @@
  * the resource that were refused.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {parse, parseAllDocuments, stringify} from 'yaml'
-import {createNamespace, eventually, KUBECONFIG, kubectl, ROOT, srs, type RunResult} from '../helpers/cli.js'
+import {parseAllDocuments, stringify} from 'yaml'
+import {createNamespace, eventually, kubectl, ROOT, serviceAccountKubeconfig, srs, type RunResult} from '../helpers/cli.js'
 
 interface Rule {
   apiGroups: string[]
   resources: string[]
   verbs: string[]
+  resourceNames?: string[]
 }
 interface RbacObject {
   apiVersion: string
@@ -26,7 +27,8 @@ interface RbacObject {
 const TOPO = path.join(ROOT, 'test/topologies')
 const docs = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8')).map((d) => d.toJS() as RbacObject)
 const clusterRole = docs.find((d) => d.kind === 'ClusterRole')!
-const role = docs.find((d) => d.kind === 'Role')!
+const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'kubectl-srs')!
+const apiSecretRole = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'kubectl-srs-api-secret')!
 
 let dir: string
 let ns: {name: string; remove: () => void}
@@ -35,23 +37,7 @@ const kubeconfigs = new Map<string, string>()
 
 /** A ServiceAccount bound only to `roleRef`, and a kubeconfig that authenticates as it. */
 function userBoundTo(sa: string, roleRef: {kind: 'Role' | 'ClusterRole'; name: string}): string {
-  kubectl(['create', 'serviceaccount', sa, '-n', ns.name])
-  kubectl([
-    'create',
-    'rolebinding',
-    `${sa}-binding`,
-    '-n',
-    ns.name,
-    `--${roleRef.kind === 'Role' ? 'role' : 'clusterrole'}=${roleRef.name}`,
-    `--serviceaccount=${ns.name}:${sa}`,
-  ])
-  const token = kubectl(['create', 'token', sa, '-n', ns.name, '--duration', '1h']).trim()
-  const doc = parse(readFileSync(KUBECONFIG, 'utf8')) as {users: {name: string; user: Record<string, unknown>}[]; contexts: {context: {namespace?: string}}[]}
-  doc.users = doc.users.map((u) => ({name: u.name, user: {token}}))
-  for (const c of doc.contexts) c.context.namespace = ns.name
-  const file = path.join(dir, `kubeconfig-${sa}`)
-  writeFileSync(file, stringify(doc))
-  return file
+  return serviceAccountKubeconfig(ns.name, sa, [roleRef], path.join(dir, `kubeconfig-${sa}`))
 }
 
 /** The namespaced Role, optionally without one verb of one resource. */
@@ -110,6 +96,9 @@ describe('docs/rbac.yaml', () => {
   test('the ClusterRole and the Role grant the same rules, pods/proxy get included', () => {
     expect(clusterRole.rules).toEqual(role.rules)
     expect(role.rules).toContainEqual({apiGroups: [''], resources: ['pods/proxy'], verbs: ['get']})
+    expect(role.rules).toContainEqual({apiGroups: [''], resources: ['pods/portforward'], verbs: ['get', 'create']})
+    // Secrets only through the separate Role for --api-secret: get, on named Secrets.
+    expect(apiSecretRole.rules).toEqual([{apiGroups: [''], resources: ['secrets'], resourceNames: ['srs-api-auth'], verbs: ['get']}])
     // Least privilege: no wildcards, no secrets, nothing cluster-scoped.
     const all = role.rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs])
     expect(all).not.toContain('*')

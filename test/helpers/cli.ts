@@ -1,7 +1,9 @@
 /** Runs the built plugin and kubectl as a user would, for end-to-end tests. */
 import {spawn, spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
+import {parse, stringify} from 'yaml'
 
 export const ROOT = path.resolve(import.meta.dirname, '../..')
 export const KUBECONFIG = path.join(ROOT, '.cluster/kubeconfig')
@@ -71,4 +73,21 @@ export async function eventually<T>(what: string, fn: () => T | Falsy | Promise<
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300))
   }
+}
+
+/**
+ * A ServiceAccount in `namespace` bound (RoleBindings in that namespace) only to `roleRefs`,
+ * and a kubeconfig file that authenticates as it, written to `file`.
+ */
+export function serviceAccountKubeconfig(namespace: string, sa: string, roleRefs: {kind: 'Role' | 'ClusterRole'; name: string}[], file: string): string {
+  kubectl(['create', 'serviceaccount', sa, '-n', namespace])
+  for (const [i, ref] of roleRefs.entries()) {
+    kubectl(['create', 'rolebinding', `${sa}-binding${i ? `-${i}` : ''}`, '-n', namespace, `--${ref.kind === 'Role' ? 'role' : 'clusterrole'}=${ref.name}`, `--serviceaccount=${namespace}:${sa}`])
+  }
+  const token = kubectl(['create', 'token', sa, '-n', namespace, '--duration', '1h']).trim()
+  const doc = parse(readFileSync(KUBECONFIG, 'utf8')) as {users: {name: string; user: Record<string, unknown>}[]; contexts: {context: {namespace?: string}}[]}
+  doc.users = doc.users.map((u) => ({name: u.name, user: {token}}))
+  for (const c of doc.contexts) c.context.namespace = namespace
+  writeFileSync(file, stringify(doc))
+  return file
 }

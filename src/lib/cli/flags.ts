@@ -61,3 +61,29 @@ export function validateNamespace(value: string): string {
   }
   return value
 }
+
+/**
+ * Credentials for SRS's http_api basic auth, on every command that asks the SRS API of pods.
+ * Without them, the workload's own srs.conf / SRS_HTTP_API_AUTH_* env are used when they hold some.
+ */
+export const srsApiAuthFlags = {
+  'api-user': Flags.string({
+    description: 'Username for SRS http_api basic auth (with --api-password-file). Pods that answer 401 through the pod proxy are then asked through a port-forward.',
+    helpGroup: 'SRS API',
+    helpValue: '<user>',
+  }),
+  'api-password-file': Flags.string({
+    description: 'File holding the SRS http_api password (one line; "-" reads stdin). Passwords are never taken on the command line.',
+    helpGroup: 'SRS API',
+    helpValue: '<path>',
+  }),
+  'api-secret': Flags.string({
+    description: "Secret with the keys username and password, in each SRS workload's namespace, for SRS http_api basic auth (needs RBAC get on that Secret).",
+    helpGroup: 'SRS API',
+    helpValue: '<name>',
+  }),
+}
+
+export function credentialFlagsOf(flags: {'api-user'?: string; 'api-password-file'?: string; 'api-secret'?: string}) {
+  return {apiUser: flags['api-user'], apiPasswordFile: flags['api-password-file'], apiSecret: flags['api-secret']}
+}

@@ -11,6 +11,7 @@
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import {Duplex, PassThrough} from 'node:stream'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
 import {H2Connection} from './h2.js'
 import type {ResolvedKubeconfig} from './kubeconfig.js'
@@ -61,6 +62,17 @@ export interface KubeClient {
   delete(res: ResourceType, name: string, namespace?: string, opts?: {propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; gracePeriodSeconds?: number}): Promise<void>
   /** GET through the apiserver pod proxy; answers of the pod itself come back as they are. */
   podProxy(namespace: string, pod: string, port: number, path: string, opts?: {timeoutMs?: number; method?: string}): Promise<ProxyResponse>
+  /**
+   * One HTTP GET to a pod's port through a port-forward (pods/portforward), for what the pod
+   * proxy cannot carry: the apiserver drops the Authorization header of proxied requests
+   * (kubernetes issue 38775). The forward lives for this request only; nothing listens locally.
+   */
+  podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>}): Promise<ProxyResponse>
+  /**
+   * Loads what podPortForwardGet needs (client-node, seconds on a busy machine) so that this
+   * one-time cost is not charged to the first pod's timeout. Call it when credentials exist.
+   */
+  preparePortForward(): Promise<void>
   /** A container's log as text (pods/log), for Jobs whose output is the result. */
   podLogs(namespace: string, pod: string, container?: string): Promise<string>
   /** Streams watch events until the callback returns false, the timeout passes or the server ends the watch. */
@@ -308,6 +320,101 @@ class RestKubeClient implements KubeClient {
     return {status: ans.status, contentType: String(ans.headers['content-type'] ?? ''), body: ans.body}
   }
 
+  private portForwarder?: Promise<PortForwarder>
+
+  /**
+   * client-node's PortForward (websocket, v4.channel.k8s.io) rather than a `kubectl
+   * port-forward` child: no local port, no process to reap, the same credentials as every
+   * other request (the kubeconfig handed to client-node is the one resolved here, with
+   * --context/--user applied), and its import is paid only when a pod needs credentials.
+   * Node's HTTP client runs over the forwarded stream itself (createConnection), so SRS's
+   * answer is parsed as any HTTP answer and the forward closes when the answer is complete.
+   */
+  async preparePortForward(): Promise<void> {
+    this.portForwarder ??= newPortForwarder(this.config)
+    await this.portForwarder
+  }
+
+  async podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>}): Promise<ProxyResponse> {
+    const what = {verb: 'create', resource: 'pods/portforward', namespace, name: pod}
+    this.portForwarder ??= newPortForwarder(this.config)
+    const forwarder = await this.portForwarder
+    const started = Date.now()
+    const toPod = new PassThrough()
+    const fromPod = new PassThrough()
+    const errors: Buffer[] = []
+    const errStream = new PassThrough()
+    errStream.on('data', (c: Buffer) => errors.push(c))
+    const socket = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        toPod.write(chunk, cb)
+      },
+    })
+    fromPod.on('data', (c: Buffer) => socket.push(c))
+    let ws: {close(): void; on?(ev: string, f: () => void): void} | undefined
+    let finished = false
+    const cleanup = () => {
+      finished = true
+      toPod.end()
+      ws?.close()
+      socket.destroy()
+    }
+    const timeout = new Promise<never>((_, reject) => {
+      const t = setTimeout(() => reject(this.timeoutError({method: 'GET', path, what}, opts.timeoutMs)), opts.timeoutMs)
+      t.unref()
+    })
+    const exchange = (async (): Promise<ProxyResponse> => {
+      try {
+        const opened = (await forwarder.portForward(namespace, pod, [port], fromPod, errStream, toPod)) as typeof ws
+        ws = opened
+        // A forward that opens after the timeout is closed at once.
+        if (finished) opened?.close()
+      } catch (error) {
+        throw this.portForwardError(error as Error, what)
+      }
+      ws?.on?.('close', () => socket.push(null))
+      return await new Promise<ProxyResponse>((resolve, reject) => {
+        const req = http.request(
+          {method: 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket as unknown as import('node:net').Socket},
+          (resp) => {
+            const chunks: Buffer[] = []
+            resp.on('data', (c: Buffer) => chunks.push(c))
+            resp.on('end', () => resolve({status: resp.statusCode ?? 0, contentType: String(resp.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8')}))
+            resp.on('error', reject)
+          },
+        )
+        req.on('error', () => {
+          const said = Buffer.concat(errors).toString('utf8').trim()
+          reject(new PortForwardRefused(said || `the port-forward to ${pod}:${port} closed before SRS answered`))
+        })
+        req.end()
+      })
+    })()
+    try {
+      const ans = await Promise.race([exchange, timeout])
+      this.opts.verbose?.(`port-forward ${namespace}/${pod}:${port} GET ${path} ${ans.status} ${Date.now() - started}ms`)
+      return ans
+    } finally {
+      cleanup()
+    }
+  }
+
+  private portForwardError(error: Error, what: RequestSpec['what']): Error {
+    // The ws library words a refused upgrade as "Unexpected server response: 403".
+    const status = Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1])
+    if (status === 403) {
+      // The refused upgrade carries no Status body to name the identity.
+      return new KubeApiError(`forbidden: cannot get/create pods/portforward "${what.name}" in namespace "${what.namespace}" (context "${this.contextName}")`, {
+        status: 403,
+        reason: 'Forbidden',
+        hint: `ask a cluster admin for RBAC permission to get and create pods/portforward in namespace "${what.namespace}" (docs/rbac.yaml lists what kubectl-srs needs), or leave out the SRS API credentials`,
+      })
+    }
+    if (status) return this.apiError({status, headers: {}, body: ''}, what)
+    return this.networkError(error, what)
+  }
+
   async podLogs(namespace: string, pod: string, container?: string): Promise<string> {
     const ans = await this.request({
       method: 'GET',
@@ -543,6 +650,29 @@ class RestKubeClient implements KubeClient {
         })
     }
   }
+}
+
+/** The pod's port did not take the forwarded connection (nothing listens, pod gone); carries kubelet's words. */
+export class PortForwardRefused extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'PortForwardRefused'
+  }
+}
+
+interface PortForwarder {
+  portForward(namespace: string, pod: string, ports: number[], output: NodeJS.WritableStream, err: NodeJS.WritableStream | null, input: NodeJS.ReadableStream): Promise<unknown>
+}
+
+async function newPortForwarder(config: ResolvedKubeconfig): Promise<PortForwarder> {
+  const k8s = await import('@kubernetes/client-node')
+  const kc = new k8s.KubeConfig()
+  try {
+    kc.loadFromString(config.toYaml())
+  } catch (error) {
+    throw new SrsError(`cannot load kubeconfig for context "${config.contextName}": ${(error as Error).message}`, {reason: 'KubeconfigInvalid'})
+  }
+  return new k8s.PortForward(kc) as unknown as PortForwarder
 }
 
 function isKubeStatus(ans: RawAnswer): boolean {

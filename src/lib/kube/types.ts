@@ -138,6 +138,12 @@ export interface ConfigMap {
   data?: Record<string, string>
 }
 
+export interface Secret {
+  metadata: ObjectMeta
+  data?: Record<string, string>
+  stringData?: Record<string, string>
+}
+
 export interface Service {
   metadata: ObjectMeta
   spec: {

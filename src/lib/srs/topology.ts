@@ -9,7 +9,7 @@ import path from 'node:path/posix'
 import type {ConfigMap, Container, Deployment, Pod, PodTemplate, Service, StatefulSet} from '../kube/types.js'
 import {selectorMatches} from '../kube/types.js'
 import {parseSrsConf, type SrsConf} from './conf/syntax.js'
-import {resolveSrsSettings, SRS_DEFAULT_VHOST, type SrsEffectiveSettings, type SrsEnvironment, type SrsVhostRole} from './conf/settings.js'
+import {resolveSrsApiAuth, resolveSrsSettings, SRS_DEFAULT_VHOST, type SrsApiAuthSettings, type SrsEffectiveSettings, type SrsEnvironment, type SrsSourcedValue, type SrsVhostRole} from './conf/settings.js'
 import {imageTag, isSrsImage} from './image.js'
 
 export interface ObservedObjects {
@@ -67,11 +67,24 @@ export interface WorkloadModel {
   origins: string[]
   /** Origin cluster member: the default vhost's `cluster { coworkers ...; }` list. */
   coworkers: string[]
+  /**
+   * The SRS API credentials the workload itself configures (srs.conf http_api.auth, or literal
+   * SRS_HTTP_API_AUTH_* env of the SRS container), when auth is on there. Holds a password:
+   * never part of any output.
+   */
+  apiAuth?: WorkloadApiAuth
   /** Kept from the object for commands and warnings. */
   annotations: Record<string, string>
   terminationGracePeriodSeconds: number
   hasPreStop: boolean
   pods: Pod[]
+}
+
+export interface WorkloadApiAuth {
+  username: string
+  password: string
+  /** Where the username and password were read, e.g. "ConfigMap srs-auth-config key srs.conf". */
+  from: string
 }
 
 export interface OriginMember {
@@ -182,6 +195,7 @@ function modelWorkload(kind: WorkloadKind, obj: Deployment | StatefulSet, objs: 
   const env = envOf(container)
   const major = majorFromTag(imageTag(container.image ?? ''))
   const settings = resolveSrsSettings(conf ?? null, env, major)
+  const apiAuth = workloadApiAuth(resolveSrsApiAuth(conf ?? null, env, major), config, container)
   const vhost = settings.vhosts.find((v) => v.name === SRS_DEFAULT_VHOST) ?? settings.vhosts[0]
   const role: WorkloadRole = vhost ? vhost.role.value : 'unknown'
   const templateLabels = template.metadata?.labels ?? {}
@@ -207,6 +221,7 @@ function modelWorkload(kind: WorkloadKind, obj: Deployment | StatefulSet, objs: 
     settings,
     origins: vhost ? [...vhost.edgeOrigins.value] : [],
     coworkers: vhost ? [...vhost.coworkers.value] : [],
+    apiAuth,
     annotations: obj.metadata.annotations ?? {},
     terminationGracePeriodSeconds: template.spec.terminationGracePeriodSeconds ?? 30,
     hasPreStop: Boolean(container.lifecycle?.preStop),
@@ -237,6 +252,13 @@ function ownedBy(pod: Pod, kind: WorkloadKind, name: string): boolean {
   if (kind === 'StatefulSet') return owner.kind === 'StatefulSet' && owner.name === name
   // Deployment pods are owned by a ReplicaSet named <deployment>-<pod-template-hash>.
   return owner.kind === 'ReplicaSet' && owner.name.startsWith(`${name}-`) && /^[a-z0-9]+$/.test(owner.name.slice(name.length + 1))
+}
+
+function workloadApiAuth(auth: SrsApiAuthSettings, config: ConfigSource, container: Container): WorkloadApiAuth | undefined {
+  if (!auth.enabled.value || !auth.username.value || !auth.password.value) return undefined
+  const where = (v: SrsSourcedValue<string>) => (v.source === 'env' ? `env ${v.envName} of container ${container.name}` : `ConfigMap ${config.configMap} key ${config.key}`)
+  const from = [...new Set([where(auth.username), where(auth.password)])].join(' and ')
+  return {username: auth.username.value, password: auth.password.value, from}
 }
 
 function envOf(container: Container): SrsEnvironment {

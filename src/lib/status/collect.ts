@@ -2,6 +2,7 @@ import {KubeApiError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type Topology} from '../srs/topology.js'
+import {authReport, type SrsApiAuthReport, type SrsCredentialResolver} from '../srs/api/credentials.js'
 import {queryPods, type PodTarget} from './pod-query.js'
 import {buildStatusReport, type StatusReport} from './report.js'
 
@@ -14,6 +15,8 @@ export interface StatusOptions {
   /** Per-pod SRS API timeout. */
   podTimeoutMs: number
   concurrency: number
+  /** SRS API credentials per workload (flags, --api-secret, or the workload's own). */
+  credentials?: SrsCredentialResolver
 }
 
 /** observe → model → query every pod → report. */
@@ -40,9 +43,19 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
       })
     }
   }
-  const targets: PodTarget[] = topologies.flatMap((t) => t.workloads.flatMap((w) => w.pods.map((pod) => ({namespace: t.namespace, pod, port: w.apiPort}))))
+  const auth = new Map<string, SrsApiAuthReport>()
+  const targets: PodTarget[] = []
+  for (const t of topologies) {
+    for (const w of t.workloads) {
+      const credentials = await opts.credentials?.forWorkload(w)
+      const shown = authReport(credentials)
+      if (shown) auth.set(`${t.namespace}/${w.name}`, shown)
+      for (const pod of w.pods) targets.push({namespace: t.namespace, pod, port: w.apiPort, credentials})
+    }
+  }
+  if (targets.some((t) => t.credentials)) await kube.preparePortForward()
   const answers = await queryPods(kube, targets, {timeoutMs: opts.podTimeoutMs, concurrency: opts.concurrency})
-  const report = buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access)
+  const report = buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access, auth)
   // An empty namespace still names itself ("No SRS workloads found in namespace live.").
   if (report.namespaces.length === 0 && opts.namespace !== null) report.namespaces = [opts.namespace]
   return report

@@ -8,7 +8,8 @@ import pLimit from 'p-limit'
 import type {KubeClient} from '../kube/client.js'
 import type {Pod} from '../kube/types.js'
 import {listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
-import {podTransport} from '../srs/api/transport.js'
+import type {SrsApiCredentials} from '../srs/api/credentials.js'
+import {podTransport, type SrsRoute} from '../srs/api/transport.js'
 
 export interface PodSrsStatus {
   info?: {
@@ -27,6 +28,8 @@ export interface PodSrsStatus {
     memKbyte: number
   }
   error: {reason: string; message: string} | null
+  /** How the SRS API was reached; absent when it was not asked (no pod IP). */
+  route?: SrsRoute
   /** For a terminating pod: the last connection count kubectl-srs read before it began to drain. */
   lastConnections?: number
 }
@@ -37,7 +40,14 @@ export interface PodTarget {
   namespace: string
   pod: Pod
   port: number
+  /** SRS API credentials for this pod's workload, used through a port-forward when SRS answers 401. */
+  credentials?: SrsApiCredentials
 }
+
+/** The per-pod message for a 401 through the pod proxy, saying what to do. */
+export const UNAUTHORIZED_MESSAGE =
+  'SRS API answered 401: http_api auth is on, and the apiserver pod proxy drops the Authorization header (kubernetes issue 38775); ' +
+  'give the credentials with --api-secret NAME or --api-user USER --api-password-file FILE to reach it through a port-forward'
 
 export async function queryPods(kube: KubeClient, targets: PodTarget[], opts: {timeoutMs: number; concurrency: number}): Promise<Map<string, PodSrsStatus>> {
   const limit = pLimit(Math.max(1, opts.concurrency))
@@ -58,7 +68,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   if (!t.pod.status?.podIP) {
     return {error: {reason: 'not-running', message: `pod is ${t.pod.status?.phase ?? 'Pending'} and has no IP yet`}, lastConnections}
   }
-  const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port)
+  const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port, t.credentials)
   // One deadline for the whole pod, so a slow pod costs one timeout, not two.
   const deadline = Date.now() + timeoutMs
   const [summary, streams] = await Promise.all([
@@ -70,9 +80,11 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
     const reason = t.pod.metadata.deletionTimestamp && (failure?.reason === 'refused' || failure?.reason === 'unreachable') ? 'draining' : failure!.reason
     const message =
       failure!.reason === 'unauthorized'
-        ? 'SRS API answered 401: http_api auth is on, and the apiserver pod proxy drops the Authorization header (kubernetes issue 38775)'
-        : failure!.message
-    return {error: {reason, message}, lastConnections}
+        ? UNAUTHORIZED_MESSAGE
+        : failure!.reason === 'credentials-rejected'
+          ? `${failure!.message}; check them against http_api.auth of the pod's srs.conf`
+          : failure!.message
+    return {error: {reason, message}, route: transport.route, lastConnections}
   }
   const s = summary.value
   const list = streams.value.streams
@@ -93,6 +105,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
       memKbyte: s.memKbyte,
     },
     error: null,
+    route: transport.route,
     lastConnections,
   }
 }

@@ -4,6 +4,7 @@
  */
 import type {Pod} from '../kube/types.js'
 import type {PodSrsStatus} from './pod-query.js'
+import type {SrsApiAuthReport} from '../srs/api/credentials.js'
 import type {Drift, Topology, WorkloadModel, WorkloadRole} from '../srs/topology.js'
 import type {ObservedAccess} from '../srs/observe.js'
 import {imageTag} from '../srs/image.js'
@@ -40,6 +41,8 @@ export interface PodReport {
     memKbyte: number
   } | null
   error: {reason: string; message: string} | null
+  /** How the SRS API was reached: the apiserver pod proxy, or a port-forward with credentials; null when not asked. */
+  apiRoute: 'proxy' | 'port-forward' | null
 }
 
 export interface WorkloadReport {
@@ -51,6 +54,8 @@ export interface WorkloadReport {
   desired: number
   images: string[]
   apiPort: number
+  /** SRS http_api credentials kubectl-srs had for this workload and where they came from (never the password); null: none. */
+  apiAuth: SrsApiAuthReport | null
   config: {source: 'configmap' | 'none'; configMap: string | null; key: string | null; problem: string | null}
   /** Edge: where it pulls from. Origin cluster member: its coworkers. */
   links: {origins: string[]; coworkers: string[]}
@@ -115,12 +120,13 @@ export function buildStatusReport(
   now: Date,
   previous?: StatusReport,
   access: ObservedAccess = FULL_ACCESS,
+  auth: ReadonlyMap<string, SrsApiAuthReport> = new Map(),
 ): StatusReport {
   const workloads: WorkloadReport[] = []
   const groups: GroupReport[] = []
   const warnings: Warning[] = []
   for (const topo of topologies) {
-    for (const w of topo.workloads) workloads.push(workloadReport(w, answers, now, warnings))
+    for (const w of topo.workloads) workloads.push(workloadReport(w, answers, now, warnings, auth.get(`${w.namespace}/${w.name}`) ?? null))
     for (const g of topo.groups) {
       const tracks = g.tracks.map((t) => {
         const wr = workloads.find((x) => x.namespace === topo.namespace && x.name === t.workload)!
@@ -184,7 +190,7 @@ export function isDegraded(p: PodReport): boolean {
   return !p.terminating && p.error !== null
 }
 
-function workloadReport(w: WorkloadModel, answers: Map<string, PodSrsStatus>, now: Date, warnings: Warning[]): WorkloadReport {
+function workloadReport(w: WorkloadModel, answers: Map<string, PodSrsStatus>, now: Date, warnings: Warning[], apiAuth: SrsApiAuthReport | null): WorkloadReport {
   const pods = [...w.pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, {numeric: true})).map((p) => podReport(w, p, answers.get(`${w.namespace}/${p.metadata.name}`), now))
   for (const p of pods) {
     if (p.srs && p.srs.versionCheck === 'mismatch') {
@@ -207,6 +213,7 @@ function workloadReport(w: WorkloadModel, answers: Map<string, PodSrsStatus>, no
     desired: w.replicas,
     images,
     apiPort: w.apiPort,
+    apiAuth,
     config: {source: w.config.kind, configMap: w.config.configMap ?? null, key: w.config.key ?? null, problem: w.config.problem ?? null},
     links: {origins: w.origins, coworkers: w.coworkers},
     services: w.services,
@@ -252,6 +259,7 @@ function podReport(w: WorkloadModel, pod: Pod, answer: PodSrsStatus | undefined,
     imageTag: imageTag(image),
     srs,
     error: answer?.error ?? (answer ? null : {reason: 'not-queried', message: 'not asked'}),
+    apiRoute: answer?.route ?? null,
   }
 }
 

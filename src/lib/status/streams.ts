@@ -5,8 +5,10 @@
 import pLimit from 'p-limit'
 import type {KubeClient} from '../kube/client.js'
 import {listSrsStreams} from '../srs/api/endpoints.js'
+import type {SrsCredentialResolver} from '../srs/api/credentials.js'
 import {podTransport} from '../srs/api/transport.js'
 import {observeWorkloads} from '../srs/observe.js'
+import {UNAUTHORIZED_MESSAGE} from './pod-query.js'
 import {buildTopology, type WorkloadRole} from '../srs/topology.js'
 
 export interface StreamOnPod {
@@ -40,7 +42,10 @@ export interface StreamsResult {
   unreachable: {namespace: string; pod: string; reason: string; message: string}[]
 }
 
-export async function collectStreams(kube: KubeClient, opts: {namespace: string | null; stream?: string; podTimeoutMs: number; concurrency: number; extraImages?: readonly string[]}): Promise<StreamsResult> {
+export async function collectStreams(
+  kube: KubeClient,
+  opts: {namespace: string | null; stream?: string; podTimeoutMs: number; concurrency: number; extraImages?: readonly string[]; credentials?: SrsCredentialResolver},
+): Promise<StreamsResult> {
   const observed = await observeWorkloads(kube, opts.namespace)
   const limit = pLimit(opts.concurrency)
   const byKey = new Map<string, StreamReport>()
@@ -48,13 +53,16 @@ export async function collectStreams(kube: KubeClient, opts: {namespace: string 
   const jobs: Promise<void>[] = []
   for (const [ns, objs] of observed.byNamespace) {
     for (const w of buildTopology(ns, objs, {extraImages: opts.extraImages}).workloads) {
+      const credentials = await opts.credentials?.forWorkload(w)
+      if (credentials) await kube.preparePortForward()
       for (const pod of w.pods) {
         if (!pod.status?.podIP || pod.metadata.deletionTimestamp) continue
         jobs.push(
           limit(async () => {
-            const res = await listSrsStreams(podTransport(kube, ns, pod.metadata.name, w.apiPort), {timeoutMs: opts.podTimeoutMs, pageSize: 100})
+            const res = await listSrsStreams(podTransport(kube, ns, pod.metadata.name, w.apiPort, credentials), {timeoutMs: opts.podTimeoutMs, pageSize: 100})
             if (!res.ok) {
-              unreachable.push({namespace: ns, pod: pod.metadata.name, reason: res.failure.reason, message: res.failure.message})
+              const message = res.failure.reason === 'unauthorized' ? UNAUTHORIZED_MESSAGE : res.failure.message
+              unreachable.push({namespace: ns, pod: pod.metadata.name, reason: res.failure.reason, message})
               return
             }
             for (const s of res.value.streams) {

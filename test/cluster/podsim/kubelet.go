@@ -384,6 +384,7 @@ func (k *Kubelet) startProc(sp *simPod, pod *v1.Pod) {
 		loaded:   k.writeLoaded,
 		exited:   func(ep *srsProc, reason string) { k.containerExited(sp, ep, reason) },
 		readConf: reader,
+		env:      k.containerEnv(sp.ns, c),
 	})
 	if err != nil {
 		k.logf("%s: SRS does not start: %v", sp.key, err)
@@ -397,6 +398,41 @@ func (k *Kubelet) startProc(sp *simPod, pod *v1.Pod) {
 	if sp.restarts[c.Name] > 0 {
 		sp.containerStart[c.Name] = metav1.Now()
 	}
+}
+
+// containerEnv: the container's env as SRS sees it: literal values, and valueFrom
+// secretKeyRef / configMapKeyRef read from the apiserver like kubelet does (a missing
+// optional key is left out; a missing required one too, where kubelet would not start the
+// container: podsim only needs SRS_HTTP_API_AUTH_* from it).
+func (k *Kubelet) containerEnv(ns string, c *v1.Container) map[string]string {
+	env := map[string]string{}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, e := range c.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env[e.Name] = e.Value
+		case e.ValueFrom.SecretKeyRef != nil:
+			ref := e.ValueFrom.SecretKeyRef
+			if sec, err := k.cs.CoreV1().Secrets(ns).Get(ctx, ref.Name, metav1.GetOptions{}); err == nil {
+				if v, ok := sec.Data[ref.Key]; ok {
+					env[e.Name] = string(v)
+				} else if v, ok := sec.StringData[ref.Key]; ok {
+					env[e.Name] = v
+				}
+			} else {
+				k.logf("%s/%s: env %s: %v", ns, c.Name, e.Name, err)
+			}
+		case e.ValueFrom.ConfigMapKeyRef != nil:
+			ref := e.ValueFrom.ConfigMapKeyRef
+			if cm, err := k.cmLister.ConfigMaps(ns).Get(ref.Name); err == nil {
+				if v, ok := cm.Data[ref.Key]; ok {
+					env[e.Name] = v
+				}
+			}
+		}
+	}
+	return env
 }
 
 // containerExited: an SRS process ended while its pod is not being deleted (a crash on a

@@ -59,7 +59,7 @@ func newFakeKubeletWith(t *testing.T, configure func(*kubeletConfig), objs ...ru
 	}
 	k := newKubelet(cs, factory, cfg, ips, reg, t.Logf)
 	factory.Start(ctx.Done())
-	if err := ensureNode(ctx, cs, "sim-node", "10.244.0.1"); err != nil {
+	if err := ensureNode(ctx, cs, nodeInfo{Name: "sim-node", IP: "10.244.0.1", KubeletPort: 10250}); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.Run(ctx); err != nil {

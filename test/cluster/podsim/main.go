@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -39,6 +40,7 @@ func run() error {
 		logPath     = flag.String("log", "", "log file (default: stderr)")
 		nodeName    = flag.String("node-name", "sim-node", "name of the simulated node")
 		nodeIP      = flag.String("node-ip", "10.244.0.1", "InternalIP of the node (inside the netns only)")
+		kubeletPort = flag.Int("kubelet-port", 10250, "port of the kubelet streaming server (port-forward) on the node IP; 0: off")
 		podCIDR     = flag.String("pod-cidr", "10.244.0.0/16", "pod IPs come from here (must be local to the netns)")
 		listenHost  = flag.String("listen-host", "0.0.0.0", "host the simulated SRS ports listen on")
 		controlAddr = flag.String("control-listen", "127.0.0.1:19850", "harness control endpoint (empty: off)")
@@ -92,10 +94,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	if err := ensureNode(ctx, cs, *nodeName, *nodeIP); err != nil {
+	node := nodeInfo{Name: *nodeName, IP: *nodeIP, KubeletPort: int32(*kubeletPort)}
+	if err := ensureNode(ctx, cs, node); err != nil {
 		return fmt.Errorf("node %s: %w", *nodeName, err)
 	}
-	go nodeHeartbeat(ctx, cs, *nodeName, *nodeIP, logf)
+	go nodeHeartbeat(ctx, cs, node, logf)
 
 	reg := newAPIRegistry(*listenHost, logf)
 	defer reg.close()
@@ -108,6 +111,13 @@ func run() error {
 	if err := k.Run(ctx); err != nil {
 		return err
 	}
+	if *kubeletPort > 0 {
+		srv, err := k.serveStreaming(net.JoinHostPort(*nodeIP, strconv.Itoa(*kubeletPort)))
+		if err != nil {
+			return fmt.Errorf("kubelet streaming server: %w", err)
+		}
+		defer srv.Close()
+	}
 	if *controlAddr != "" {
 		ln, err := net.Listen("tcp", *controlAddr)
 		if err != nil {
@@ -119,7 +129,7 @@ func run() error {
 	}
 	os.WriteFile(readyFile, []byte(time.Now().Format(time.RFC3339)+"\n"), 0o644)
 	fmt.Println("podsim ready")
-	logf("podsim ready: node %s (%s), pods from %s, control %s", *nodeName, *nodeIP, *podCIDR, *controlAddr)
+	logf("podsim ready: node %s (%s, kubelet port %d), pods from %s, control %s", *nodeName, *nodeIP, *kubeletPort, *podCIDR, *controlAddr)
 	<-ctx.Done()
 	logf("podsim stopping")
 	k.stopAllReal()

@@ -28,7 +28,14 @@ func nodeCapacity() v1.ResourceList {
 	}
 }
 
-func nodeStatus(nodeName, nodeIP string) v1.NodeStatus {
+// nodeInfo is what the Node object says about podsim's node.
+type nodeInfo struct {
+	Name, IP string
+	// KubeletPort is where the streaming server (port-forward) listens on IP; 0 when off.
+	KubeletPort int32
+}
+
+func nodeStatus(n nodeInfo) v1.NodeStatus {
 	now := metav1.Now()
 	cond := func(t v1.NodeConditionType, s v1.ConditionStatus, reason, msg string) v1.NodeCondition {
 		return v1.NodeCondition{Type: t, Status: s, Reason: reason, Message: msg, LastHeartbeatTime: now, LastTransitionTime: now}
@@ -43,8 +50,10 @@ func nodeStatus(nodeName, nodeIP string) v1.NodeStatus {
 			cond(v1.NodePIDPressure, v1.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
 			cond(v1.NodeReady, v1.ConditionTrue, "KubeletReady", "podsim is posting ready status"),
 		},
-		Addresses:       []v1.NodeAddress{{Type: v1.NodeInternalIP, Address: nodeIP}, {Type: v1.NodeHostName, Address: nodeName}},
-		DaemonEndpoints: v1.NodeDaemonEndpoints{KubeletEndpoint: v1.DaemonEndpoint{Port: 10250}},
+		// InternalIP first: the apiserver runs with --kubelet-preferred-address-types InternalIP
+		// to reach the streaming server (the host name resolves nowhere).
+		Addresses:       []v1.NodeAddress{{Type: v1.NodeInternalIP, Address: n.IP}, {Type: v1.NodeHostName, Address: n.Name}},
+		DaemonEndpoints: v1.NodeDaemonEndpoints{KubeletEndpoint: v1.DaemonEndpoint{Port: n.KubeletPort}},
 		NodeInfo: v1.NodeSystemInfo{
 			MachineID: "podsim", SystemUUID: "podsim", BootID: "podsim", KernelVersion: "podsim",
 			OSImage: "podsim (simulated kubelet)", ContainerRuntimeVersion: "containerd://podsim",
@@ -54,7 +63,8 @@ func nodeStatus(nodeName, nodeIP string) v1.NodeStatus {
 }
 
 // ensureNode creates the node if it is missing and posts a fresh Ready status.
-func ensureNode(ctx context.Context, cs kubernetes.Interface, nodeName, nodeIP string) error {
+func ensureNode(ctx context.Context, cs kubernetes.Interface, n nodeInfo) error {
+	nodeName := n.Name
 	_, err := cs.CoreV1().Nodes().Get(ctx, nodeName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		node := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: nodeName, Labels: map[string]string{
@@ -67,15 +77,15 @@ func ensureNode(ctx context.Context, cs kubernetes.Interface, nodeName, nodeIP s
 	} else if err != nil {
 		return err
 	}
-	return postNodeStatus(ctx, cs, nodeName, nodeIP)
+	return postNodeStatus(ctx, cs, n)
 }
 
-func postNodeStatus(ctx context.Context, cs kubernetes.Interface, nodeName, nodeIP string) error {
-	body, err := json.Marshal(map[string]any{"status": nodeStatus(nodeName, nodeIP)})
+func postNodeStatus(ctx context.Context, cs kubernetes.Interface, n nodeInfo) error {
+	body, err := json.Marshal(map[string]any{"status": nodeStatus(n)})
 	if err != nil {
 		return err
 	}
-	_, err = cs.CoreV1().Nodes().Patch(ctx, nodeName, types.StrategicMergePatchType, body, metav1.PatchOptions{}, "status")
+	_, err = cs.CoreV1().Nodes().Patch(ctx, n.Name, types.StrategicMergePatchType, body, metav1.PatchOptions{}, "status")
 	return err
 }
 
@@ -100,7 +110,8 @@ func renewLease(ctx context.Context, cs kubernetes.Interface, nodeName string) e
 	return err
 }
 
-func nodeHeartbeat(ctx context.Context, cs kubernetes.Interface, nodeName, nodeIP string, logf func(string, ...any)) {
+func nodeHeartbeat(ctx context.Context, cs kubernetes.Interface, n nodeInfo, logf func(string, ...any)) {
+	nodeName := n.Name
 	lease := time.NewTicker(10 * time.Second)
 	status := time.NewTicker(30 * time.Second)
 	defer lease.Stop()
@@ -117,7 +128,7 @@ func nodeHeartbeat(ctx context.Context, cs kubernetes.Interface, nodeName, nodeI
 				logf("node lease: %v", err)
 			}
 		case <-status.C:
-			if err := postNodeStatus(ctx, cs, nodeName, nodeIP); err != nil {
+			if err := postNodeStatus(ctx, cs, n); err != nil {
 				logf("node status: %v", err)
 			}
 		}

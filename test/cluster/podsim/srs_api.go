@@ -56,6 +56,9 @@ func (p *srsProc) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if k.Fault != "" && applyFault(w, r, k, func() []byte { return p.responseBody(r, v) }) {
 		return
 	}
+	if !p.authorized(w, r) {
+		return
+	}
 	p.route(w, r, v)
 }
 
@@ -481,6 +484,9 @@ func (p *srsProc) raw(w http.ResponseWriter, r *http.Request, v srsVersion) {
 func (p *srsProc) serveHTTPServer(w http.ResponseWriter, r *http.Request) {
 	v := p.version()
 	w.Header().Set("Server", fmt.Sprintf("SRS/%s(%s)", v, codenames[v.Major]))
+	if !p.authorized(w, r) {
+		return
+	}
 	if r.URL.Path == "/api/v1/versions" {
 		writeJSON(w, p.versions(v))
 		return

@@ -41,6 +41,7 @@ type procHooks struct {
 	loaded   func(p *srsProc) // a config was loaded (start or successful reload)
 	exited   func(p *srsProc, reason string)
 	readConf func() (string, error) // current text of the config file SRS was started with
+	env      map[string]string      // literal env values of the SRS container (SRS_* overrides)
 }
 
 type reloadResult struct {

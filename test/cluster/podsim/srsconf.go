@@ -152,6 +152,9 @@ type srsSettings struct {
 	Crossdomain       bool
 	RawAPI            bool
 	AllowReload       bool
+	AuthEnabled       bool // http_api.auth (SRS 5.0.152+ / 6.0.40+)
+	AuthUsername      string
+	AuthPassword      string
 	HTTPServerEnabled bool
 	HTTPServerPort    int
 	InotifyReload     bool
@@ -216,6 +219,11 @@ func settingsFromConf(root *confDirective) srsSettings {
 		if raw := api.get("raw_api"); raw != nil {
 			s.RawAPI = confOn(raw.get("enabled"), false)
 			s.AllowReload = confOn(raw.get("allow_reload"), false)
+		}
+		if auth := api.get("auth"); auth != nil {
+			s.AuthEnabled = confOn(auth.get("enabled"), false)
+			s.AuthUsername = auth.get("username").arg0()
+			s.AuthPassword = auth.get("password").arg0()
 		}
 	}
 	if hs := root.get("http_server"); hs != nil {

@@ -9,6 +9,8 @@ export type SrsFailureReason =
   | 'unreachable'
   /** HTTP 401: http_api auth is on (SRS 5/6), and the pod proxy cannot pass credentials through. */
   | 'unauthorized'
+  /** HTTP 401 through a port-forward with credentials: the username or password is wrong. */
+  | 'credentials-rejected'
   /** Any other non-2xx answer of the SRS API itself, e.g. "http-500", or "http-302" for a redirect. */
   | `http-${number}`
   | 'not-json'

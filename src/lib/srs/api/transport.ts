@@ -4,7 +4,8 @@
  * and against the apiserver pod proxy in real use.
  */
 import {KubeApiError, TimeoutError} from '../../errors.js'
-import type {KubeClient} from '../../kube/client.js'
+import {PortForwardRefused, type KubeClient} from '../../kube/client.js'
+import type {SrsApiCredentials} from './credentials.js'
 
 export interface SrsHttpAnswer {
   status: number
@@ -16,7 +17,7 @@ export interface SrsHttpAnswer {
 export type SrsTransport = (path: string, opts: {timeoutMs: number}) => Promise<SrsHttpAnswer>
 
 /** Why a transport could not deliver an answer from the pod at all. */
-export type SrsTransportFailureReason = 'timeout' | 'refused' | 'unreachable'
+export type SrsTransportFailureReason = 'timeout' | 'refused' | 'unreachable' | 'credentials-rejected'
 
 /**
  * Thrown by a transport for pod-level delivery failures; the client turns it into a failure
@@ -33,16 +34,45 @@ export class SrsTransportError extends Error {
   }
 }
 
-/** A transport that reaches one pod's SRS API port through the apiserver pod proxy. */
-export function podTransport(kube: Pick<KubeClient, 'podProxy'>, namespace: string, pod: string, port: number): SrsTransport {
-  return async (path, {timeoutMs}) => {
+/** How a pod transport reached SRS: the apiserver pod proxy, or a port-forward with credentials. */
+export type SrsRoute = 'proxy' | 'port-forward'
+
+export interface PodTransport extends SrsTransport {
+  /** The route of the last request. */
+  readonly route: SrsRoute
+}
+
+/**
+ * A transport that reaches one pod's SRS API port through the apiserver pod proxy. With
+ * credentials, a 401 from the proxy (http_api auth on; the proxy drops Authorization, kubernetes
+ * issue 38775) switches this pod to a port-forward that carries them; the proxy stays the route
+ * for every pod that does not ask for credentials.
+ */
+export function podTransport(kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>, namespace: string, pod: string, port: number, credentials?: SrsApiCredentials): PodTransport {
+  let route: SrsRoute = 'proxy'
+  const forward = async (path: string, timeoutMs: number): Promise<SrsHttpAnswer> => {
+    route = 'port-forward'
+    const authorization = `Basic ${Buffer.from(`${credentials!.username}:${credentials!.password}`).toString('base64')}`
+    const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers: {Authorization: authorization}})
+    if (answer.status === 401) {
+      throw new SrsTransportError('credentials-rejected', `SRS API rejected user "${credentials!.username}" (credentials from ${credentials!.from}): HTTP 401 through a port-forward`)
+    }
+    return answer
+  }
+  const transport = async (path: string, {timeoutMs}: {timeoutMs: number}): Promise<SrsHttpAnswer> => {
+    const deadline = Date.now() + timeoutMs
     try {
-      return await kube.podProxy(namespace, pod, port, path, {timeoutMs})
+      if (route === 'port-forward') return await forward(path, timeoutMs)
+      const answer = await kube.podProxy(namespace, pod, port, path, {timeoutMs})
+      if (answer.status !== 401 || !credentials || !kube.podPortForwardGet) return answer
+      return await forward(path, Math.max(1, deadline - Date.now()))
     } catch (error) {
       if (error instanceof TimeoutError) throw new SrsTransportError('timeout', `pod ${pod} did not answer on port ${port} within ${timeoutMs} ms`)
       // The pod went away between listing and asking (deleted, evicted, replaced in a rollout).
       if (error instanceof KubeApiError && error.status === 404) throw new SrsTransportError('unreachable', `pod ${pod} no longer exists`)
+      if (error instanceof PortForwardRefused) throw new SrsTransportError('refused', `cannot connect to port ${port} through a port-forward: ${error.message}`)
       throw error
     }
   }
+  return Object.defineProperty(transport, 'route', {get: () => route}) as PodTransport
 }

@@ -332,3 +332,24 @@ export function getCoworkers(conf: SrsConf, vhost: string = SRS_DEFAULT_VHOST): 
   const block = vhostBlock(conf, vhost)
   return [...((block && clusterDirective(block, 'coworkers')?.args) ?? [])]
 }
+
+// ---------------------------------------------------------------------------------------------
+// HTTP API basic auth (SRS 5.0.152+ / 6.0.40+). Kept out of SrsGlobalSettings so the password
+// never travels with the settings a report or a doctor finding may show.
+
+export interface SrsApiAuthSettings {
+  readonly enabled: SrsSourcedValue<boolean>
+  readonly username: SrsSourcedValue<string>
+  readonly password: SrsSourcedValue<string>
+}
+
+const API_AUTH_DEFINITIONS: Definitions<SrsApiAuthSettings> = {
+  enabled: switchDefaultOff([['http_api', 'auth', 'enabled']], 'SRS_HTTP_API_AUTH_ENABLED'),
+  username: text([['http_api', 'auth', 'username']], 'SRS_HTTP_API_AUTH_USERNAME', ''),
+  password: text([['http_api', 'auth', 'password']], 'SRS_HTTP_API_AUTH_PASSWORD', ''),
+}
+
+/** `http_api { auth { enabled; username; password; } }` with the SRS_HTTP_API_AUTH_* overrides. */
+export function resolveSrsApiAuth(conf: SrsConf | null, env: SrsEnvironment = {}, srsMajorVersion: number | null = null): SrsApiAuthSettings {
+  return resolveAll(API_AUTH_DEFINITIONS, conf, env, srsMajorVersion === null || srsMajorVersion >= 5)
+}
