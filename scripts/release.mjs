@@ -131,16 +131,38 @@ main()
   return file
 }
 
+/**
+ * @kubernetes/client-node is 3.6 MB of the bundle, and only users of exec or auth-provider
+ * credentials, proxies, impersonation and SRS API port-forwards load it (src/lib/kube/client.ts
+ * imports it lazily). Parsing it on every start cost more than everything else together, so it
+ * goes into a file of its own, kubectl-srs-kube.cjs: next to the bundle, and inside the single
+ * executable as an asset compiled on first use.
+ */
+const KUBE_FILE = 'kubectl-srs-kube.cjs'
+const LAZY_KUBE_LOADER = `
+const sea = (() => { try { return require('node:sea') } catch { return undefined } })()
+if (sea && sea.isSea()) {
+  const Module = require('node:module')
+  const m = new Module(${JSON.stringify(KUBE_FILE)})
+  m.filename = ${JSON.stringify(KUBE_FILE)}
+  m._compile(sea.getAsset(${JSON.stringify(KUBE_FILE)}, 'utf8'), ${JSON.stringify(KUBE_FILE)})
+  module.exports = m.exports
+} else {
+  module.exports = require(require('node:path').join(__dirname, ${JSON.stringify(KUBE_FILE)}))
+}
+`
+
 async function bundle() {
   const {build} = await import('esbuild')
   const tmp = path.join(OUT, 'tmp')
   mkdirSync(tmp, {recursive: true})
   const empty = path.join(tmp, 'empty.cjs')
   writeFileSync(empty, 'module.exports = {}\n')
-  const outfile = path.join(OUT, 'kubectl-srs.cjs')
-  const result = await build({
-    entryPoints: [writeEntry(tmp)],
-    outfile,
+  // Optional native add-ons are required inside try/catch; an empty object would pass for one
+  // and crash later (ws called bufferutil's missing mask() on every port-forward frame).
+  const missing = path.join(tmp, 'missing.cjs')
+  writeFileSync(missing, "throw Object.assign(new Error('not in the single executable'), {code: 'MODULE_NOT_FOUND'})\n")
+  const common = {
     bundle: true,
     platform: 'node',
     // CommonJS: what every Node single executable runs; node 20 runs it too (the smoke test).
@@ -150,14 +172,34 @@ async function bundle() {
     legalComments: 'eof',
     logLevel: 'warning',
     // Optional native helpers that dependencies try to require; a single executable has none.
-    alias: Object.fromEntries(['bufferutil', 'utf-8-validate', 'encoding', 'source-map-support'].map((m) => [m, empty])),
+    // typescript (3.5 MB) is what oclif would use to run .ts commands in development; the
+    // bundle hands oclif compiled command classes and never gets there.
+    alias: {
+      ...Object.fromEntries(['bufferutil', 'utf-8-validate', 'encoding'].map((m) => [m, missing])),
+      ...Object.fromEntries(['source-map-support', 'typescript'].map((m) => [m, empty])),
+      // The userland package: Node's own punycode warns (DEP0040) when code outside
+      // node_modules, which a bundle is, requires it.
+      punycode: 'punycode/',
+    },
     // ESM code that reads import.meta.url gets the bundle's own path.
     define: {'import.meta.url': '__kubectl_srs_import_meta_url'},
     banner: {js: 'var __kubectl_srs_import_meta_url = require("node:url").pathToFileURL(__filename).href;'},
-  })
-  for (const w of result.warnings) log(`esbuild warning: ${w.text}`)
+  }
+  const outfile = path.join(OUT, 'kubectl-srs.cjs')
+  const lazyKube = {
+    name: 'lazy-client-node',
+    setup(b) {
+      b.onResolve({filter: /^@kubernetes\/client-node$/}, () => ({path: 'client-node', namespace: 'lazy-kube'}))
+      b.onLoad({filter: /.*/, namespace: 'lazy-kube'}, () => ({contents: LAZY_KUBE_LOADER, loader: 'js'}))
+    },
+  }
+  const result = await build({...common, entryPoints: [writeEntry(tmp)], outfile, plugins: [lazyKube]})
+  const kubeEntry = path.join(tmp, 'kube-entry.mjs')
+  writeFileSync(kubeEntry, "export * from '@kubernetes/client-node'\n")
+  const kube = await build({...common, entryPoints: [kubeEntry], outfile: path.join(OUT, KUBE_FILE), nodePaths: [path.join(ROOT, 'node_modules')]})
+  for (const w of [...result.warnings, ...kube.warnings]) log(`esbuild warning: ${w.text}`)
   const size = readFileSync(outfile).length
-  log(`bundle ${path.relative(ROOT, outfile)} ${(size / 1e6).toFixed(1)} MB`)
+  log(`bundle ${path.relative(ROOT, outfile)} ${(size / 1e6).toFixed(1)} MB, ${KUBE_FILE} ${(readFileSync(path.join(OUT, KUBE_FILE)).length / 1e6).toFixed(1)} MB`)
   return outfile
 }
 
@@ -222,9 +264,10 @@ function buildPortable(bundleFile, license) {
   mkdirSync(dir, {recursive: true})
   writeFileSync(path.join(dir, 'kubectl-srs'), LAUNCHER, {mode: 0o755})
   copyFileSync(bundleFile, path.join(dir, 'kubectl-srs.cjs'))
+  copyFileSync(path.join(path.dirname(bundleFile), KUBE_FILE), path.join(dir, KUBE_FILE))
   copyFileSync(license, path.join(dir, 'LICENSE'))
   const archive = path.join(OUT, 'kubectl-srs_portable.tar.gz')
-  tarGz(archive, dir, ['kubectl-srs', 'kubectl-srs.cjs', 'LICENSE'])
+  tarGz(archive, dir, ['kubectl-srs', 'kubectl-srs.cjs', KUBE_FILE, 'LICENSE'])
   log(`portable: ${path.relative(ROOT, archive)} ${sha256(archive)}`)
 }
 
@@ -259,6 +302,7 @@ function buildTarget(target, bundleFile, host, license) {
       useCodeCache: codeCache,
       useSnapshot: false,
       execArgv: seed,
+      assets: {[KUBE_FILE]: KUBE_FILE},
     }),
   )
   sh(host.bin, [...seed, '--build-sea', config], {cwd})

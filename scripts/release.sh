@@ -110,6 +110,24 @@ done
 [[ $answered == 5 ]] || { cat "$WORK/status.err" >&2; die "status through the installed plugin: $answered of 5 pods answered"; }
 kubectl srs status -n "$NS" >&2
 
+# An exec credential plugin makes the executable load client-node, which it keeps apart from the
+# start-up path (kubectl-srs-kube.cjs, an embedded asset in the single executable).
+token=$(kubectl config view --raw --minify -o jsonpath='{.users[0].user.token}')
+if [[ -n $token ]]; then
+  printf '#!/bin/sh\necho %s\n' "'{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"$token\"}}'" >"$WORK/cred.sh"
+  chmod +x "$WORK/cred.sh"
+  kubectl config view --raw --minify -o json | CRED="$WORK/cred.sh" node -e '
+    let s = ""
+    process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const kc = JSON.parse(s)
+      kc.users[0].user = {exec: {apiVersion: "client.authentication.k8s.io/v1", command: process.env.CRED, interactiveMode: "Never"}}
+      console.log(JSON.stringify(kc))
+    })' >"$WORK/exec.kubeconfig"
+  out=$(KUBECONFIG=$WORK/exec.kubeconfig kubectl srs status -n "$NS" -o json 2>"$WORK/exec.err") || { cat "$WORK/exec.err" >&2; die "status with an exec credential plugin failed"; }
+  ! grep -qi 'warning\|error' "$WORK/exec.err" || { cat "$WORK/exec.err" >&2; die "status with an exec credential plugin printed warnings"; }
+  say "status with an exec credential plugin (client-node loaded): ok"
+fi
+
 kubectl krew uninstall srs >/dev/null
 [[ ! -e $KREW_ROOT/bin/kubectl-srs && ! -e $KREW_ROOT/store/srs ]] || die "kubectl-srs still installed after uninstall"
 
