@@ -32,8 +32,12 @@ kubectl: the kubectl_complete-srs helper. kubectl 1.26 and later run it for "kub
 
   protected override async catch(err: Error & {oclif?: {exit?: number}}): Promise<unknown> {
     if (err.oclif?.exit === 0) return super.catch(err)
+    ;(this as unknown as {parsed: boolean}).parsed = true // a usage error, not a command that forgot to parse
     // The same one-line usage error as the other commands (it takes no cluster flags, so it is not one of them).
-    process.stderr.write(`error: ${oneLine(err.message)}\nhint: see 'kubectl srs completion --help'\n`)
+    const shell = /^Expected (.*) to be one of: (.*)$/s.exec(oneLine(err.message))
+    const message = shell ? `invalid value for <shell>: "${shell[1]}" is not a shell this command knows` : oneLine(err.message)
+    const hint = shell ? `use one of: ${shell[2]!.trim()}` : "see 'kubectl srs completion --help'"
+    process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
     process.exitCode = ExitCode.Usage
   }
 }

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {durationFlag, outputFlag, validateName, repositoryFlag, validateSelector} from '../lib/cli/flags.js'
 import {decideColor} from '../lib/cli/output.js'
 import {ExitCode, KubeApiError, UsageError} from '../lib/errors.js'
 import type {DoctorReport} from '../lib/doctor/index.js'
@@ -25,14 +25,14 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is (for CI),
     'fail-on': Flags.option({description: 'Exit 3 when a finding has this severity or higher.', options: ['warning', 'error'] as const, default: 'error' as const})(),
     skip: Flags.string({description: 'Rule id not to run (repeatable).', multiple: true, helpValue: '<rule>'}),
     'drain-budget': durationFlag({description: 'Time draining pods need for their clients to leave, on top of grace_start_wait and grace_final_wait.', default: 60_000}),
-    'srs-image': Flags.string({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
+    'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
   }
 
   public async run(): Promise<DoctorReport> {
     const {flags, args} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
     if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
-    if (flags.selector !== undefined && flags.selector.trim() === '') throw new UsageError('--selector is empty', 'for example -l app=srs-edge')
+    if (flags.selector !== undefined) validateSelector(flags.selector)
     const {RULE_IDS, buildDoctorReport} = await import('../lib/doctor/index.js')
     for (const id of flags.skip ?? []) {
       if (!RULE_IDS.includes(id)) throw new UsageError(`unknown rule "${id}" for --skip`, `rules: ${RULE_IDS.join(', ')}`)

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, credentialFlagsOf, durationFlag, outputFlag, srsApiAuthFlags, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, durationFlag, outputFlag, repositoryFlag, srsApiAuthFlags, validateName, validateSelector} from '../lib/cli/flags.js'
 import {decideColor} from '../lib/cli/output.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import type {StatusReport} from '../lib/status/report.js'
@@ -33,7 +33,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
     interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
-    'srs-image': Flags.string({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
+    'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
     ...srsApiAuthFlags,
   }
 
@@ -42,7 +42,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
     if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
     if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5s')
-    if (flags.selector !== undefined && flags.selector.trim() === '') throw new UsageError('--selector is empty', 'for example -l app=srs-edge')
+    if (flags.selector !== undefined) validateSelector(flags.selector)
     const {readCredentialFlags, SrsCredentialResolver} = await import('../lib/srs/api/credentials.js')
     const given = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()

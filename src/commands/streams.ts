@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, credentialFlagsOf, durationFlag, outputFlag, srsApiAuthFlags} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, durationFlag, outputFlag, repositoryFlag, srsApiAuthFlags} from '../lib/cli/flags.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import type {StreamsResult} from '../lib/status/streams.js'
 
@@ -23,7 +23,7 @@ Clients per pod count the publisher too, as SRS does. Exit status 3 when a pod c
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
-    'srs-image': Flags.string({description: 'Also treat this image repository as SRS (repeatable).', multiple: true}),
+    'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable).', multiple: true}),
     ...srsApiAuthFlags,
   }
 

@@ -74,15 +74,15 @@ describe('credentials', () => {
 })
 
 describe('errors users meet', () => {
-  test('a kubeconfig path that does not exist is named', async () => {
+  test('a kubeconfig path that does not exist is named (bad input: exit 2)', async () => {
     const r = await srs(['status', '--kubeconfig', '/nonexistent/kc'])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expectOneError(r.stderr, /kubeconfig file \/nonexistent\/kc does not exist/)
   })
 
-  test('an unknown context lists the known ones', async () => {
+  test('an unknown --context lists the known ones (bad input: exit 2)', async () => {
     const r = await srs(['status', '--context', 'nope'])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expectOneError(r.stderr, /context "nope" does not exist/)
     expect(r.stderr).toContain('hint: known contexts: srs-local')
   })
@@ -125,7 +125,7 @@ describe('errors users meet', () => {
 
   test('-v adds the stack trace', async () => {
     const r = await srs(['status', '--kubeconfig', '/nonexistent/kc', '-v'])
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/\n\s+at /)
   })
 

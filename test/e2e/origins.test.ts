@@ -10,19 +10,11 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {OriginChangeResult} from '../../src/lib/origin/run.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
+import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
 const namespaces: {remove: () => void}[] = []
 afterAll(() => namespaces.forEach((n) => n.remove()))
-
-function withReload(file: string, opts: {image: string; inotify: boolean; allowReload: boolean}): string {
-  const raw = opts.allowReload ? 'raw_api {\n            enabled         on;\n            allow_reload    on;\n        }' : 'raw_api {\n            enabled         on;\n        }'
-  let text = readFileSync(path.join(TOPO, file), 'utf8')
-    .replace(/ossrs\/srs:(3|v4\.0\.5)$/gm, opts.image)
-    .replace(/^( {8}listen {10}1985;)$/gm, `$1\n        ${raw}`)
-  if (opts.inotify) text = text.replace(/^( {4}daemon {14}off;)$/gm, '$1\n    inotify_auto_reload on;')
-  return text
-}
 
 async function setup(prefix: string, yaml: string, pods: number): Promise<string> {
   const ns = createNamespace(prefix)

@@ -32,3 +32,16 @@ export function loadTopology(...files: string[]): ObservedObjects {
   }
   return objs
 }
+
+/**
+ * A topology file with the SRS image replaced and the reload switches the origin tests need:
+ * http_api.raw_api on (allow_reload when asked), inotify_auto_reload on when asked.
+ */
+export function withReload(file: string, opts: {image: string; inotify: boolean; allowReload: boolean}): string {
+  const raw = opts.allowReload ? 'raw_api {\n            enabled         on;\n            allow_reload    on;\n        }' : 'raw_api {\n            enabled         on;\n        }'
+  let text = readFileSync(path.join(TOPOLOGIES, file), 'utf8')
+    .replace(/ossrs\/srs:(3|v4\.0\.5)$/gm, opts.image)
+    .replace(/^( {8}listen {10}1985;)$/gm, `$1\n        ${raw}`)
+  if (opts.inotify) text = text.replace(/^( {4}daemon {14}off;)$/gm, '$1\n    inotify_auto_reload on;')
+  return text
+}

@@ -1,5 +1,5 @@
 import {Command, Flags, Interfaces} from '@oclif/core'
-import {ExitCode, SrsError} from '../errors.js'
+import {ExitCode, SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {resolveKubeconfig, type ResolvedKubeconfig} from '../kube/kubeconfig.js'
 import {durationFlag, validateNamespace} from './flags.js'
@@ -32,6 +32,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init()
+    try {
+      refuseValuesOfBooleans(this.argv, {...(super.ctor as typeof BaseCommand).baseFlags, ...this.ctor.flags})
+    } finally {
+      ;(this as unknown as {parsed: boolean}).parsed = true // a usage error, not a command that forgot to parse
+    }
     const {args, flags} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
@@ -121,6 +126,23 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(`error: ${oneLine(message)}\n`)
     if (hint) process.stderr.write(`hint: ${hint}\n`)
     if (verbose && err.stack) process.stderr.write(err.stack + '\n')
+  }
+}
+
+/**
+ * `--dry-run=yes` is no way to pass a switch: oclif reads it as an argument and reports something
+ * unrelated ("Unexpected argument"), or takes the word as the workload. Refused here, naming the flag.
+ */
+export function refuseValuesOfBooleans(argv: string[], flags: Record<string, {type?: string; allowNo?: boolean}>): void {
+  for (const arg of argv) {
+    if (arg === '--') return
+    const m = /^--([^=]+)=(.*)$/s.exec(arg)
+    if (!m) continue
+    const name = m[1]!
+    const negated = name.startsWith('no-') && flags[name.slice(3)]?.type === 'boolean' && flags[name.slice(3)]?.allowNo
+    if (flags[name]?.type === 'boolean' || negated) {
+      throw new UsageError(`invalid value for --${name}: it takes no value, got "${arg}"`, `give the switch alone: --${name}`)
+    }
   }
 }
 

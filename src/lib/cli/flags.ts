@@ -87,3 +87,59 @@ export const srsApiAuthFlags = {
 export function credentialFlagsOf(flags: {'api-user'?: string; 'api-password-file'?: string; 'api-secret'?: string}) {
   return {apiUser: flags['api-user'], apiPasswordFile: flags['api-password-file'], apiSecret: flags['api-secret']}
 }
+
+const SELECTOR_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/
+const SELECTOR_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/
+
+/**
+ * Validates a label selector as kubectl's -l takes it (key=value, key==value, key!=value,
+ * key in (a,b), key notin (a,b), key, !key; comma-separated), so nonsense is refused before any
+ * request instead of coming back from the apiserver as a failure.
+ */
+export function validateSelector(value: string, flag = 'selector'): string {
+  const bad = (why: string) =>
+    new UsageError(`invalid value for --${flag}: "${value}" is not a label selector (${why})`, 'for example -l app=srs-edge, -l app!=nginx, -l "tier in (edge,origin)", -l app')
+  if (value.trim() === '') throw bad('it is empty')
+  const parts: string[] = []
+  let depth = 0
+  let cur = ''
+  for (const ch of value) {
+    if (ch === '(') depth++
+    if (ch === ')') depth--
+    if (depth < 0) throw bad('unbalanced parentheses')
+    if (ch === ',' && depth === 0) {
+      parts.push(cur)
+      cur = ''
+    } else cur += ch
+  }
+  if (depth !== 0) throw bad('unbalanced parentheses')
+  parts.push(cur)
+  for (const raw of parts) {
+    const part = raw.trim()
+    let m: RegExpExecArray | null
+    if ((m = /^(!?)\s*([^\s=!()]+)$/.exec(part))) {
+      if (!SELECTOR_NAME.test(m[2]!)) throw bad(`"${m[2]}" is not a label key`)
+    } else if ((m = /^([^\s=!()]+)\s*(==|=|!=)\s*([^\s=!(),]*)$/.exec(part))) {
+      if (!SELECTOR_NAME.test(m[1]!)) throw bad(`"${m[1]}" is not a label key`)
+      if (!SELECTOR_VALUE.test(m[3]!)) throw bad(`"${m[3]}" is not a label value`)
+    } else if ((m = /^([^\s=!()]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part))) {
+      if (!SELECTOR_NAME.test(m[1]!)) throw bad(`"${m[1]}" is not a label key`)
+      for (const v of m[3]!.split(',')) if (!SELECTOR_VALUE.test(v.trim())) throw bad(`"${v.trim()}" is not a label value`)
+    } else {
+      throw bad(`cannot read "${part}"`)
+    }
+  }
+  return value
+}
+
+const REPOSITORY = /^(?:[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(?:\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/
+
+/** --srs-image: an image repository (registry/owner/name), repeatable; no tag or digest. */
+export const repositoryFlag = Flags.custom<string>({
+  async parse(input, _ctx, opts) {
+    if (input.length > 255 || !REPOSITORY.test(input)) {
+      throw new UsageError(`invalid value for --${opts.name}: "${input}" is not an image repository`, 'give a repository without tag or digest, for example mycorp/srs or registry.example.com/ossrs/srs')
+    }
+    return input
+  },
+})

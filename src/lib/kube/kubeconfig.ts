@@ -54,11 +54,7 @@ export function kubeconfigFiles(flags: KubeconfigFlags, env: NodeJS.ProcessEnv =
     if (flags.kubeconfig.trim() === '') throw new UsageError('--kubeconfig is empty', 'give the path of a kubeconfig file')
     const file = path.resolve(flags.kubeconfig)
     if (!existsSync(file)) {
-      throw new SrsError(`kubeconfig file ${flags.kubeconfig} does not exist`, {
-        exitCode: 1,
-        reason: 'KubeconfigNotFound',
-        hint: 'check the path given to --kubeconfig',
-      })
+      throw new UsageError(`invalid value for --kubeconfig: kubeconfig file ${flags.kubeconfig} does not exist`, 'give the path of a readable kubeconfig file')
     }
     return [file]
   }
@@ -139,10 +135,11 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
     const found = contexts.get(contextName)
     if (!found) {
       const known = [...contexts.keys()]
-      throw new SrsError(`context "${contextName}" does not exist in ${files.join(', ')}`, {
-        reason: 'ContextNotFound',
-        hint: known.length ? `known contexts: ${known.join(', ')}` : 'the kubeconfig defines no contexts',
-      })
+      const hint = known.length ? `known contexts: ${known.join(', ')}` : 'the kubeconfig defines no contexts'
+      const message = `context "${contextName}" does not exist in ${files.join(', ')}`
+      // A name given with --context is bad input (exit 2); a current-context naming nothing is a broken kubeconfig.
+      if (flags.context !== undefined) throw new UsageError(`invalid value for --context: ${message}`, hint)
+      throw new SrsError(message, {reason: 'ContextNotFound', hint})
     }
     ctx = found.obj
   } else if (!flags.cluster) {
@@ -154,6 +151,9 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
   const clusterName = flags.cluster ?? (ctx.cluster as string | undefined)
   const userName = flags.user ?? (ctx.user as string | undefined) ?? ''
   const cluster = clusterName === undefined ? undefined : clusters.get(clusterName)
+  if (flags.cluster !== undefined && !cluster) {
+    throw new UsageError(`invalid value for --cluster: cluster "${flags.cluster}" does not exist in ${files.join(', ')}`, `known clusters: ${[...clusters.keys()].join(', ') || 'none'}`)
+  }
   if (!clusterName || !cluster) {
     throw new SrsError(
       clusterName ? `cluster "${clusterName}" does not exist in ${files.join(', ')}` : `context "${contextName}" names no cluster`,
@@ -162,10 +162,7 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
   }
   const user = userName ? users.get(userName) : undefined
   if (userName && !user && flags.user) {
-    throw new SrsError(`user "${userName}" does not exist in ${files.join(', ')}`, {
-      reason: 'UserNotFound',
-      hint: `known users: ${[...users.keys()].join(', ') || 'none'}`,
-    })
+    throw new UsageError(`invalid value for --user: user "${userName}" does not exist in ${files.join(', ')}`, `known users: ${[...users.keys()].join(', ') || 'none'}`)
   }
   const ctxNamespace = typeof ctx.namespace === 'string' && ctx.namespace !== '' ? ctx.namespace : undefined
   const namespace = flags.namespace ?? ctxNamespace ?? 'default'

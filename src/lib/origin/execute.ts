@@ -13,7 +13,7 @@ import {listSrsStreams, podTransport, querySrsVersions} from '../srs/api/index.j
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects} from '../srs/topology.js'
 import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
-import {sleep, type OriginLease} from './lease.js'
+import {sleep, type OriginLease, type ReloadRecord} from './lease.js'
 import {editListText, type ClusterNaming} from './lists.js'
 import type {ConfigEditStep, OriginScalePlan, OriginStep} from './plan.js'
 
@@ -53,6 +53,8 @@ export interface ExecuteOptions {
   /** KUBECTL_SRS_STOP_AFTER_STEP: test hook, the run exits 130 after completing this step. */
   stopAfterStep?: number
   lease?: OriginLease
+  /** The reload baseline of an interrupted run of the same change that this run took over. */
+  resumedReload?: ReloadRecord
   progress?: (text: string) => void
 }
 
@@ -63,6 +65,7 @@ export class OriginExecutor {
   private baseline = new Map<string, PodBaseline>()
   private targets: ReloadTarget[] = []
   private writtenAt = 0
+  private reloadRecord?: ReloadRecord
   private readonly result: ExecutionResult = {steps: [], configMaps: [], pods: []}
   private readonly deadline: number
 
@@ -73,6 +76,7 @@ export class OriginExecutor {
     private readonly opts: ExecuteOptions,
   ) {
     this.deadline = Date.now() + opts.timeoutMs
+    this.writtenAt = opts.resumedReload?.writtenAt ?? 0
   }
 
   private get ns(): string {
@@ -88,9 +92,17 @@ export class OriginExecutor {
       this.opts.progress?.(`step ${i + 1}/${steps.length}: ${describeStep(step)}`)
       const report = await this.runStep(step, i + 1)
       this.result.steps.push(report)
-      await this.opts.lease?.update({step: i + 1})
+      await this.opts.lease?.update({step: i + 1, ...(this.reloadRecord ? {reload: {...this.reloadRecord, writtenAt: this.writtenAt || undefined}} : {})})
       if (this.result.stoppedAt) break
       if (this.opts.stopAfterStep === i + 1) {
+        process.stderr.write(`stopped after step ${i + 1} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
+        // KUBECTL_SRS_STOP_SIGNAL=KILL|INT|TERM makes it a real signal, as an operator's kill would be:
+        // KILL leaves the lease to go stale, INT/TERM go through the handler runOriginChange installs.
+        const signal = process.env.KUBECTL_SRS_STOP_SIGNAL
+        if (signal === 'KILL' || signal === 'INT' || signal === 'TERM') {
+          process.kill(process.pid, `SIG${signal}`)
+          await new Promise((resolve) => setTimeout(resolve, 30_000))
+        }
         await this.opts.lease?.abandon()
         process.exit(INTERRUPTED_EXIT)
       }
@@ -196,6 +208,18 @@ export class OriginExecutor {
   private async takeBaseline(): Promise<void> {
     this.targets = await this.reloadTargets()
     this.baseline = await takeBaseline(this.kube, this.ns, this.targets, Math.min(this.opts.requestTimeoutMs || 10_000, 10_000))
+    // Taking over an interrupted run: its write may already have been loaded, so the reload ids
+    // from before that write are the baseline (for pods that have not restarted since).
+    const saved = this.opts.resumedReload?.pods ?? {}
+    for (const [pod, before] of Object.entries(saved)) {
+      const now = this.baseline.get(pod)
+      if (now?.canFetch && now.service === before.service) now.reloadId = before.reloadId
+    }
+    const pods: ReloadRecord['pods'] = {...saved}
+    for (const [pod, b] of this.baseline) if (b.canFetch && !(pod in saved)) pods[pod] = {reloadId: b.reloadId, service: b.service}
+    this.reloadRecord = {pods}
+    // Recorded before the first write, so a run that takes over from this one has it.
+    await this.opts.lease?.update({reload: {...this.reloadRecord, writtenAt: this.writtenAt || undefined}})
   }
 
   /**

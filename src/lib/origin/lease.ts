@@ -26,7 +26,18 @@ export interface LeaseRecord {
   target?: number
   /** Last completed step (1-based), for people reading the annotation. */
   step?: number
+  /**
+   * The reload ids the SRS pods had before the first ConfigMap write of this change, and when it
+   * was written: a run that takes over confirms reloads against these, not against ids read after
+   * the dead run's write (a pod that reloaded before the takeover would never be confirmed).
+   */
+  reload?: ReloadRecord
   renewTime: string
+}
+
+export interface ReloadRecord {
+  writtenAt?: number
+  pods: Record<string, {reloadId?: string; service?: string}>
 }
 
 export interface LeaseAnchor {
@@ -53,6 +64,8 @@ export class OriginLease {
   readonly holder = randomBytes(4).toString('hex')
   private timer?: NodeJS.Timeout
   private record?: LeaseRecord
+  /** Writes go one after the other: a renewal still in flight must not land after release(). */
+  private writes: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly kube: KubeClient,
@@ -83,7 +96,7 @@ export class OriginLease {
         continue
       }
       const taken = current && current.op === op && current.target !== undefined ? current : undefined
-      const record: LeaseRecord = {holder: this.holder, op, target: taken?.target, renewTime: new Date().toISOString()}
+      const record: LeaseRecord = {holder: this.holder, op, target: taken?.target, reload: taken?.reload, renewTime: new Date().toISOString()}
       try {
         await this.write(record, obj.metadata.resourceVersion)
       } catch (error) {
@@ -97,16 +110,24 @@ export class OriginLease {
     }
   }
 
-  async update(fields: Partial<Pick<LeaseRecord, 'target' | 'step'>>): Promise<void> {
+  async update(fields: Partial<Pick<LeaseRecord, 'target' | 'step' | 'reload'>>): Promise<void> {
     if (!this.record) return
     this.record = {...this.record, ...fields}
     await this.renew()
   }
 
-  private async renew(): Promise<void> {
-    if (!this.record) return
-    this.record = {...this.record, renewTime: new Date().toISOString()}
-    await this.write(this.record)
+  private renew(): Promise<void> {
+    return this.serial(async () => {
+      if (!this.record) return // released or abandoned while this renewal waited
+      this.record = {...this.record, renewTime: new Date().toISOString()}
+      await this.write(this.record)
+    })
+  }
+
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const next = this.writes.then(fn)
+    this.writes = next.catch(() => {})
+    return next
   }
 
   /** Done: the annotation goes away. */
@@ -114,7 +135,9 @@ export class OriginLease {
     this.stopRenewing()
     if (!this.record) return
     this.record = undefined
-    await this.kube.patch(this.res(), this.anchor.name, {metadata: {annotations: {[LEASE_ANNOTATION]: null}}}, 'merge', this.namespace)
+    await this.serial(async () => {
+      await this.kube.patch(this.res(), this.anchor.name, {metadata: {annotations: {[LEASE_ANNOTATION]: null}}}, 'merge', this.namespace)
+    })
   }
 
   /** Interrupted on purpose: keep the record of the target, but let the next run take over at once. */
@@ -123,7 +146,7 @@ export class OriginLease {
     if (!this.record) return
     const record = {...this.record, renewTime: new Date(0).toISOString()}
     this.record = undefined
-    await this.write(record)
+    await this.serial(() => this.write(record))
   }
 
   private stopRenewing(): void {

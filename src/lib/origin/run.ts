@@ -7,7 +7,7 @@ import type {KubeClient} from '../kube/client.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects} from '../srs/topology.js'
 import type {PodReloadReport} from './confirm.js'
-import {describeStep, OriginExecutor, type ConfigMapWrite, type StepReport} from './execute.js'
+import {describeStep, INTERRUPTED_EXIT, OriginExecutor, type ConfigMapWrite, type StepReport} from './execute.js'
 import {OriginLease} from './lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
 import {planOriginChange, type OriginOp, type OriginScalePlan} from './plan.js'
@@ -108,6 +108,16 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
   const lease = new OriginLease(kube, ns, plan.anchor)
   const taken = await lease.acquire(opts.op, deadline, (other) => opts.progress?.(`waiting for another ${other.op}-origin run (${other.holder}) on ${plan.anchor.name} to finish`))
   let finished = false
+  // Ctrl-C or a TERM: leave the record of the target and let the next run take over at once
+  // (a killed run's lease goes stale after LEASE_STALE_MS instead).
+  const onSignal = (signal: NodeJS.Signals) => {
+    void lease
+      .abandon()
+      .catch(() => {})
+      .finally(() => process.exit(signal === 'SIGINT' ? INTERRUPTED_EXIT : 143))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     // Plan again: a run that held the lease may have changed everything.
     objs = await observe(kube, ns)
@@ -123,6 +133,7 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
       wait: opts.wait,
       stopAfterStep: opts.stopAfterStep,
       lease,
+      resumedReload: taken?.reload,
       progress: opts.progress,
     })
     const exec = await executor.run()
@@ -135,6 +146,8 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
     return result
   } finally {
     // A finished run frees the cluster; one that stopped or failed leaves its target for the next run.
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await (finished ? lease.release() : lease.abandon()).catch(() => {})
   }
 }

@@ -1,6 +1,6 @@
 import {describe, expect, test} from '@jest/globals'
-import {oneLine} from '../../../src/lib/cli/base-command.js'
-import {validateName, validateNamespace} from '../../../src/lib/cli/flags.js'
+import {oneLine, refuseValuesOfBooleans} from '../../../src/lib/cli/base-command.js'
+import {validateName, validateNamespace, validateSelector} from '../../../src/lib/cli/flags.js'
 import {decideColor} from '../../../src/lib/cli/output.js'
 import {UsageError} from '../../../src/lib/errors.js'
 
@@ -35,5 +35,24 @@ describe('colour policy', () => {
   test('FORCE_COLOR turns them on without a terminal; an empty NO_COLOR does not count', () => {
     expect(decideColor(false, {FORCE_COLOR: '1'})).toBe(true)
     expect(decideColor(false, {NO_COLOR: '', FORCE_COLOR: '1'})).toBe(true)
+  })
+})
+
+describe('label selectors are checked before any request', () => {
+  test.each(['app=srs-edge', 'app==srs-edge', 'app!=nginx', 'app', '!app', 'tier in (edge,origin)', 'tier notin (a, b),app=x', 'app.kubernetes.io/name=srs', 'app='])('%p is a selector', (s) => expect(validateSelector(s)).toBe(s))
+  test.each(['', ' ', 'ünï', '$(rm -rf /)', 'Bad_Name.', 'app=a b', 'tier in (a', 'app=-x', '=x', 'a,,b'])('%p is refused, naming --selector', (s) => {
+    expect(() => validateSelector(s)).toThrow(UsageError)
+    expect(() => validateSelector(s)).toThrow(/invalid value for --selector: .* is not a label selector/)
+  })
+})
+
+describe('switches take no value', () => {
+  const flags = {'dry-run': {type: 'boolean'}, wait: {type: 'boolean', allowNo: true}, count: {type: 'option'}}
+  test.each([['--dry-run=yes'], ['--wait=false'], ['--no-wait=1']])('%p is refused, naming the flag', (arg) => {
+    expect(() => refuseValuesOfBooleans(['x', arg], flags)).toThrow(/takes no value/)
+    expect(() => refuseValuesOfBooleans(['x', arg], flags)).toThrow(new RegExp(`--${arg.slice(2, arg.indexOf('='))}`))
+  })
+  test('options with =, switches alone and anything after -- pass', () => {
+    expect(() => refuseValuesOfBooleans(['--count=3', '--dry-run', '--no-wait', '--', '--dry-run=yes'], flags)).not.toThrow()
   })
 })

@@ -56,13 +56,17 @@ export function readCredentialFlags(flags: SrsCredentialFlags): SrsCredentialCho
     throw new UsageError('--api-secret cannot be used with --api-user or --api-password-file', 'pick one way to give the SRS API credentials')
   }
   if (apiSecret !== undefined) {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(apiSecret)) {
-      throw new UsageError(`invalid value for --api-secret: "${apiSecret}" is not a valid Secret name`, 'name a Secret with username and password keys in the namespace of the SRS workloads')
+    if (apiSecret.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(apiSecret)) {
+      throw new UsageError(
+        `invalid value for --api-secret: "${apiSecret}" is not a valid Secret name`,
+        'name a Secret (lower-case letters, digits, "-" and ".", at most 253 characters) with username and password keys in the namespace of the SRS workloads',
+      )
     }
     return {secret: apiSecret}
   }
   if (apiUser === undefined && apiPasswordFile === undefined) return undefined
-  if (apiUser === undefined || apiUser === '') throw new UsageError('--api-password-file needs --api-user', 'for example --api-user admin --api-password-file ./srs-api-password')
+  if (apiUser === '') throw new UsageError('--api-user is empty', 'give the SRS http_api username, for example --api-user admin --api-password-file ./srs-api-password')
+  if (apiUser === undefined) throw new UsageError('--api-password-file needs --api-user', 'for example --api-user admin --api-password-file ./srs-api-password')
   if (apiPasswordFile === undefined) {
     throw new UsageError('--api-user needs --api-password-file (passwords are not taken on the command line)', 'for example --api-user admin --api-password-file ./srs-api-password, or --api-secret NAME')
   }

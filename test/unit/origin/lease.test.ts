@@ -1,0 +1,47 @@
+/** The origin lease's writes: a renewal still in flight must never land after release or abandon. */
+import {describe, expect, test} from '@jest/globals'
+import type {KubeClient} from '../../../src/lib/kube/client.js'
+import {LEASE_ANNOTATION, OriginLease} from '../../../src/lib/origin/lease.js'
+
+/** Just enough of KubeClient for the lease: the anchor's annotation, and patches that take a while (a loaded apiserver). */
+function slowAnchor(delaysMs: number[]) {
+  let annotation: string | null = null
+  const kube = {
+    async get() {
+      return {metadata: {resourceVersion: '1', annotations: annotation === null ? {} : {[LEASE_ANNOTATION]: annotation}}}
+    },
+    async patch(_res: unknown, _name: string, body: {metadata: {annotations: Record<string, string | null>}}) {
+      await new Promise((r) => setTimeout(r, delaysMs.shift() ?? 0))
+      annotation = body.metadata.annotations[LEASE_ANNOTATION]!
+      return {}
+    },
+  }
+  return {kube: kube as unknown as KubeClient, annotation: () => annotation}
+}
+
+describe('OriginLease', () => {
+  test('release waits for a slow renewal, so the annotation is gone at the end', async () => {
+    const a = slowAnchor([0, 300, 0])
+    const lease = new OriginLease(a.kube, 'ns', {kind: 'StatefulSet', name: 'srs-origin'})
+    await lease.acquire('add', Date.now() + 1000, () => {})
+    const renewing = lease.update({step: 1}) // its patch takes 300 ms
+    await lease.release()
+    await renewing
+    expect(a.annotation()).toBeNull()
+  })
+
+  test('abandon keeps the target and the reload record, with a renew time that lets the next run take over at once', async () => {
+    const a = slowAnchor([0, 300, 0])
+    const lease = new OriginLease(a.kube, 'ns', {kind: 'StatefulSet', name: 'srs-origin'})
+    await lease.acquire('add', Date.now() + 1000, () => {})
+    const renewing = lease.update({target: 4, reload: {writtenAt: 5, pods: {'srs-origin-0': {reloadId: 'r1', service: 's1'}}}})
+    await lease.abandon()
+    await renewing
+    const record = JSON.parse(a.annotation()!)
+    expect(record).toMatchObject({op: 'add', target: 4, reload: {writtenAt: 5, pods: {'srs-origin-0': {reloadId: 'r1'}}}, renewTime: new Date(0).toISOString()})
+    // the next run of the same op takes it over, with the dead run's reload baseline
+    const next = new OriginLease(a.kube, 'ns', {kind: 'StatefulSet', name: 'srs-origin'})
+    expect(await next.acquire('add', Date.now() + 1000, () => {})).toMatchObject({target: 4, reload: {pods: {'srs-origin-0': {reloadId: 'r1', service: 's1'}}}})
+    await next.release()
+  })
+})
