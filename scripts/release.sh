@@ -88,7 +88,9 @@ say "kubectl krew install --manifest=srs.yaml --archive=$(basename "$ARCHIVE")"
 kubectl krew install --manifest="$WORK/srs.yaml" --archive="$ARCHIVE" >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log" >&2; die "krew install"; }
 found=$(command -v kubectl-srs)
 [[ $found == "$KREW_ROOT/bin/kubectl-srs" ]] || die "kubectl-srs resolves to $found, not the krew install"
-kubectl plugin list 2>/dev/null | grep -qx "$KREW_ROOT/bin/kubectl-srs" || die "kubectl plugin list does not show the krew install"
+# Captured first: with pipefail, grep -q quitting early would make kubectl die of SIGPIPE.
+plugins=$(kubectl plugin list 2>/dev/null || true)
+grep -qx "$KREW_ROOT/bin/kubectl-srs" <<<"$plugins" || die "kubectl plugin list does not show the krew install"
 # The installed file is the single executable itself: ELF, and it runs with no node on PATH.
 [[ $(head -c4 "$(readlink -f "$found")" | od -An -tx1 | tr -d ' \n') == 7f454c46 ]] || die "the installed kubectl-srs is not an ELF executable"
 mkdir "$WORK/kubectl-only" && ln -s "$(command -v kubectl)" "$WORK/kubectl-only/kubectl"

@@ -203,7 +203,7 @@ stop_real_srs() {
   for f in "$STATE"/podsim/pods/*/*/srs.pid; do
     [[ -f "$f" ]] || continue
     p=$(cat "$f" 2>/dev/null) || continue
-    if [[ "$p" =~ ^[0-9]+$ ]] && tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -q '^PODSIM_POD_UID='; then
+    if [[ "$p" =~ ^[0-9]+$ ]] && grep -qz '^PODSIM_POD_UID=' "/proc/$p/environ" 2>/dev/null; then
       kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
     fi
   done

@@ -81,7 +81,9 @@ export class H2Connection {
   }
 
   close(): void {
-    this.session?.close()
+    // Nothing in flight: tear down now; otherwise let the streams finish first.
+    if (this.active === 0) this.session?.destroy()
+    else this.session?.close()
     this.session = undefined
   }
 
@@ -100,7 +102,12 @@ export class H2Connection {
     const forget = () => {
       if (this.session === session) this.session = undefined
     }
-    session.on('goaway', forget)
+    // GOAWAY: streams in flight finish on this session, new ones go to a new session, and the
+    // old one closes once idle instead of lingering half-open.
+    session.on('goaway', () => {
+      forget()
+      session.close()
+    })
     session.on('close', forget)
     // Errors reach the streams in flight; an idle session's error only means "reconnect next time".
     session.on('error', forget)

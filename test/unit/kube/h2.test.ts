@@ -79,8 +79,9 @@ describe('kube client transport', () => {
   })
 
   afterAll(async () => {
+    // Closing waits for open sessions: a client that leaves one open would show here as a hang.
     await Promise.all([new Promise((r) => both.close(r)), new Promise((r) => h1only.close(r))])
-  })
+  }, 10_000)
 
   it('speaks HTTP/2 to a server that offers it, with the credentials of the kubeconfig', async () => {
     expect(await listPodNames(port(both))).toEqual({names: ['via-2.0'], auth: ['Bearer t0k3n']})
@@ -99,9 +100,9 @@ describe('kube client transport', () => {
     const kube = await createKubeClient(resolveKubeconfig({kubeconfig: kubeconfigFor(port(both))}, {}), {requestTimeoutMs: 5000})
     try {
       expect((await kube.list<{metadata: {name: string}}>(Resources.pods)).items[0]!.metadata.name).toBe('via-2.0')
-      // Tell every open session to go away, as a restarting apiserver does.
+      // Close every open session (GOAWAY, then the connection ends), as a restarting apiserver does.
       expect(sessions).toHaveLength(1)
-      for (const s of sessions.splice(0)) s.goaway()
+      for (const s of sessions.splice(0)) s.close()
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect((await kube.list<{metadata: {name: string}}>(Resources.pods)).items[0]!.metadata.name).toBe('via-2.0')
       expect(sessions).toHaveLength(1)
