@@ -120,13 +120,7 @@ interface RawAnswer {
 export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeClientOptions): Promise<KubeClient> {
   const direct = staticCredentials(config)
   if (direct) return new RestKubeClient(config, config.server, direct, {...opts, http2: opts.http2 ?? process.env.DISABLE_HTTP2 === undefined})
-  const k8s = await import('@kubernetes/client-node')
-  const kc = new k8s.KubeConfig()
-  try {
-    kc.loadFromString(config.toYaml())
-  } catch (error) {
-    throw new SrsError(`cannot load kubeconfig for context "${config.contextName}": ${(error as Error).message}`, {reason: 'KubeconfigInvalid'})
-  }
+  const {kc} = await clientNodeConfig(config)
   const httpsOpts: https.RequestOptions = {}
   try {
     await kc.applyToHTTPSOptions(httpsOpts)
@@ -665,6 +659,12 @@ interface PortForwarder {
 }
 
 async function newPortForwarder(config: ResolvedKubeconfig): Promise<PortForwarder> {
+  const {k8s, kc} = await clientNodeConfig(config)
+  return new k8s.PortForward(kc) as unknown as PortForwarder
+}
+
+/** client-node, imported on first use, with the resolved kubeconfig loaded. */
+async function clientNodeConfig(config: ResolvedKubeconfig) {
   const k8s = await import('@kubernetes/client-node')
   const kc = new k8s.KubeConfig()
   try {
@@ -672,7 +672,7 @@ async function newPortForwarder(config: ResolvedKubeconfig): Promise<PortForward
   } catch (error) {
     throw new SrsError(`cannot load kubeconfig for context "${config.contextName}": ${(error as Error).message}`, {reason: 'KubeconfigInvalid'})
   }
-  return new k8s.PortForward(kc) as unknown as PortForwarder
+  return {k8s, kc}
 }
 
 function isKubeStatus(ans: RawAnswer): boolean {
