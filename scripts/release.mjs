@@ -160,6 +160,19 @@ async function bundle() {
   writeFileSync(empty, 'module.exports = {}\n')
   // Optional native add-ons are required inside try/catch; an empty object would pass for one
   // and crash later (ws called bufferutil's missing mask() on every port-forward frame).
+  // oclif renders every help string through ejs.render, compiling each one; kubectl-srs's help
+  // only has <%= config.bin %>-style expressions, and the compiles were ~50 ms of every --help.
+  // Anything else in a template fails loudly instead of rendering wrong.
+  const helpTemplates = path.join(tmp, 'help-templates.cjs')
+  writeFileSync(
+    helpTemplates,
+    `exports.render = (template, data) => String(template).replace(/<%=?\\s*([\\s\\S]*?)\\s*%>/g, (whole, expr) => {
+  if (!/^[\\w$.]+$/.test(expr)) throw new Error('unsupported template in help text: ' + whole)
+  const value = expr.split('.').reduce((o, k) => (o == null ? undefined : o[k]), data)
+  return value == null ? '' : String(value)
+})
+`,
+  )
   const missing = path.join(tmp, 'missing.cjs')
   writeFileSync(missing, "throw Object.assign(new Error('not in the single executable'), {code: 'MODULE_NOT_FOUND'})\n")
   const common = {
@@ -180,6 +193,7 @@ async function bundle() {
       // The userland package: Node's own punycode warns (DEP0040) when code outside
       // node_modules, which a bundle is, requires it.
       punycode: 'punycode/',
+      ejs: helpTemplates,
     },
     // ESM code that reads import.meta.url gets the bundle's own path.
     define: {'import.meta.url': '__kubectl_srs_import_meta_url'},

@@ -98,6 +98,11 @@ version=$(PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs --version)
 say "kubectl srs --version (no node on PATH): $version"
 [[ $version == "kubectl-srs/$(node -p 'require("./package.json").version') "* ]] || die "unexpected version: $version"
 
+# Help text goes through the bundle's small template renderer (ejs is left out): examples must
+# still show the command as kubectl runs it.
+help=$(PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs canary --help)
+grep -qF '$ kubectl srs canary srs-edge-deploy --to v4.0.6 --percent 25' <<<"$help" || { printf '%s\n' "$help" >&2; die "canary --help does not show its examples as kubectl srs ..."; }
+
 say "kubectl srs status against the local cluster (namespace $NS)"
 kubectl create namespace "$NS" >/dev/null
 kubectl apply -n "$NS" -f test/topologies/origin-cluster.yaml -f test/topologies/edge-cluster.yaml >/dev/null

@@ -304,3 +304,34 @@ describe('pods that cannot drain, and --dry-run', () => {
     expect(JSON.parse(yes.stdout).warnings[0]).toMatch(/up to 30 connections would be cut/)
   })
 })
+
+describe('a new pod whose SRS still reports the old version', () => {
+  let ns: {name: string; remove: () => void}
+  beforeAll(async () => {
+    ns = await edgeSetup('stale-version')
+  })
+  afterAll(() => ns?.remove())
+
+  test('is never called verified: canary times out with exit 3 naming the version it reports, the stable keeps its pods, rollback cleans up', async () => {
+    // The template annotation makes every pod's SRS answer 4.0.5, whatever its image: the stable
+    // pods (v4.0.5) rightly, the canary pods (v4.0.6) as a server that was never replaced would.
+    kubectl(['patch', '-n', ns.name, 'deployment/srs-edge-deploy', '--type', 'merge', '-p', JSON.stringify({spec: {template: {metadata: {annotations: {'sim.srs.test/report-version': '4.0.5'}}}}})])
+    kubectl(['rollout', 'status', '-n', ns.name, 'deployment/srs-edge-deploy', '--timeout', '90s'])
+    await eventually('3 edges after the template change', () => readyEndpoints(ns.name, 'srs-edge-service') === 3, {timeoutMs: 90_000})
+    await eventually('old pods gone', () => kubectlJson<{items: unknown[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.length === 3)
+    const c = await withCapacityWatch(ns.name, ['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '--timeout', '15s', '-o', 'json'])
+    expect(c.r.code).toBe(3)
+    expect(c.r.stdout).toBe('')
+    expect(c.r.stderr).toMatch(/timed out waiting for .*reports 4\.0\.5/)
+    expect(c.min).toBeGreaterThanOrEqual(3)
+    const stable = deployments(ns.name).find((d) => d.metadata.name === 'srs-edge-deploy')!
+    expect(stable.spec.replicas).toBe(3)
+    const status = await srs(['status', '-n', ns.name, '-o', 'json'])
+    const warnings = (JSON.parse(status.stdout) as {warnings: {message: string}[]}).warnings.map((w) => w.message).join('\n')
+    expect(warnings).toMatch(/v4\.0\.6.*4\.0\.5|4\.0\.5.*v4\.0\.6/)
+    const back = await withCapacityWatch(ns.name, ['rollback', 'srs-edge-deploy', '-n', ns.name, '-o', 'json'])
+    expect(back.r.code).toBe(0)
+    expect(back.min).toBeGreaterThanOrEqual(3)
+    expect(deployments(ns.name).map((d) => d.metadata.name)).toEqual(['srs-edge-deploy'])
+  })
+})
