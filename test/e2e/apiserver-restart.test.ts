@@ -49,6 +49,20 @@ function canaryCreated(ns: string): Promise<unknown> {
   return eventually('the canary Deployment created', () => 'srs-edge-deploy-canary' in deployments(ns), {timeoutMs: 120_000, intervalMs: 200})
 }
 
+/**
+ * The end state: one stable and one canary pod, each Ready. Read from the Deployments' status,
+ * which the controller-manager updates after the command returns (the command checks the pods
+ * themselves); after an apiserver restart its informers take a moment to catch up.
+ */
+async function settled(ns: string): Promise<void> {
+  const want = {
+    'srs-edge-deploy': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.5'},
+    'srs-edge-deploy-canary': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.6'},
+  }
+  await eventually(`${ns}: one stable and one canary pod, Ready`, () => JSON.stringify(deployments(ns)) === JSON.stringify(want), {timeoutMs: 60_000, intervalMs: 500}).catch(() => undefined)
+  expect(deployments(ns)).toEqual(want)
+}
+
 beforeAll(async () => {
   // The binaries the first cluster built (global setup), not a second build.
   rmSync(STATE, {recursive: true, force: true})
@@ -92,10 +106,7 @@ describe('kube-apiserver restarted during canary --wait', () => {
     expect(r.code).toBe(0)
     const result = JSON.parse(r.stdout) as {verified: {pod: string; verdict: string; version: string}[]; split: unknown}
     expect(result.verified).toEqual([expect.objectContaining({verdict: 'match', version: '4.0.6'})])
-    expect(deployments('short')).toEqual({
-      'srs-edge-deploy': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.5'},
-      'srs-edge-deploy-canary': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.6'},
-    })
+    await settled('short')
   }, 240_000)
 
   test('down longer than --timeout: exit 3 naming the API, never success; the same command again converges', async () => {
@@ -112,9 +123,6 @@ describe('kube-apiserver restarted during canary --wait', () => {
     expect(deployments('long')['srs-edge-deploy']?.replicas).toBe(2)
     const again = await canary('long', ['--timeout', '3m'])
     expect({code: again.code, errors: again.stderr.split('\n').filter((l) => l.startsWith('error'))}).toEqual({code: 0, errors: []})
-    expect(deployments('long')).toEqual({
-      'srs-edge-deploy': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.5'},
-      'srs-edge-deploy-canary': {replicas: 1, ready: 1, image: 'ossrs/srs:v4.0.6'},
-    })
+    await settled('long')
   }, 360_000)
 })
