@@ -29,7 +29,23 @@ export class H2Connection {
     private readonly tls: https.RequestOptions,
   ) {}
 
-  request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
+  /**
+   * A stream the server refused (RST_STREAM REFUSED_STREAM, or cut by its GOAWAY) was not
+   * processed, so it is sent again on a fresh session. The apiserver does this to every other
+   * stream of a connection whose client failed authentication (its HTTP/2 DoS mitigation), so a
+   * 401 must not come back as "cannot reach the API".
+   */
+  async request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.requestOnce(method, pathAndQuery, headers, body, timeoutMs)
+      } catch (error) {
+        if (!(error as {refused?: boolean}).refused || attempt >= 6) throw error
+      }
+    }
+  }
+
+  private requestOnce(method: string, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
     const session = this.connect()
     this.active++
     session.ref()
@@ -49,7 +65,10 @@ export class H2Connection {
       try {
         stream = session.request(reqHeaders, {endStream: !body})
       } catch (error) {
-        done(() => reject(error as Error))
+        // The session got a GOAWAY a moment ago: nothing was sent, the next try opens a new one.
+        const goneAway = (error as {code?: string}).code === 'ERR_HTTP2_GOAWAY_SESSION'
+        if (goneAway && this.session === session) this.session = undefined
+        done(() => reject(goneAway ? Object.assign(error as Error, {refused: true}) : (error as Error)))
         return
       }
       const timer =
@@ -68,14 +87,18 @@ export class H2Connection {
       })
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => done(() => resolve({status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8')})))
-      stream.on('error', (err: Error & {cause?: Error & {code?: string}}) => {
+      const refused = () => stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM
+      stream.on('error', (err: Error & {code?: string; cause?: Error & {code?: string}}) => {
         // A stream cancelled because its session failed carries the session's error as cause.
         const cause = err.cause ?? err
         if ((cause as {code?: string}).code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') this.unsupported = true
-        done(() => reject(cause))
+        const wasRefused = refused() || (!err.cause && err.code === 'ERR_HTTP2_GOAWAY_SESSION')
+        done(() => reject(wasRefused ? Object.assign(cause, {refused: true}) : cause))
       })
       // A stream closed without 'end' (RST_STREAM, session gone) must not hang the caller.
-      stream.on('close', () => done(() => reject(Object.assign(new Error(`stream closed (code ${stream.rstCode})`), {code: 'ECONNRESET'}))))
+      stream.on('close', () =>
+        done(() => reject(Object.assign(new Error(`stream closed (code ${stream.rstCode})`), {code: 'ECONNRESET', refused: refused()}))),
+      )
       if (body) stream.end(body)
     })
   }

@@ -12,6 +12,7 @@ import type {AddressInfo} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {createKubeClient} from '../../../src/lib/kube/client.js'
+import {H2Connection} from '../../../src/lib/kube/h2.js'
 import {resolveKubeconfig} from '../../../src/lib/kube/kubeconfig.js'
 import {Resources} from '../../../src/lib/kube/resources.js'
 
@@ -108,6 +109,37 @@ describe('kube client transport', () => {
       expect(sessions).toHaveLength(1)
     } finally {
       kube.close()
+    }
+  })
+})
+
+describe('streams the server refused', () => {
+  it('are sent again: an apiserver answers one unauthenticated request per connection and refuses the rest', async () => {
+    // As kube-apiserver's HTTP/2 DoS mitigation: after a 401 to an unauthenticated client, GOAWAY.
+    const server = http2.createSecureServer(tls)
+    let answered = 0
+    server.on('stream', (stream) => {
+      const session = stream.session!
+      if ((session as {answeredOne?: boolean}).answeredOne) {
+        stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)
+        return
+      }
+      ;(session as {answeredOne?: boolean}).answeredOne = true
+      answered++
+      stream.respond({':status': 401, 'content-type': 'application/json'})
+      stream.end('{"kind":"Status","apiVersion":"v1","code":401}')
+      session.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id)
+      setTimeout(() => session.close(), 50)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const h2 = new H2Connection(`https://127.0.0.1:${(server.address() as AddressInfo).port}`, {ca: tls.cert})
+    try {
+      const answers = await Promise.all(Array.from({length: 5}, (_, i) => h2.request('GET', `/api/v1/namespaces/n/pods?i=${i}`, {}, undefined, 5000)))
+      expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 401, 401])
+      expect(answered).toBe(5)
+    } finally {
+      h2.close()
+      await new Promise((r) => server.close(r))
     }
   })
 })
