@@ -115,7 +115,11 @@ func (r execJobRunner) mountsOf(pod *v1.Pod, c *v1.Container) ([]bindMount, erro
 // Nothing from the pod is ever part of the script text itself.
 const mountScript = `set -e
 wd=$1; shift
-while [ "$1" != "--" ]; do
+` + bindMountsAndExec
+
+// bindMountsAndExec is the tail both Job pods and real SRS pods run: the src dst ro|rw triples
+// up to "--" are bind-mounted, then the container's argv runs in $wd.
+const bindMountsAndExec = `while [ "$1" != "--" ]; do
   mount --bind "$1" "$2"
   if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
   shift 3

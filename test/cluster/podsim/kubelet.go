@@ -77,14 +77,14 @@ type simPod struct {
 	// statusPending: the last status patch failed (apiserver down or restarting); the next
 	// sync sends it again, as kubelet's status manager does, instead of leaving the pod Pending.
 	statusPending bool
-	confVol      *podVolume
-	volumes      []*podVolume
-	volTimer     *time.Timer
-	terminating  bool
-	job          bool
-	jobPhase     v1.PodPhase // "", Succeeded or Failed
-	jobExitCode  int32
-	jobFinished  metav1.Time
+	confVol       *podVolume
+	volumes       []*podVolume
+	volTimer      *time.Timer
+	terminating   bool
+	job           bool
+	jobPhase      v1.PodPhase // "", Succeeded or Failed
+	jobExitCode   int32
+	jobFinished   metav1.Time
 }
 
 func newKubelet(cs kubernetes.Interface, factory informers.SharedInformerFactory, cfg kubeletConfig,

@@ -61,14 +61,7 @@ ip link set eth0 up
 ip route add "$gw" dev eth0 scope link
 ip route add default via "$gw" dev eth0
 mount --make-rprivate /
-while [ "$1" != "--" ]; do
-  mount --bind "$1" "$2"
-  if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
-  shift 3
-done
-shift
-cd "$wd"
-exec "$@"`
+` + bindMountsAndExec
 
 type realProc struct {
 	cmd      *exec.Cmd
