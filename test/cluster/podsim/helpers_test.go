@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"testing"
 
 	v1 "k8s.io/api/core/v1"
@@ -46,4 +47,15 @@ func publishing(n int) knobs {
 
 func containerWithPreStop(cmd []string) *v1.Container {
 	return &v1.Container{Name: "srs", Lifecycle: &v1.Lifecycle{PreStop: &v1.LifecycleHandler{Exec: &v1.ExecAction{Command: cmd}}}}
+}
+
+// freeLoopbackPort is a TCP port on 127.0.0.1 that nothing listens on right now.
+func freeLoopbackPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,12 +112,7 @@ func TestAPIAuthFromEnv(t *testing.T) {
 // client-go's SPDY port-forward client, as kubectl uses it (the apiserver hop is covered by
 // the e2e tests).
 func TestPortForwardThroughStreamingServer(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := freeLoopbackPort(t)
 	reg := newAPIRegistry("127.0.0.1", t.Logf)
 	defer reg.close()
 	conf := strings.Replace(authConf, "listen 1985", fmt.Sprintf("listen %d", port), 1)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 )
@@ -11,12 +10,7 @@ import (
 // The shared listener picks the pod by the local address of the connection. Loopback
 // only: the pod "IP" here is 127.0.0.1 and the port a free one.
 func TestRegistryRoutesByLocalAddress(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	port := freeLoopbackPort(t)
 
 	reg := newAPIRegistry("127.0.0.1", t.Logf)
 	defer reg.close()
