@@ -6,7 +6,8 @@
  * manifest from those archives.
  *
  *   node scripts/release.mjs                 bundle + every platform whose Node binary is installed
- *   node scripts/release.mjs --bundle-only   the bundle alone (release/kubectl-srs.cjs), runnable by node >= 20
+ *   node scripts/release.mjs --bundle-only   the bundle alone (release/kubectl-srs.cjs + kubectl-srs-kube.cjs, the
+ *                                            client-node part it loads on first use), runnable by node >= 20
  *   node scripts/release.mjs --targets linux-amd64,windows-amd64
  *   node scripts/release.mjs --portable      release/kubectl-srs_portable.tar.gz: the bundle and a
  *                                            launcher that runs it with the node on PATH (>= 20),
