@@ -12,6 +12,9 @@ import http2 from 'node:http2'
 import type {IncomingHttpHeaders} from 'node:http'
 import type https from 'node:https'
 
+/** HTTP/2 forbids connection-specific headers; the length comes from the frames. */
+const CONNECTION_HEADERS = new Set(['connection', 'content-length', 'host', 'keep-alive'])
+
 export interface H2Answer {
   status: number
   headers: IncomingHttpHeaders
@@ -59,8 +62,10 @@ export class H2Connection {
         fn()
       }
       const reqHeaders: http2.OutgoingHttpHeaders = {':method': method, ':path': pathAndQuery}
-      // HTTP/2 forbids connection-specific headers; the length comes from the frames.
-      for (const [k, v] of Object.entries(headers)) if (!/^(connection|content-length|host|keep-alive)$/i.test(k)) reqHeaders[k.toLowerCase()] = v
+      for (const k in headers) {
+        const name = k.toLowerCase()
+        if (!CONNECTION_HEADERS.has(name)) reqHeaders[name] = headers[k]
+      }
       let stream: http2.ClientHttp2Stream
       try {
         stream = session.request(reqHeaders, {endStream: !body})

@@ -9,6 +9,7 @@ import type {Drift, Topology, WorkloadModel, WorkloadRole} from '../srs/topology
 import type {ObservedAccess} from '../srs/observe.js'
 import {imageTag} from '../srs/image.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
+import {compareNamesNumerically} from './name-order.js'
 
 export const STATUS_API_VERSION = 'kubectl-srs/v1alpha1'
 
@@ -191,7 +192,7 @@ export function isDegraded(p: PodReport): boolean {
 }
 
 function workloadReport(w: WorkloadModel, answers: Map<string, PodSrsStatus>, now: Date, warnings: Warning[], apiAuth: SrsApiAuthReport | null): WorkloadReport {
-  const pods = [...w.pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, {numeric: true})).map((p) => podReport(w, p, answers.get(`${w.namespace}/${p.metadata.name}`), now))
+  const pods = [...w.pods].sort((a, b) => compareNamesNumerically(a.metadata.name, b.metadata.name)).map((p) => podReport(w, p, answers.get(`${w.namespace}/${p.metadata.name}`), now))
   for (const p of pods) {
     if (p.srs && p.srs.versionCheck === 'mismatch') {
       warnings.push({kind: 'version-mismatch', namespace: w.namespace, workload: w.name, pod: p.name, message: `pod ${p.name} runs image tag ${p.imageTag} but its SRS reports version ${p.srs.version}`})

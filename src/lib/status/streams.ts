@@ -9,6 +9,7 @@ import type {SrsCredentialResolver} from '../srs/api/credentials.js'
 import {podTransport} from '../srs/api/transport.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {UNAUTHORIZED_MESSAGE} from './pod-query.js'
+import {compareNamesNumerically} from './name-order.js'
 import {buildTopology, type WorkloadRole} from '../srs/topology.js'
 
 export interface StreamOnPod {
@@ -83,7 +84,7 @@ export async function collectStreams(
   await Promise.all(jobs)
   const streams = [...byKey.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.stream.localeCompare(b.stream))
   for (const r of streams) {
-    r.pods.sort((a, b) => a.pod.localeCompare(b.pod, undefined, {numeric: true}))
+    r.pods.sort((a, b) => compareNamesNumerically(a.pod, b.pod))
     r.publishedOn.sort()
     r.clients = r.pods.reduce((n, p) => n + p.clients, 0)
     r.kbpsIn = r.pods.reduce((n, p) => n + p.kbpsIn, 0)

@@ -25,14 +25,14 @@ function answer(httpVersion: string, auth: string | undefined): string {
   return JSON.stringify({kind: 'PodList', apiVersion: 'v1', metadata: {resourceVersion: '1'}, items: [{metadata: {name: `via-${httpVersion}`, annotations: {auth: auth ?? ''}}}]})
 }
 
-function kubeconfigFor(port: number): string {
-  const file = path.join(dir, `kc-${port}`)
+function kubeconfigFor(port: number, serverPath = ''): string {
+  const file = path.join(dir, `kc-${port}${serverPath.replace(/\//g, '_')}`)
   writeFileSync(
     file,
     [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:' + port + '", certificate-authority: ' + `${dir}/cert.pem` + '}}]',
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:' + port + serverPath + '", certificate-authority: ' + `${dir}/cert.pem` + '}}]',
       'users: [{name: u, user: {token: t0k3n}}]',
       'contexts: [{name: x, context: {cluster: c, user: u, namespace: live}}]',
       'current-context: x',
@@ -109,6 +109,39 @@ describe('kube client transport', () => {
       expect(sessions).toHaveLength(1)
     } finally {
       kube.close()
+    }
+  })
+})
+
+describe('request URLs', () => {
+  // A server that answers every request with the path and query it received.
+  let echo: http2.Http2SecureServer
+  beforeAll(async () => {
+    echo = http2.createSecureServer({...tls, allowHTTP1: true}, (req, res) => {
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({kind: 'PodList', apiVersion: 'v1', metadata: {}, items: [{metadata: {name: req.url}}]}))
+    })
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r))
+  })
+  afterAll(() => new Promise((r) => echo.close(r)))
+
+  it.each([['HTTP/2', undefined], ['HTTP/1.1', '1']])('keep the server URL\'s own path and encode the query (%s)', async (_name, disable) => {
+    const saved = process.env.DISABLE_HTTP2
+    if (disable) process.env.DISABLE_HTTP2 = disable
+    else delete process.env.DISABLE_HTTP2
+    const port = (echo.address() as AddressInfo).port
+    // Rancher and other gateways put the apiserver under a path of their own.
+    const kube = await createKubeClient(resolveKubeconfig({kubeconfig: kubeconfigFor(port, '/k8s/clusters/c-1')}, {}), {requestTimeoutMs: 5000})
+    try {
+      const list = await kube.list<{metadata: {name: string}}>(Resources.pods, {labelSelector: 'app in (srs-edge,srs origin)'})
+      expect(list.items[0]!.metadata.name).toBe('/k8s/clusters/c-1/api/v1/namespaces/live/pods?labelSelector=app+in+%28srs-edge%2Csrs+origin%29&limit=500')
+      // A proxied SRS path keeps its own query string as given.
+      const proxied = await kube.podProxy('live', 'srs-edge-0', 1985, '/api/v1/streams/?start=0&count=100')
+      expect(JSON.parse(proxied.body).items[0].metadata.name).toBe('/k8s/clusters/c-1/api/v1/namespaces/live/pods/srs-edge-0:1985/proxy/api/v1/streams/?start=0&count=100')
+    } finally {
+      kube.close()
+      if (saved === undefined) delete process.env.DISABLE_HTTP2
+      else process.env.DISABLE_HTTP2 = saved
     }
   })
 })
