@@ -3,9 +3,9 @@
 // today (kubectl), measured in the same run so that machine noise hits both sides alike.
 // Writes bench/results.md. Not part of the test suite: it reports numbers, it does not pass/fail.
 //
-//   BENCH_SIZES=100,300,1000  BENCH_RUNS=5  npm run bench
+//   BENCH_SIZES=100,300,1000  BENCH_RUNS=5  npm run bench      (BENCH_SEA=0: skip building the single executable)
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
@@ -16,11 +16,11 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000').split(',').map(Number)
 const MANUAL_SAMPLE = 50
 const env = {...process.env, KUBECONFIG, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, NO_COLOR: '1'}
 
-/** Runs a command once; returns wall time (ms) and peak RSS (MB) as GNU time reports them. */
+/** Runs a command once; returns wall time (ms), peak RSS (MB) and CPU seconds as GNU time reports them. */
 function once(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024})
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', cmd, ...args], {env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024})
   const last = r.stderr.trim().split('\n').at(-1).split(' ')
-  return {ms: Number(last[0]) * 1000, mb: Number(last[1]) / 1024, code: r.status}
+  return {ms: Number(last[0]) * 1000, mb: Number(last[1]) / 1024, cpu: Number(last[2]) + Number(last[3]), code: r.status}
 }
 
 function median(xs) {
@@ -44,25 +44,46 @@ const row = (what, ms, extra = '') => {
 }
 
 // --- cold start -------------------------------------------------------------------------------
+// Interleaved: every round runs each command once, so a burst of load on the machine hits all
+// of them alike instead of whichever happened to be measured then.
 execFileSync('npm', ['run', '--silent', 'build'], {cwd: ROOT, stdio: 'ignore'})
-const node0 = measure('node', ['-e', '0'], 10)
-row('`node -e 0` (the runtime floor)', node0.ms)
-row('`kubectl version --client`', measure('kubectl', ['version', '--client'], 10).ms)
-const help = measure('node', [path.join(ROOT, 'bin/run.js'), '--help'], 10)
-row('`kubectl-srs --help` (bin/run.js)', help.ms, `${(help.ms / node0.ms).toFixed(2)}× node -e 0`)
-row('`kubectl-srs --version` (bin/run.js)', measure('node', [path.join(ROOT, 'bin/run.js'), '--version'], 10).ms)
-row('`kubectl srs --help` (through kubectl)', measure('kubectl', ['srs', '--help'], 10).ms)
-// The release build (npm run release), when built: the esbuild bundle run by this node, and the
-// linux-amd64 single executable (its own Node, with V8's code cache).
+// The linux-amd64 single executable of this tree (what krew installs), unless BENCH_SEA=0.
+if (process.env.BENCH_SEA !== '0' && process.platform === 'linux' && process.arch === 'x64') {
+  execFileSync('node', [path.join(ROOT, 'scripts/release.mjs'), '--fetch-node', '--targets', 'linux-amd64'], {cwd: ROOT, stdio: 'inherit'})
+}
 const bundle = path.join(ROOT, 'release/kubectl-srs.cjs')
 const sea = path.join(ROOT, 'release/linux-amd64/kubectl-srs')
-for (const arg of ['--help', '--version']) {
-  if (existsSync(bundle)) row(`\`${arg}\`, bundle (node release/kubectl-srs.cjs)`, measure('node', [bundle, arg], 10).ms)
-  if (existsSync(sea)) row(`\`${arg}\`, single executable (release/linux-amd64/kubectl-srs)`, measure(sea, [arg], 10).ms)
-}
+const startup = [
+  ['`node -e 0` (the runtime floor)', 'node', ['-e', '0']],
+  ['`kubectl version --client`', 'kubectl', ['version', '--client']],
+  ['`kubectl-srs --help` (bin/run.js)', 'node', [path.join(ROOT, 'bin/run.js'), '--help']],
+  ['`kubectl-srs --version` (bin/run.js)', 'node', [path.join(ROOT, 'bin/run.js'), '--version']],
+  ['`kubectl srs --help` (through kubectl)', 'kubectl', ['srs', '--help']],
+  // The release build (npm run release), when built: the esbuild bundle run by this node, and the
+  // linux-amd64 single executable (its own Node, with V8's code cache).
+  ...(existsSync(bundle) ? [['`--help`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--help']], ['`--version`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--version']]] : []),
+  ...(existsSync(sea) ? [['`--help`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--help']], ['`--version`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--version']]] : []),
+]
+const startupSamples = startup.map(() => [])
+for (let round = 0; round < 15; round++) startup.forEach(([, cmd, args], i) => startupSamples[i].push(once(cmd, args).ms))
+const node0 = median(startupSamples[0])
+startup.forEach(([what, , args], i) => {
+  const ms = median(startupSamples[i])
+  row(what, ms, args.includes('--help') ? `${(ms / node0).toFixed(2)}× node -e 0` : '')
+})
 
 // --- status at scale --------------------------------------------------------------------------
 execFileSync('bash', [path.join(ROOT, 'test/cluster/cluster.sh'), 'up'], {stdio: 'inherit'})
+const clusterPids = Object.fromEntries(
+  ['kube-apiserver', 'etcd', 'podsim', 'hostfwd'].map((name) => [name, Number(readFileSync(path.join(ROOT, '.cluster/run', `${name}.pid`), 'utf8').trim())]),
+)
+/** CPU seconds each control-plane process has used so far (utime + stime from /proc). */
+function clusterCpu() {
+  return Object.fromEntries(Object.entries(clusterPids).map(([name, pid]) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return [name, (Number(fields[11]) + Number(fields[12])) / 100]
+  }))
+}
 for (const n of SIZES) {
   const ns = `bench-${n}`
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
@@ -81,8 +102,29 @@ for (const n of SIZES) {
     execFileSync('sleep', ['1'])
   }
   console.log(`${n} pods ready in ${Date.now() - t0} ms`)
-  once('kubectl', ['srs', 'status', '-n', ns, '-o', 'json']) // warm the apiserver's caches once
-  const ours = measure('kubectl', ['srs', 'status', '-n', ns, '-o', 'json'])
+  const statusArgs = ['status', '-n', ns, '-o', 'json']
+  once('kubectl', ['srs', ...statusArgs]) // warm the apiserver's caches once
+  // Interleaved again: the dev entry through kubectl (as in a source checkout), the single
+  // executable krew installs, and the floor (the same proxied GETs by a bare HTTP/2 client).
+  const dev = []
+  const shipped = []
+  const floor = []
+  const cpuSplit = {plugin: 0, 'kube-apiserver': 0, etcd: 0, podsim: 0, hostfwd: 0}
+  for (let i = 0; i < RUNS; i++) {
+    dev.push(once('kubectl', ['srs', ...statusArgs]))
+    if (existsSync(sea)) {
+      const before = clusterCpu()
+      const r = once(sea, statusArgs)
+      const after = clusterCpu()
+      shipped.push(r)
+      cpuSplit.plugin += r.cpu / RUNS
+      for (const k of Object.keys(before)) cpuSplit[k] += (after[k] - before[k]) / RUNS
+    }
+    floor.push(JSON.parse(execFileSync('node', [path.join(ROOT, 'bench/floor.mjs'), ns], {env, encoding: 'utf8'})))
+  }
+  const summary = (samples) => ({ms: median(samples.map((s) => s.ms)), mb: Math.max(...samples.map((s) => s.mb)), cpu: median(samples.map((s) => s.cpu)), codes: [...new Set(samples.map((s) => s.code))]})
+  const ours = summary(shipped.length ? shipped : dev)
+  const devStatus = summary(dev)
   // The manual way: list pods, then one pod-proxy GET per pod, one after another.
   const pods = JSON.parse(kubectl(['get', 'pods', '-n', ns, '-o', 'json'])).items.map((p) => p.metadata.name)
   const list = measure('kubectl', ['get', 'pods', '-n', ns, '-o', 'json'], 3)
@@ -91,7 +133,14 @@ for (const n of SIZES) {
   for (const p of sample) spawnSync('kubectl', ['get', '--raw', `/api/v1/namespaces/${ns}/pods/${p}:1985/proxy/api/v1/summaries`], {env})
   const perPod = (Date.now() - s0) / sample.length
   const manual = list.ms + perPod * n
-  row(`status -o json, ${n} pods`, ours.ms, `peak ${Math.round(ours.mb)} MB, exit ${ours.codes.join('/')}`)
+  if (shipped.length) row(`status -o json, ${n} pods (single executable)`, ours.ms, `peak ${Math.round(ours.mb)} MB, ${ours.cpu.toFixed(1)} s CPU, exit ${ours.codes.join('/')}`)
+  row(`status -o json, ${n} pods (bin/run.js through kubectl)`, devStatus.ms, `peak ${Math.round(devStatus.mb)} MB, ${devStatus.cpu.toFixed(1)} s CPU, exit ${devStatus.codes.join('/')}`)
+  const floorMs = median(floor.map((f) => f.ms))
+  row(`floor: the same ${floor[0].requests} proxied GETs, bare HTTP/2 client, 32 at once`, floorMs, `client ${(median(floor.map((f) => f.cpuMs)) / 1000).toFixed(1)} s CPU; status is ${Math.round(ours.ms - floorMs)} ms above it`)
+  if (shipped.length) {
+    const split = Object.entries(cpuSplit).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')
+    row(`CPU time of one status run, ${n} pods, all processes (${os.cpus().length} cores)`, Object.values(cpuSplit).reduce((a, b) => a + b, 0) * 1000, `seconds: ${split}`)
+  }
   row(`manual: kubectl get pods + ${n} × get --raw summaries (sampled on ${sample.length}, scaled)`, manual, `${(manual / ours.ms).toFixed(1)}× slower than status`)
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
 }
@@ -148,7 +197,7 @@ mkdirSync(path.join(ROOT, 'bench'), {recursive: true})
 const text = `# Benchmarks
 
 Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB,
-Node ${process.version}, load average before the run ${os.loadavg()[0].toFixed(1)}. Medians of ${RUNS} runs (10 for start-up).
+Node ${process.version}, load average before the run ${os.loadavg()[0].toFixed(1)}. Medians of ${RUNS} runs (15 for start-up), taken in interleaved rounds.
 Simulated SRS pods (test/cluster/podsim) behind a real kube-apiserver.
 
 | what | ms | notes |

@@ -5,6 +5,7 @@
  * the resource that were refused.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
@@ -219,6 +220,25 @@ describe('the write rules: a user bound only to the Role changes things', () => 
     const del = await as('via-role', ['cleanup', '--delete', '--pvc', 'pvc-nas'])
     expect({code: del.code, stderr: del.stderr}).toEqual({code: 0, stderr: expect.not.stringMatching(/forbidden/)})
     expect(kubectl(['get', 'cronjobs.v1.batch', '-n', ns.name, '-o', 'name'])).toBe('')
+  })
+
+  test('without watch pods: canary and rollback still wait for their pods (they poll instead) and finish', async () => {
+    const sa = 'no-watch-pods'
+    applyRole(sa, {resource: 'pods', verb: 'watch'})
+    kubeconfigs.set(sa, userBoundTo(sa, {kind: 'Role', name: sa}))
+    // The refusal is real: this user may list pods but not watch them.
+    const canWatch = spawnSync('kubectl', ['auth', 'can-i', 'watch', 'pods', '-n', ns.name, '--kubeconfig', kubeconfigs.get(sa)!], {encoding: 'utf8'})
+    expect(canWatch.stdout.trim()).toBe('no')
+    const canary = await as(sa, ['canary', 'srs-edge-deploy', '--to', 'v4.0.6', '--percent', '50', '-o', 'json'])
+    expect({code: canary.code, stderr: canary.stderr}).toEqual({code: 0, stderr: ''})
+    // Finished means waited for: the canary's pods are Ready and the stable is down to its share.
+    const wanted = Number(kubectl(['get', 'deployment', 'srs-edge-deploy-canary', '-n', ns.name, '-o', 'jsonpath={.spec.replicas}']))
+    const readyCanaryPods = kubectl(['get', 'pods', '-n', ns.name, '-l', 'srs.kubectl.io/track=canary', '-o', 'jsonpath={range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'])
+    expect(wanted).toBeGreaterThan(0)
+    expect(readyCanaryPods.split('\n').filter((x) => x === 'True')).toHaveLength(wanted)
+    const rollback = await as(sa, ['rollback', 'srs-edge-deploy'])
+    expect({code: rollback.code, stderr: rollback.stderr}).toEqual({code: 0, stderr: ''})
+    expect(kubectl(['get', 'deployments', '-n', ns.name, '-o', 'name'])).not.toContain('srs-edge-deploy-canary')
   })
 
   test('without patch deployments.apps: canary stops at its first write and names it', async () => {
