@@ -103,6 +103,23 @@ say "kubectl srs --version (no node on PATH): $version"
 help=$(PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs canary --help)
 grep -qF '$ kubectl srs canary srs-edge-deploy --to v4.0.6 --percent 25' <<<"$help" || { printf '%s\n' "$help" >&2; die "canary --help does not show its examples as kubectl srs ..."; }
 
+# The executable embeds oclif's manifest and loads a command's module only when it runs: the help
+# of the root and of every command must read as the dev entry's (bin/run.js on the same sources).
+npm run --silent build >/dev/null 2>&1 || die "npm run build in the clone"
+for id in "" $(node -p 'Object.keys(require("./oclif.manifest.json").commands).join(" ")'); do
+  want=$(node bin/run.js $id --help 2>&1) || die "bin/run.js $id --help failed"
+  got=$(PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl-srs $id --help 2>&1) || die "kubectl-srs $id --help failed"
+  [[ $got == "$want" ]] || { diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") >&2; die "kubectl-srs ${id:-(root)} --help differs from the dev entry's"; }
+done
+say "--help of the root and of $(node -p 'Object.keys(require("./oclif.manifest.json").commands).length') commands: identical to the dev entry's"
+# Commands whose modules load on demand still run, and bad input still exits 2.
+PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs completion bash >/dev/null || die "completion bash"
+set +e
+PATH=$KREW_ROOT/bin:$WORK/kubectl-only kubectl srs canary srs-edge-deploy --percent 250 >/dev/null 2>"$WORK/bad.err"
+code=$?
+set -e
+[[ $code == 2 ]] && grep -q -- '--percent' "$WORK/bad.err" || { cat "$WORK/bad.err" >&2; die "canary --percent 250 exited $code, not 2 naming --percent"; }
+
 say "kubectl srs status against the local cluster (namespace $NS)"
 kubectl create namespace "$NS" >/dev/null
 kubectl apply -n "$NS" -f test/topologies/origin-cluster.yaml -f test/topologies/edge-cluster.yaml >/dev/null
