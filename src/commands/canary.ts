@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import {UsageError} from '../lib/errors.js'
 import type {CanaryResult} from '../lib/rollout/canary.js'
@@ -37,6 +37,8 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
     const percent = parsePercent(flags.percent)
     if (percent === undefined) throw new UsageError(`invalid value for --percent: "${flags.percent}"`, 'use a number from 0 to 100, e.g. --percent 25')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runCanary} = await import('../lib/rollout/canary.js')
     const {renderCanary} = await import('../lib/view/rollout-view.js')
@@ -45,7 +47,7 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
       const result = await runCanary(
         kube,
         {workload: args.workload, to: flags.to, image: flags.image, percent, replicas: flags.replicas, wait: flags.wait, dryRun: flags['dry-run'], force: flags.force, yes: flags.yes},
-        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)},
+        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials},
       )
       spinner.stop()
       await this.emit(result, flags.output, renderCanary)

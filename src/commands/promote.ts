@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {outputFlag, validateName} from '../lib/cli/flags.js'
+import {credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/promote.js'
 
@@ -19,12 +19,14 @@ StatefulSets: sets the partition to 0 and waits until every ordinal runs the new
   public async run(): Promise<RolloutResult> {
     const {args, flags} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runPromote} = await import('../lib/rollout/promote.js')
     const {renderRollout} = await import('../lib/view/rollout-view.js')
     const spinner = await this.spinner('promote', flags.output)
     try {
-      const result = await runPromote(kube, args.workload, flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)})
+      const result = await runPromote(kube, args.workload, flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result

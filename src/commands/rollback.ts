@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/promote.js'
 
@@ -25,6 +25,8 @@ Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevision
   public async run(): Promise<unknown> {
     const {args, flags} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runRollback, rolloutHistory} = await import('../lib/rollout/promote.js')
     const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
@@ -36,7 +38,7 @@ Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevision
     }
     const spinner = await this.spinner('rollback', flags.output)
     try {
-      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)})
+      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result
