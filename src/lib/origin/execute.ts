@@ -227,7 +227,7 @@ export class OriginExecutor {
   /** Throws when SRS refused the request for want of credentials it accepts: waiting cannot change that. */
   private failOnAuth(w: WorkloadModel, pod: string, failure: SrsFailure, credentials: SrsApiCredentials | undefined): void {
     const done = this.result.steps.filter((s) => s.outcome === 'done').length
-    const state = done === 0 ? 'nothing was changed' : `${done} step(s) of the plan were applied: run the same command again with credentials SRS accepts to finish the change`
+    const state = done === 0 ? 'nothing was changed' : 'the run stopped before removing any origin: run the same command again with credentials SRS accepts to finish the change'
     const error = srsAuthError(failure, {pod, workload: workloadRef(w), credentials, state})
     if (error) throw error
   }

@@ -154,12 +154,13 @@ export class RolloutExecutor {
     return this.transports.of(pod, apiPort, this.opts.credentials)
   }
 
-  /** Throws when SRS refused the request for want of credentials it accepts: waiting cannot change that. */
+  /**
+   * Throws when SRS refused the request for want of credentials it accepts: waiting cannot change
+   * that. Versions are verified after a side grew and connections read before a side shrinks,
+   * so a stop here never leaves capacity below where it was.
+   */
   private failOnAuth(pod: string, failure: SrsFailure): void {
-    const state =
-      this.stepsDone === 0
-        ? 'nothing was changed'
-        : `${this.stepsDone} step(s) were applied and serving capacity was kept: run the same command again with credentials SRS accepts to go on, or \`kubectl srs rollback\` to undo`
+    const state = 'the command stopped before taking any pod away, so serving capacity is as it was: run the same command again with credentials SRS accepts to go on, or `kubectl srs rollback` to undo what was applied'
     const error = srsAuthError(failure, {pod, workload: this.opts.workload, credentials: this.opts.credentials, state})
     if (error) throw error
   }
