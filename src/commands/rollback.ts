@@ -8,11 +8,14 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Abort a running canary, or undo the last SRS upgrade.'
   static override description = `While a canary runs: scales the stable track back to its full size (Ready, versions verified) first, then removes the canary through graceful quit.
 
-Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.`
+Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.
+
+With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).`
   static override examples = [
     {description: 'Abort the edge canary, or undo the last upgrade', command: '<%= config.bin %> rollback srs-edge-deploy'},
     {description: 'List revisions with image and change-cause', command: '<%= config.bin %> rollback srs-edge-deploy --history'},
     {description: 'Go back to a given revision of the origins', command: '<%= config.bin %> rollback srs-origin --to-revision 3'},
+    {description: 'SRS with http_api auth, the password read from a file', command: '<%= config.bin %> rollback srs-edge-deploy --api-user admin --api-password-file ./srs-api-password'},
   ]
   static override args = {workload: Args.string({description: 'The Deployment or StatefulSet.'})}
   static override flags = {
