@@ -11,8 +11,7 @@
  * - SRS 3/4, or raw_api off: nothing can confirm a reload, the pod stays pending with the reason;
  * - SRS refusing the credentials (http_api auth): the pod stays pending, not polled, saying what to pass.
  */
-import {srsAuthError} from '../srs/api/access.js'
-import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
+import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
 import type {SrsEffectiveSettings} from '../srs/conf/index.js'
 import {sleep} from './lease.js'
 
