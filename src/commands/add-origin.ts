@@ -10,11 +10,14 @@ export default class AddOrigin extends OriginCommand<typeof AddOrigin> {
 
 Then it confirms that every SRS pod reading those ConfigMaps applied the new lists: with inotify_auto_reload on, SRS reloads by itself after kubelet projects the file; with http_api.raw_api.allow_reload on, the reload is asked for after --kubelet-sync. Only SRS 5/6 with the raw API on can report a reload (rpc=reload-fetch), so on SRS 3/4 pods stay "pending" with the reason. SRS 7 origins register with the SRS proxy: they are only scaled.
 
+SRS http_api auth: every SRS API request goes through a port-forward with each workload's credentials (--api-user and --api-password-file, --api-secret, or else its own srs.conf or env). Pods that answer 401 stop the command before anything is written (exit 1).
+
 Exit status: 0 when every pod applied the lists, 3 when some are pending or it timed out, 2 for bad input (nothing changed).`
   static override examples = [
     {description: 'One more origin for the only origin cluster of the namespace', command: '<%= config.bin %> add-origin -n live'},
     {description: 'Two origins, the new objects and ConfigMaps printed for Git instead of applied', command: '<%= config.bin %> add-origin srs-origin --count 2 --dry-run -o yaml'},
     {description: 'Origins as Deployments: clones srs-origin-2-deploy into srs-origin-3-deploy', command: '<%= config.bin %> add-origin srs-origin-0-deploy -n live --timeout 10m'},
+    {description: 'SRS with http_api auth: reloads confirmed through a port-forward with the credentials of a Secret (keys username, password)', command: '<%= config.bin %> add-origin -n live --api-secret srs-api-auth'},
   ]
   static override args = {workload: Args.string({description: 'The origin StatefulSet or Deployment (default: the only origin cluster of the namespace).'})}
   static override flags = {

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import {UsageError} from '../lib/errors.js'
 import type {CanaryResult} from '../lib/rollout/canary.js'
@@ -12,12 +12,15 @@ export default class Canary extends BaseCommand<typeof Canary> {
 
 The split is --percent of the total pods T, rounded to the nearest pod; 0 < P < 100 keeps at least one pod on each side. The growing side goes first and must be Ready with its SRS version verified through the API before the other side shrinks, so serving capacity never drops below T; pods that leave do so through SRS graceful quit. Run it again with another --percent to move the split; --percent 0 removes the canary pods. State lives in annotations, so an interrupted run can be continued or rolled back.
 
-Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes.`
+SRS http_api auth (SRS 5.0.152+ / 6.0.40+): versions and connections are read through a port-forward (pods/portforward) with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or SRS_HTTP_API_AUTH_* env, as in status.
+
+Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes, SRS pods that answer 401 (no credentials, or rejected ones: exit 1, naming the user and where they came from).`
   static override examples = [
     {description: 'Send a quarter of the edges to v4.0.6', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25'},
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
     {description: 'Show what would change, as YAML', command: '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml'},
     {description: 'Canary the origin StatefulSet through its partition', command: '<%= config.bin %> canary srs-origin --to v4.0.6 --percent 34'},
+    {description: 'SRS with http_api auth: versions verified through a port-forward with the credentials of a Secret (keys username, password)', command: '<%= config.bin %> canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth'},
   ]
   static override args = {workload: Args.string({description: 'The stable Deployment or StatefulSet (default: the only SRS workload in the namespace).'})}
   static override flags = {
@@ -37,6 +40,8 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
     const percent = parsePercent(flags.percent)
     if (percent === undefined) throw new UsageError(`invalid value for --percent: "${flags.percent}"`, 'use a number from 0 to 100, e.g. --percent 25')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runCanary} = await import('../lib/rollout/canary.js')
     const {renderCanary} = await import('../lib/view/rollout-view.js')
@@ -45,7 +50,7 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
       const result = await runCanary(
         kube,
         {workload: args.workload, to: flags.to, image: flags.image, percent, replicas: flags.replicas, wait: flags.wait, dryRun: flags['dry-run'], force: flags.force, yes: flags.yes},
-        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)},
+        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials},
       )
       spinner.stop()
       await this.emit(result, flags.output, renderCanary)

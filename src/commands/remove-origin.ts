@@ -10,11 +10,14 @@ export default class RemoveOrigin extends OriginCommand<typeof RemoveOrigin> {
 
 --force skips the wait for streams, and goes on when some pods cannot confirm the reload.
 
+SRS http_api auth: as add-origin, with --api-user and --api-password-file, --api-secret, or each workload's own srs.conf or env.
+
 Exit status: 0 when done and confirmed, 3 when it stopped (pending reloads, streams still published at --timeout), 2 for bad input (nothing changed).`
   static override examples = [
     {description: 'Remove the highest origin (srs-origin-3) once no stream is published on it', command: '<%= config.bin %> remove-origin -n live'},
     {description: 'Remove two origins of a named cluster, not waiting for publishers to leave', command: '<%= config.bin %> remove-origin srs-origin --count 2 --force'},
     {description: 'See the list edits first', command: '<%= config.bin %> remove-origin --dry-run'},
+    {description: 'SRS with http_api auth, credentials from a Secret', command: '<%= config.bin %> remove-origin -n live --api-secret srs-api-auth'},
   ]
   static override args = {workload: Args.string({description: 'The origin StatefulSet or Deployment (default: the only origin cluster of the namespace).'})}
   static override flags = {

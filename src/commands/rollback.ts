@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, outputFlag, validateName} from '../lib/cli/flags.js'
+import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/promote.js'
 
@@ -8,11 +8,14 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Abort a running canary, or undo the last SRS upgrade.'
   static override description = `While a canary runs: scales the stable track back to its full size (Ready, versions verified) first, then removes the canary through graceful quit.
 
-Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.`
+Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.
+
+With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).`
   static override examples = [
     {description: 'Abort the edge canary, or undo the last upgrade', command: '<%= config.bin %> rollback srs-edge-deploy'},
     {description: 'List revisions with image and change-cause', command: '<%= config.bin %> rollback srs-edge-deploy --history'},
     {description: 'Go back to a given revision of the origins', command: '<%= config.bin %> rollback srs-origin --to-revision 3'},
+    {description: 'SRS with http_api auth, the password read from a file', command: '<%= config.bin %> rollback srs-edge-deploy --api-user admin --api-password-file ./srs-api-password'},
   ]
   static override args = {workload: Args.string({description: 'The Deployment or StatefulSet.'})}
   static override flags = {
@@ -25,6 +28,8 @@ Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevision
   public async run(): Promise<unknown> {
     const {args, flags} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runRollback, rolloutHistory} = await import('../lib/rollout/promote.js')
     const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
@@ -36,7 +41,7 @@ Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevision
     }
     const spinner = await this.spinner('rollback', flags.output)
     try {
-      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`)})
+      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result

@@ -5,42 +5,13 @@
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {spawnSync} from 'node:child_process'
 import path from 'node:path'
-import {createNamespace, eventually, KUBECONFIG, kubectl, kubectlJson, ROOT, srs, type RunResult} from '../helpers/cli.js'
+import {createNamespace, eventually, KUBECONFIG, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
 
 interface DeploymentJson {
   metadata: {name: string; annotations?: Record<string, string>; resourceVersion: string; generation: number}
   spec: {replicas: number; template: {spec: {containers: {name: string; image: string}[]}}}
-}
-
-/** Ready endpoints behind a Service, from its EndpointSlices (what kube-proxy would route to). */
-function readyEndpoints(ns: string, service: string): number {
-  const r = spawnSync('kubectl', ['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json'], {env: {...process.env, KUBECONFIG}, encoding: 'utf8'})
-  if (r.status !== 0) return -1
-  const slices = JSON.parse(r.stdout) as {items: {endpoints?: {conditions?: {ready?: boolean; terminating?: boolean}}[]}[]}
-  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true && !e.conditions.terminating).length
-}
-
-/** Runs a plugin command while sampling capacity; returns the result and the lowest count seen. */
-async function withCapacityWatch(ns: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{r: RunResult; min: number; samples: number}> {
-  let min = Number.POSITIVE_INFINITY
-  let samples = 0
-  let running = true
-  const sampler = (async () => {
-    while (running) {
-      const n = readyEndpoints(ns, 'srs-edge-service')
-      if (n >= 0) {
-        min = Math.min(min, n)
-        samples++
-      }
-      await new Promise((res) => setTimeout(res, 150))
-    }
-  })()
-  const r = await srs(args, {env})
-  running = false
-  await sampler
-  return {r, min, samples}
 }
 
 function deployments(ns: string): DeploymentJson[] {

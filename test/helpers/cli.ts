@@ -91,3 +91,32 @@ export function serviceAccountKubeconfig(namespace: string, sa: string, roleRefs
   writeFileSync(file, stringify(doc))
   return file
 }
+
+/** Ready endpoints behind a Service, from its EndpointSlices (what kube-proxy would route to). */
+export function readyEndpoints(ns: string, service: string): number {
+  const r = spawnSync('kubectl', ['get', 'endpointslices', '-n', ns, '-l', `kubernetes.io/service-name=${service}`, '-o', 'json'], {env: {...process.env, KUBECONFIG}, encoding: 'utf8'})
+  if (r.status !== 0) return -1
+  const slices = JSON.parse(r.stdout) as {items: {endpoints?: {conditions?: {ready?: boolean; terminating?: boolean}}[]}[]}
+  return slices.items.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready === true && !e.conditions.terminating).length
+}
+
+/** Runs a plugin command while sampling the Ready endpoints of srs-edge-service; returns the result and the lowest count seen. */
+export async function withCapacityWatch(ns: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{r: RunResult; min: number; samples: number}> {
+  let min = Number.POSITIVE_INFINITY
+  let samples = 0
+  let running = true
+  const sampler = (async () => {
+    while (running) {
+      const n = readyEndpoints(ns, 'srs-edge-service')
+      if (n >= 0) {
+        min = Math.min(min, n)
+        samples++
+      }
+      await new Promise((res) => setTimeout(res, 150))
+    }
+  })()
+  const r = await srs(args, {env})
+  running = false
+  await sampler
+  return {r, min, samples}
+}

@@ -45,3 +45,11 @@ export function withReload(file: string, opts: {image: string; inotify: boolean;
   if (opts.inotify) text = text.replace(/^( {4}daemon {14}off;)$/gm, '$1\n    inotify_auto_reload on;')
   return text
 }
+
+/**
+ * A topology text with http_api basic auth on in every srs.conf of it (SRS 5.0.152+ / 6.0.40+
+ * enforce it; SRS 4 ignores the block), the credentials written in the file as operators do.
+ */
+export function withApiAuth(text: string, username: string, password: string): string {
+  return text.replace(/^( {8}listen {10}1985;)$/gm, `$1\n        auth {\n            enabled         on;\n            username        ${username};\n            password        ${password};\n        }`)
+}

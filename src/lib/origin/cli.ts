@@ -1,6 +1,6 @@
 /** Flags and output shared by add-origin, remove-origin and sync-origins. */
 import {Flags} from '@oclif/core'
-import {durationFlag, outputFlag} from '../cli/flags.js'
+import {durationFlag, outputFlag, srsApiAuthFlags} from '../cli/flags.js'
 import {ExitCode, UsageError} from '../errors.js'
 import type {OriginChangeResult} from './run.js'
 
@@ -13,6 +13,7 @@ export const originFlags = {
     description: 'Time kubelet may take to project a ConfigMap change into the pods; raw API reloads are asked for after it (kubelet sync period + ConfigMap cache TTL).',
     default: 90_000,
   }),
+  ...srsApiAuthFlags,
 }
 
 /** KUBECTL_SRS_STOP_AFTER_STEP=k: a test hook that ends the run with exit 130 after step k. */

@@ -1,7 +1,7 @@
 /** The base of add-origin, remove-origin and sync-origins: one run path, three sets of options. */
 import type {Command} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {validateName} from '../cli/flags.js'
+import {credentialFlagsOf, validateName} from '../cli/flags.js'
 import {checkTimeout, exitCodeOf, objectsAsYaml, stopAfterStepFromEnv} from './cli.js'
 import type {OriginChangeResult} from './run.js'
 
@@ -12,6 +12,9 @@ export interface OriginRunFlags {
   timeout: number
   'kubelet-sync': number
   'request-timeout': number
+  'api-user'?: string
+  'api-password-file'?: string
+  'api-secret'?: string
 }
 
 export abstract class OriginCommand<T extends typeof Command> extends BaseCommand<T> {
@@ -22,6 +25,8 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
     if (change.workload !== undefined) validateName(change.workload, 'workload name')
     checkTimeout(flags.timeout)
     const stopAfterStep = stopAfterStepFromEnv()
+    const {readCredentialFlags} = await import('../srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
     const {runOriginChange} = await import('./run.js')
     const {renderOriginChange} = await import('./render.js')
@@ -41,6 +46,7 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
       stopAfterStep,
       progress: (t) => spinner.update(t),
       warn: (w) => process.stderr.write(`warning: ${w}\n`),
+      apiCredentials,
     }).finally(() => spinner.stop())
     if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
     else await this.emit(result, flags.output, renderOriginChange)

@@ -8,10 +8,10 @@
  * - inotify off, raw_api.allow_reload on: the API gives no sign of when kubelet swapped the file,
  *   so the reload is triggered once kubelet's sync bound has passed since the write (and again
  *   on every poll after that), and a new reload id with state 90 counts;
- * - SRS 3/4, or raw_api off: nothing can confirm a reload, the pod stays pending with the reason.
+ * - SRS 3/4, or raw_api off: nothing can confirm a reload, the pod stays pending with the reason;
+ * - SRS refusing the credentials (http_api auth): the pod stays pending, not polled, saying what to pass.
  */
-import type {KubeClient} from '../kube/client.js'
-import {fetchSrsReloadResult, podTransport, querySrsVersions, requestSrsReload, type SrsTransport} from '../srs/api/index.js'
+import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
 import type {SrsEffectiveSettings} from '../srs/conf/index.js'
 import {sleep} from './lease.js'
 
@@ -32,9 +32,13 @@ export interface PodReloadReport {
 export interface ReloadTarget {
   pod: string
   workload: string
+  /** "deployment/srs-edge-deploy", for messages. */
+  workloadRef: string
   configMap: string
   apiPort: number
   settings: SrsEffectiveSettings
+  /** SRS http_api credentials of the pod's workload. */
+  credentials?: SrsApiCredentials
 }
 
 export interface PodBaseline {
@@ -45,6 +49,8 @@ export interface PodBaseline {
   canFetch: boolean
   service?: string
   error?: string
+  /** SRS refused this command's credentials (or their absence): why, and what to pass. */
+  refused?: string
 }
 
 export interface ConfirmOptions {
@@ -58,19 +64,25 @@ export interface ConfirmOptions {
   onProgress?: (done: number, total: number) => void
 }
 
-function transportFor(kube: KubeClient, ns: string, t: {pod: string; apiPort: number}): SrsTransport {
-  return podTransport(kube, ns, t.pod, t.apiPort)
+function transportFor(transports: PodTransports, t: ReloadTarget): SrsTransport {
+  return transports.of(t.pod, t.apiPort, t.credentials)
+}
+
+/** Why SRS would not let this pod be asked, with what to pass; undefined for any other failure. */
+function refusal(t: ReloadTarget, failure: SrsFailure): string | undefined {
+  const error = srsAuthError(failure, {pod: t.pod, workload: t.workloadRef, credentials: t.credentials, state: 'until then this pod cannot confirm the new lists'})
+  return error && `${error.message}; ${error.hint}`
 }
 
 /** Per pod, before the write: what it runs and its last reload id. */
-export async function takeBaseline(kube: KubeClient, ns: string, targets: ReloadTarget[], requestTimeoutMs: number): Promise<Map<string, PodBaseline>> {
+export async function takeBaseline(transports: PodTransports, targets: ReloadTarget[], requestTimeoutMs: number): Promise<Map<string, PodBaseline>> {
   const out = new Map<string, PodBaseline>()
   await Promise.all(
     targets.map(async (t) => {
-      const tr = transportFor(kube, ns, t)
+      const tr = transportFor(transports, t)
       const v = await querySrsVersions(tr, {timeoutMs: requestTimeoutMs})
       if (!v.ok) {
-        out.set(t.pod, {canFetch: false, error: v.failure.message})
+        out.set(t.pod, {canFetch: false, error: v.failure.message, refused: refusal(t, v.failure)})
         return
       }
       const base: PodBaseline = {major: v.value.major, version: v.value.version, service: v.value.envelope.service, canFetch: false}
@@ -99,6 +111,7 @@ export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): st
   if (method === 'none') {
     return 'inotify_auto_reload is off and http_api.raw_api.allow_reload is off: SRS will not load the new list until it restarts; add inotify_auto_reload on; (do not rely on auto_reload_for_docker, which fails when SRS is not PID 1 on containerd nodes) or restart the pod'
   }
+  if (base.refused) return base.refused
   if (base.error) return `SRS API did not answer before the change: ${base.error}`
   if (!base.canFetch) {
     const why = (base.major ?? 0) < 5 ? `SRS ${base.version ?? '4 or older'} has no rpc=reload-fetch` : 'http_api.raw_api is off, so rpc=reload-fetch is refused'
@@ -112,7 +125,7 @@ export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): st
  * Waits until every pod applied the file written at `writtenAt`, failed to, or the timeout
  * passed. Never marks a pod applied without a reload result from SRS itself.
  */
-export async function confirmReloads(kube: KubeClient, ns: string, targets: ReloadTarget[], baseline: Map<string, PodBaseline>, writtenAt: number, opts: ConfirmOptions): Promise<PodReloadReport[]> {
+export async function confirmReloads(transports: PodTransports, targets: ReloadTarget[], baseline: Map<string, PodBaseline>, writtenAt: number, opts: ConfirmOptions): Promise<PodReloadReport[]> {
   const reports = new Map<string, PodReloadReport>()
   const open: ReloadTarget[] = []
   for (const t of targets) {
@@ -134,12 +147,14 @@ export async function confirmReloads(kube: KubeClient, ns: string, targets: Relo
       remaining.map(async (t) => {
         const report = reports.get(t.pod)!
         const base = baseline.get(t.pod)!
-        const tr = transportFor(kube, ns, t)
+        const tr = transportFor(transports, t)
         const reqOpts = {timeoutMs: opts.requestTimeoutMs}
         const f = await fetchSrsReloadResult(tr, reqOpts)
         if (!f.ok) {
-          report.reason = `SRS API: ${f.failure.message}`
-          next.push(t)
+          const refused = refusal(t, f.failure)
+          report.reason = refused ?? `SRS API: ${f.failure.message}`
+          // Waiting does not make SRS accept other credentials: this pod stays pending, not polled.
+          if (!refused) next.push(t)
           return
         }
         if (base.service && f.value.envelope.service && f.value.envelope.service !== base.service) {

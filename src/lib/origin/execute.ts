@@ -9,9 +9,9 @@ import {isConflict, isNotFound, SrsError, TimeoutError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../kube/types.js'
-import {listSrsStreams, podTransport, querySrsVersions} from '../srs/api/index.js'
+import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodTransport, type SrsApiCredentials, type SrsCredentialResolver, type SrsFailure} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
-import {buildTopology, type ObservedObjects} from '../srs/topology.js'
+import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
 import {sleep, type OriginLease, type ReloadRecord} from './lease.js'
 import {editListText, type ClusterNaming} from './lists.js'
@@ -56,6 +56,8 @@ export interface ExecuteOptions {
   /** The reload baseline of an interrupted run of the same change that this run took over. */
   resumedReload?: ReloadRecord
   progress?: (text: string) => void
+  /** SRS http_api credentials per workload (flags, --api-secret, or the workload's own config). */
+  credentials?: SrsCredentialResolver
 }
 
 /** Exit code of a run stopped on purpose after a step (like a shell's Ctrl-C). */
@@ -68,6 +70,7 @@ export class OriginExecutor {
   private reloadRecord?: ReloadRecord
   private readonly result: ExecutionResult = {steps: [], configMaps: [], pods: []}
   private readonly deadline: number
+  private readonly transports: PodTransports
 
   constructor(
     private readonly kube: KubeClient,
@@ -77,6 +80,7 @@ export class OriginExecutor {
   ) {
     this.deadline = Date.now() + opts.timeoutMs
     this.writtenAt = opts.resumedReload?.writtenAt ?? 0
+    this.transports = new PodTransports(kube, plan.namespace)
   }
 
   private get ns(): string {
@@ -139,7 +143,7 @@ export class OriginExecutor {
       case 'edit-config':
         return {...base, ...(await this.applyConfigMapEdit(step))}
       case 'confirm-reload': {
-        const pods = await confirmReloads(this.kube, this.ns, this.targets, this.baseline, this.writtenAt || Date.now(), {
+        const pods = await confirmReloads(this.transports, this.targets, this.baseline, this.writtenAt || Date.now(), {
           timeoutMs: Math.max(0, this.deadline - Date.now()),
           kubeletSyncMs: this.opts.kubeletSyncMs,
           requestTimeoutMs: Math.min(this.opts.requestTimeoutMs || 10_000, 10_000),
@@ -195,19 +199,42 @@ export class OriginExecutor {
   private async reloadTargets(): Promise<ReloadTarget[]> {
     const edited = new Set(this.plan.steps.flatMap((s) => (s.kind === 'edit-config' ? [s.configMap] : [])))
     const topo = buildTopology(this.ns, await this.observe())
-    return topo.workloads
-      .filter((w) => w.config.configMap !== undefined && edited.has(w.config.configMap))
-      .flatMap((w) =>
-        w.pods
-          .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')
-          .map((p) => ({pod: p.metadata.name, workload: w.name, configMap: w.config.configMap!, apiPort: w.apiPort, settings: w.settings})),
-      )
-      .sort((a, b) => a.pod.localeCompare(b.pod))
+    const targets: ReloadTarget[] = []
+    for (const w of topo.workloads.filter((x) => x.config.configMap !== undefined && edited.has(x.config.configMap))) {
+      const credentials = await this.credentialsOf(w)
+      for (const p of w.pods.filter((x) => !x.metadata.deletionTimestamp && x.status?.phase === 'Running')) {
+        targets.push({pod: p.metadata.name, workload: w.name, workloadRef: workloadRef(w), configMap: w.config.configMap!, apiPort: w.apiPort, settings: w.settings, credentials})
+      }
+    }
+    return targets.sort((a, b) => a.pod.localeCompare(b.pod))
+  }
+
+  /**
+   * A workload's SRS API credentials. With some, client-node (which the port-forward needs) is
+   * loaded now, so that one-time cost is not charged to the first pod's timeout.
+   */
+  private async credentialsOf(w: WorkloadModel): Promise<SrsApiCredentials | undefined> {
+    const credentials = await this.opts.credentials?.forWorkload(w)
+    if (credentials) await this.kube.preparePortForward()
+    return credentials
+  }
+
+  private async transportOf(w: WorkloadModel, pod: string): Promise<{transport: PodTransport; credentials?: SrsApiCredentials}> {
+    const credentials = await this.credentialsOf(w)
+    return {transport: this.transports.of(pod, w.apiPort, credentials), credentials}
+  }
+
+  /** Throws when SRS refused the request for want of credentials it accepts: waiting cannot change that. */
+  private failOnAuth(w: WorkloadModel, pod: string, failure: SrsFailure, credentials: SrsApiCredentials | undefined): void {
+    const done = this.result.steps.filter((s) => s.outcome === 'done').length
+    const state = done === 0 ? 'nothing was changed' : 'the run stopped before removing any origin: run the same command again with credentials SRS accepts to finish the change'
+    const error = srsAuthError(failure, {pod, workload: workloadRef(w), credentials, state})
+    if (error) throw error
   }
 
   private async takeBaseline(): Promise<void> {
     this.targets = await this.reloadTargets()
-    this.baseline = await takeBaseline(this.kube, this.ns, this.targets, Math.min(this.opts.requestTimeoutMs || 10_000, 10_000))
+    this.baseline = await takeBaseline(this.transports, this.targets, Math.min(this.opts.requestTimeoutMs || 10_000, 10_000))
     // Taking over an interrupted run: its write may already have been loaded, so the reload ids
     // from before that write are the baseline (for pods that have not restarted since).
     const saved = this.opts.resumedReload?.pods ?? {}
@@ -260,7 +287,7 @@ export class OriginExecutor {
       const objs = await this.observe()
       const topo = buildTopology(this.ns, objs)
       const missing: string[] = []
-      const apiPods: {pod: Pod; port: number}[] = []
+      const apiPods: {pod: Pod; w: WorkloadModel}[] = []
       for (const name of workloads) {
         const w = topo.workloads.find((x) => x.name === name)
         if (!w) {
@@ -269,12 +296,21 @@ export class OriginExecutor {
         }
         const ready = w.pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
         if (ready.length < w.replicas) missing.push(`${name} ${ready.length}/${w.replicas} Ready`)
-        for (const p of ready) apiPods.push({pod: p, port: w.apiPort})
+        for (const p of ready) apiPods.push({pod: p, w})
       }
       for (const p of pods) if (!apiPods.some((a) => a.pod.metadata.name === p)) missing.push(`pod ${p} not Ready`)
       if (missing.length === 0) {
-        const answers = await Promise.all(apiPods.map(async (a) => ({a, r: await querySrsVersions(podTransport(this.kube, this.ns, a.pod.metadata.name, a.port), {timeoutMs: 5000})})))
-        for (const {a, r} of answers) if (!r.ok) missing.push(`pod ${a.pod.metadata.name}: SRS API ${r.failure.message}`)
+        const answers = await Promise.all(
+          apiPods.map(async (a) => {
+            const {transport, credentials} = await this.transportOf(a.w, a.pod.metadata.name)
+            return {a, credentials, r: await querySrsVersions(transport, {timeoutMs: 5000})}
+          }),
+        )
+        for (const {a, r, credentials} of answers) {
+          if (r.ok) continue
+          this.failOnAuth(a.w, a.pod.metadata.name, r.failure, credentials)
+          missing.push(`pod ${a.pod.metadata.name}: SRS API ${r.failure.message}`)
+        }
         if (missing.length === 0) return
       }
       last = missing.join(', ')
@@ -289,12 +325,14 @@ export class OriginExecutor {
       const topo = buildTopology(this.ns, await this.observe())
       const leaving = topo.workloads
         .filter((w) => workloads.includes(w.name))
-        .flatMap((w) => w.pods.filter((p) => (podNames.length === 0 || podNames.includes(p.metadata.name)) && p.status?.phase === 'Running').map((p) => ({pod: p.metadata.name, port: w.apiPort})))
+        .flatMap((w) => w.pods.filter((p) => (podNames.length === 0 || podNames.includes(p.metadata.name)) && p.status?.phase === 'Running').map((p) => ({pod: p.metadata.name, w})))
       const busy: string[] = []
       await Promise.all(
         leaving.map(async (l) => {
-          const r = await listSrsStreams(podTransport(this.kube, this.ns, l.pod, l.port), {timeoutMs: 5000})
+          const {transport, credentials} = await this.transportOf(l.w, l.pod)
+          const r = await listSrsStreams(transport, {timeoutMs: 5000})
           if (!r.ok) {
+            this.failOnAuth(l.w, l.pod, r.failure, credentials)
             busy.push(`${l.pod} (SRS API: ${r.failure.message})`)
             return
           }
@@ -310,6 +348,10 @@ export class OriginExecutor {
       await sleep(1000)
     }
   }
+}
+
+function workloadRef(w: Pick<WorkloadModel, 'kind' | 'name'>): string {
+  return `${w.kind.toLowerCase()}/${w.name}`
 }
 
 export function describeStep(step: OriginStep): string {

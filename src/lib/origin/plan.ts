@@ -438,3 +438,27 @@ function unique<T>(xs: T[]): T[] {
   return [...new Set(xs)]
 }
 
+/**
+ * The workloads whose SRS API a run of the plan asks: the readers of every ConfigMap it edits
+ * (reload confirmation), the origins it scales, waits for or drains, and the Deployment a new
+ * origin is cloned from (the clone runs its config).
+ */
+export function workloadsAskedBy(plan: Pick<OriginScalePlan, 'steps'>): string[] {
+  const names = plan.steps.flatMap((s) => {
+    switch (s.kind) {
+      case 'edit-config':
+        return s.readers
+      case 'wait-ready':
+      case 'wait-unpublished':
+        return s.workloads
+      case 'scale-statefulset':
+      case 'scale-deployment':
+        return [s.name]
+      case 'create-origin':
+        return [s.clonedFrom]
+      default:
+        return []
+    }
+  })
+  return [...new Set(names)].sort()
+}

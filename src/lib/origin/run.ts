@@ -4,13 +4,14 @@
  * (another run may have just finished), execute, and build the result -o json prints.
  */
 import type {KubeClient} from '../kube/client.js'
+import {checkSrsApiAccess, PodTransports, probePods, SrsCredentialResolver, type SrsAccessProbe, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
-import {buildTopology, type ObservedObjects} from '../srs/topology.js'
+import {buildTopology, type ObservedObjects, type Topology} from '../srs/topology.js'
 import type {PodReloadReport} from './confirm.js'
 import {describeStep, INTERRUPTED_EXIT, OriginExecutor, type ConfigMapWrite, type StepReport} from './execute.js'
 import {OriginLease} from './lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
-import {planOriginChange, type OriginOp, type OriginScalePlan} from './plan.js'
+import {planOriginChange, workloadsAskedBy, type OriginOp, type OriginScalePlan} from './plan.js'
 
 export interface OriginRunOptions {
   op: OriginOp
@@ -29,6 +30,8 @@ export interface OriginRunOptions {
   progress?: (text: string) => void
   /** Warnings are printed as they come (stderr), and kept in the result. */
   warn?: (text: string) => void
+  /** What readCredentialFlags made of --api-user/--api-password-file/--api-secret. */
+  apiCredentials?: SrsCredentialChoice
 }
 
 /** The outcome in one word: what a script should branch on. */
@@ -92,6 +95,18 @@ function baseResult(plan: OriginScalePlan, dryRun: boolean): OriginChangeResult 
   }
 }
 
+/** One Ready pod per image of every workload the plan will ask must let this run read its SRS API. */
+async function checkApiAccess(kube: KubeClient, topo: Topology, plan: OriginScalePlan, credentials: SrsCredentialResolver, timeoutMs: number): Promise<void> {
+  const asked = new Set(workloadsAskedBy(plan))
+  const probes: SrsAccessProbe[] = []
+  for (const w of topo.workloads.filter((x) => asked.has(x.name))) {
+    const c = await credentials.forWorkload(w)
+    for (const p of probePods(w.pods, w.container)) probes.push({pod: p.metadata.name, port: w.apiPort, workload: `${w.kind.toLowerCase()}/${w.name}`, credentials: c})
+  }
+  if (probes.some((p) => p.credentials)) await kube.preparePortForward()
+  await checkSrsApiAccess(new PodTransports(kube, topo.namespace), probes, {timeoutMs})
+}
+
 export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions): Promise<OriginChangeResult> {
   const ns = opts.namespace
   const request = {op: opts.op, workload: opts.workload, count: opts.count}
@@ -105,6 +120,10 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
     return result
   }
   const deadline = Date.now() + opts.timeoutMs
+  const credentials = new SrsCredentialResolver(kube, opts.apiCredentials)
+  // Before the lease and the first write: a run whose SRS pods refuse it would scale origins it
+  // could never confirm.
+  await checkApiAccess(kube, buildTopology(ns, objs), plan, credentials, Math.min(opts.requestTimeoutMs || 10_000, 10_000))
   const lease = new OriginLease(kube, ns, plan.anchor)
   const taken = await lease.acquire(opts.op, deadline, (other) => opts.progress?.(`waiting for another ${other.op}-origin run (${other.holder}) on ${plan.anchor.name} to finish`))
   let finished = false
@@ -135,6 +154,7 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
       lease,
       resumedReload: taken?.reload,
       progress: opts.progress,
+      credentials,
     })
     const exec = await executor.run()
     result.steps = exec.steps

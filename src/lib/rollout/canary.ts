@@ -10,7 +10,7 @@ import type {Deployment, StatefulSet} from '../kube/types.js'
 import {isValidTag, parseImageRef, withTag} from '../srs/image.js'
 import {cannotDrainReason, observeTarget, webrtcWithoutAffinity, type RolloutTarget} from './target.js'
 import {planDeploymentMove, ROLLOUT_ANNOTATION, splitReplicas, TRACK_LABEL, type Split, type Step} from './plan.js'
-import {RolloutExecutor, type ExecutorOptions, type VerifiedPod} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
 
 export interface CanaryRequest {
   workload?: string
@@ -41,7 +41,7 @@ export interface CanaryResult {
   objects?: unknown[]
 }
 
-export async function runCanary(kube: KubeClient, req: CanaryRequest, exec: Omit<ExecutorOptions, 'namespace'>): Promise<CanaryResult> {
+export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: RolloutOptions): Promise<CanaryResult> {
   if (req.to !== undefined && req.image !== undefined) throw new UsageError('--to and --image cannot be used together', 'use --to TAG to keep the registry and repository, or --image REF for another one')
   if (req.to === undefined && req.image === undefined && req.percent > 0) throw new UsageError('missing --to or --image', 'for example --to v4.0.6')
   if (req.to !== undefined && !isValidTag(req.to)) throw new UsageError(`invalid value for --to: "${req.to}" is not a valid image tag`, 'tags are letters, digits, "_", "." and "-", up to 128 characters, e.g. v4.0.6')
@@ -81,6 +81,7 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, exec: Omit
   if (t.deployment && rollingOut(t.deployment)) {
     throw new SrsError(`Deployment ${t.model.name} is still rolling out`, {reason: 'Refused', hint: `wait for \`kubectl rollout status deployment/${t.model.name}\`, then run the canary again`})
   }
+  const exec = await executorFor(kube, t, opts)
   return t.model.kind === 'Deployment' ? deploymentCanary(kube, t, req, stableImage, canaryImage, exec) : statefulSetCanary(kube, t, req, stableImage, canaryImage, exec)
 }
 
@@ -133,7 +134,7 @@ export function canaryDeploymentFor(stable: Deployment, canaryName: string, cont
   }
 }
 
-async function deploymentCanary(kube: KubeClient, t: RolloutTarget, req: CanaryRequest, stableImage: string, canaryImage: string, execOpts: Omit<ExecutorOptions, 'namespace'>): Promise<CanaryResult> {
+async function deploymentCanary(kube: KubeClient, t: RolloutTarget, req: CanaryRequest, stableImage: string, canaryImage: string, exec: RolloutExecutor): Promise<CanaryResult> {
   const stable = t.deployment!
   const total = totalOf(t, req)
   const split = splitReplicas(total, req.percent)
@@ -141,7 +142,7 @@ async function deploymentCanary(kube: KubeClient, t: RolloutTarget, req: CanaryR
   const steps = planDeploymentMove({...current, canaryExists: Boolean(t.canary), canaryImageMatches: !t.canary || t.canary.spec.template.spec.containers.some((c) => c.name === t.model.container && c.image === canaryImage)}, split, {stable: stable.metadata.name, canary: t.canaryName})
   const warnings: string[] = []
   const ns = t.namespace
-  const exec = new RolloutExecutor(kube, {...execOpts, namespace: ns})
+  if (!req.dryRun) await exec.checkApiAccess(t)
   // Pods that will leave and cannot drain: say how many connections would be cut, and require --yes.
   for (const s of steps.filter((x) => x.drains)) {
     const image = s.drains === 'stable' ? stableImage : canaryImage
@@ -234,7 +235,7 @@ async function applyDeploymentStep(kube: KubeClient, t: RolloutTarget, s: Step, 
   }
 }
 
-async function statefulSetCanary(kube: KubeClient, t: RolloutTarget, req: CanaryRequest, stableImage: string, canaryImage: string, execOpts: Omit<ExecutorOptions, 'namespace'>): Promise<CanaryResult> {
+async function statefulSetCanary(kube: KubeClient, t: RolloutTarget, req: CanaryRequest, stableImage: string, canaryImage: string, exec: RolloutExecutor): Promise<CanaryResult> {
   const sts = t.statefulset!
   const total = sts.spec.replicas ?? 1
   const split = splitReplicas(total, req.percent)
@@ -253,7 +254,7 @@ async function statefulSetCanary(kube: KubeClient, t: RolloutTarget, req: Canary
   const base = {namespace: t.namespace, workload: sts.metadata.name, kind: 'StatefulSet' as const, canary: `${sts.metadata.name} ordinals >= ${partition}`, stableImage, canaryImage, split, warnings, dryRun: req.dryRun}
   if (req.dryRun) return {...base, steps: [{description: step, state: 'planned'}], verified: [], drained: [], objects: [{patch: `statefulset/${sts.metadata.name}`, type: 'strategic', body: patch}]}
   if (sts.spec.updateStrategy?.type === 'OnDelete') throw new SrsError(`StatefulSet ${sts.metadata.name} uses the OnDelete update strategy`, {reason: 'Refused', hint: 'switch it to RollingUpdate to use a partition canary'})
-  const exec = new RolloutExecutor(kube, {...execOpts, namespace: t.namespace})
+  await exec.checkApiAccess(t)
   await kube.patch(Resources.statefulsets, sts.metadata.name, patch, 'strategic', t.namespace)
   exec.stepDone(step)
   let verified: VerifiedPod[] = []

@@ -7,12 +7,16 @@ import {KubeApiError, TimeoutError, SrsError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
+import {checkSrsApiAccess, probePods, srsAuthError} from '../srs/api/access.js'
+import {SrsCredentialResolver, type SrsApiCredentials, type SrsCredentialChoice} from '../srs/api/credentials.js'
 import {querySrsSummaries, querySrsVersions} from '../srs/api/endpoints.js'
-import {podTransport} from '../srs/api/transport.js'
+import type {SrsFailure} from '../srs/api/result.js'
+import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../status/pod-query.js'
 import type {Spinner} from '../cli/base-command.js'
 import {formatDuration} from '../cli/duration.js'
+import type {RolloutTarget} from './target.js'
 
 export interface VerifiedPod {
   pod: string
@@ -28,6 +32,23 @@ export interface ExecutorOptions {
   spinner: Spinner
   /** Lines for the log of what was done (stderr when not a TTY, or the result). */
   log: (line: string) => void
+  /** The workload rolled, as kubectl names it ("deployment/srs-edge-deploy"), for messages. */
+  workload: string
+  /** SRS http_api credentials of the workload (its canary runs the same config). */
+  credentials?: SrsApiCredentials
+}
+
+/** What a rollout command hands over: the executor's options less what the target decides, plus the credential flags. */
+export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'credentials'> & {
+  /** What readCredentialFlags made of --api-user/--api-password-file/--api-secret. */
+  apiCredentials?: SrsCredentialChoice
+}
+
+/** The executor for a target, with its workload's SRS API credentials: the flags', the Secret's, or its own config's. */
+export async function executorFor(kube: KubeClient, t: RolloutTarget, opts: RolloutOptions): Promise<RolloutExecutor> {
+  const {apiCredentials, ...rest} = opts
+  const credentials = await new SrsCredentialResolver(kube, apiCredentials).forWorkload(t.model)
+  return new RolloutExecutor(kube, {...rest, namespace: t.namespace, workload: `${t.model.kind.toLowerCase()}/${t.model.name}`, credentials})
 }
 
 /** Longest wait between two looks at the pods; a pod event ends the wait sooner. */
@@ -41,12 +62,15 @@ export class RolloutExecutor {
   private lastListVersion: string | undefined
   /** The last error of an API outage seen while polling (undefined: the API answers). */
   private apiDown: Error | undefined
+  private readonly transports: PodTransports
+  private portForwardReady: Promise<void> | undefined
 
   constructor(
     private readonly kube: KubeClient,
     private readonly opts: ExecutorOptions,
   ) {
     this.deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY
+    this.transports = new PodTransports(kube, opts.namespace)
   }
 
   /**
@@ -120,13 +144,54 @@ export class RolloutExecutor {
     }
   }
 
+  /**
+   * The transport to a pod's SRS API with the workload's credentials. With credentials,
+   * client-node (which the port-forward needs) is loaded first, so that one-time cost is not
+   * charged to the first pod's timeout.
+   */
+  private async transport(pod: string, apiPort: number): Promise<PodTransport> {
+    if (this.opts.credentials) await (this.portForwardReady ??= this.kube.preparePortForward())
+    return this.transports.of(pod, apiPort, this.opts.credentials)
+  }
+
+  /**
+   * Throws when SRS refused the request for want of credentials it accepts: waiting cannot change
+   * that. Versions are verified after a side grew and connections read before a side shrinks,
+   * so a stop here never leaves capacity below where it was.
+   */
+  private failOnAuth(pod: string, failure: SrsFailure): void {
+    const state = 'the command stopped before taking any pod away, so serving capacity is as it was: run the same command again with credentials SRS accepts to go on, or `kubectl srs rollback` to undo what was applied'
+    const error = srsAuthError(failure, {pod, workload: this.opts.workload, credentials: this.opts.credentials, state})
+    if (error) throw error
+  }
+
+  /**
+   * Before the first write: one Ready pod per image of the target (stable and canary) must let
+   * this command read its SRS API, or the command stops here (exit 1) with what to pass and
+   * nothing changed, instead of creating a canary whose versions it could never verify.
+   */
+  async checkApiAccess(t: Pick<RolloutTarget, 'stableSelector' | 'canarySelector' | 'model'>): Promise<void> {
+    const pods = [...(await this.pods(t.stableSelector)), ...(await this.pods(t.canarySelector))]
+    const probes = probePods(pods, t.model.container)
+    if (probes.length === 0) return
+    if (this.opts.credentials) await (this.portForwardReady ??= this.kube.preparePortForward())
+    await checkSrsApiAccess(
+      this.transports,
+      probes.map((p) => ({pod: p.metadata.name, port: t.model.apiPort, workload: this.opts.workload, credentials: this.opts.credentials})),
+      {timeoutMs: this.opts.podTimeoutMs},
+    )
+  }
+
   /** Asks each pod's SRS API for its version and checks it against the pod's image tag. */
   async verifyVersions(pods: Pod[], apiPort: number, container: string): Promise<VerifiedPod[]> {
     return Promise.all(
       pods.map(async (p) => {
         const image = p.spec.containers.find((c) => c.name === container)?.image ?? ''
-        const res = await querySrsVersions(podTransport(this.kube, this.opts.namespace, p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
-        if (!res.ok) return {pod: p.metadata.name, version: null, verdict: 'no-answer' as const, reason: res.failure.message}
+        const res = await querySrsVersions(await this.transport(p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        if (!res.ok) {
+          this.failOnAuth(p.metadata.name, res.failure)
+          return {pod: p.metadata.name, version: null, verdict: 'no-answer' as const, reason: res.failure.message}
+        }
         return {pod: p.metadata.name, version: res.value.version, verdict: matchSrsVersionToImage(image, res.value.version).verdict}
       }),
     )
@@ -169,12 +234,16 @@ export class RolloutExecutor {
     }
   }
 
-  /** Connection counts of pods as their SRS reports them now (0 when a pod does not answer). */
+  /**
+   * Connection counts of pods as their SRS reports them now (0 when a pod does not answer; a
+   * refusal for credentials throws, as a count of 0 would hide the connections a step may cut).
+   */
   async connections(pods: Pod[], apiPort: number): Promise<Map<string, number>> {
     const out = new Map<string, number>()
     await Promise.all(
       pods.map(async (p) => {
-        const res = await querySrsSummaries(podTransport(this.kube, this.opts.namespace, p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        const res = await querySrsSummaries(await this.transport(p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        if (!res.ok) this.failOnAuth(p.metadata.name, res.failure)
         out.set(p.metadata.name, res.ok ? res.value.connections : 0)
       }),
     )

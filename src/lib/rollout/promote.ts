@@ -8,7 +8,7 @@ import {Resources} from '../kube/resources.js'
 import type {ControllerRevisionList, ReplicaSet} from './types.js'
 import {ROLLOUT_ANNOTATION} from './plan.js'
 import {observeTarget, type RolloutTarget} from './target.js'
-import {RolloutExecutor, type ExecutorOptions, type VerifiedPod} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
 
 export const CHANGE_CAUSE = 'kubernetes.io/change-cause'
 const REVISION = 'deployment.kubernetes.io/revision'
@@ -38,14 +38,15 @@ function imageOf(d: {spec: {template: {spec: {containers: {name: string; image?:
   return d.spec.template.spec.containers.find((c) => c.name === container)?.image ?? ''
 }
 
-export async function runPromote(kube: KubeClient, workload: string | undefined, wait: boolean, execOpts: Omit<ExecutorOptions, 'namespace'>): Promise<RolloutResult> {
+export async function runPromote(kube: KubeClient, workload: string | undefined, wait: boolean, opts: RolloutOptions): Promise<RolloutResult> {
   const t = await observeTarget(kube, kube.namespace, workload)
-  const exec = new RolloutExecutor(kube, {...execOpts, namespace: t.namespace})
+  const exec = await executorFor(kube, t, opts)
   if (t.statefulset) return promoteStatefulSet(kube, t, exec, wait)
   const stable = t.deployment!
   if (!t.canary) {
     throw new SrsError(`Deployment ${stable.metadata.name} has no canary to promote`, {reason: 'NoCanary', hint: `start one with \`kubectl srs canary ${stable.metadata.name} --to VERSION --percent P\``})
   }
+  await exec.checkApiAccess(t)
   const image = imageOf(t.canary, t.model.container)
   const saved = stable.metadata.annotations?.[ROLLOUT_ANNOTATION.totalReplicas]
   const total = saved && /^\d+$/.test(saved) ? Number(saved) : (stable.spec.replicas ?? 1) + (t.canary.spec.replicas ?? 0)
@@ -118,6 +119,7 @@ async function promoteStatefulSet(kube: KubeClient, t: RolloutTarget, exec: Roll
   if (!partition && !sts.metadata.annotations?.[ROLLOUT_ANNOTATION.stableImage]) {
     throw new SrsError(`StatefulSet ${sts.metadata.name} has no canary to promote (partition is 0)`, {reason: 'NoCanary', hint: `start one with \`kubectl srs canary ${sts.metadata.name} --to VERSION --percent P\``})
   }
+  await exec.checkApiAccess(t)
   await kube.patch(Resources.statefulsets, sts.metadata.name, {metadata: {annotations: {...clearAnnotations, [CHANGE_CAUSE]: `kubectl srs promote ${sts.metadata.name}: image ${image}`}}, spec: {updateStrategy: {type: 'RollingUpdate', rollingUpdate: {partition: 0}}}}, 'strategic', t.namespace)
   exec.stepDone(`set partition of ${sts.metadata.name} to 0`)
   const total = sts.spec.replicas ?? 1
@@ -159,13 +161,14 @@ async function revisions(kube: KubeClient, t: RolloutTarget): Promise<RevisionIn
     .sort((a, b) => a.revision - b.revision)
 }
 
-export async function runRollback(kube: KubeClient, workload: string | undefined, toRevision: number | undefined, wait: boolean, execOpts: Omit<ExecutorOptions, 'namespace'>): Promise<RolloutResult> {
+export async function runRollback(kube: KubeClient, workload: string | undefined, toRevision: number | undefined, wait: boolean, opts: RolloutOptions): Promise<RolloutResult> {
   const t = await observeTarget(kube, kube.namespace, workload)
-  const exec = new RolloutExecutor(kube, {...execOpts, namespace: t.namespace})
+  const exec = await executorFor(kube, t, opts)
   const stableImage = (t.deployment ?? t.statefulset)!.metadata.annotations?.[ROLLOUT_ANNOTATION.stableImage]
   if (t.deployment && t.canary && toRevision === undefined) return abortDeploymentCanary(kube, t, exec, wait)
   if (t.statefulset && stableImage && toRevision === undefined) {
     const sts = t.statefulset
+    await exec.checkApiAccess(t)
     await kube.patch(Resources.statefulsets, sts.metadata.name, {metadata: {annotations: clearAnnotations}, spec: {updateStrategy: {type: 'RollingUpdate', rollingUpdate: {partition: 0}}, template: {spec: {containers: [{name: t.model.container, image: stableImage}]}}}}, 'strategic', t.namespace)
     exec.stepDone(`set ${sts.metadata.name} back to ${stableImage}, partition 0`)
     const labels = Object.entries(sts.spec.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')
@@ -181,6 +184,7 @@ async function abortDeploymentCanary(kube: KubeClient, t: RolloutTarget, exec: R
   const total = saved && /^\d+$/.test(saved) ? Number(saved) : (stable.spec.replicas ?? 1) + (t.canary?.spec.replicas ?? 0)
   const image = stable.metadata.annotations?.[ROLLOUT_ANNOTATION.stableImage] ?? imageOf(stable, t.model.container)
   const steps: string[] = []
+  await exec.checkApiAccess(t)
   // Stable back to T first, verified; only then the canary leaves (gracefully).
   await kube.patch(Resources.deployments, stable.metadata.name, {spec: {replicas: total}}, 'merge', t.namespace)
   exec.stepDone(`scale ${stable.metadata.name} to ${total}`)
@@ -213,6 +217,7 @@ async function undo(kube: KubeClient, t: RolloutTarget, exec: RolloutExecutor, t
   if (target.revision === currentRev) {
     return {namespace: t.namespace, workload: t.model.name, kind: t.model.kind, action: 'undo', image: target.image, steps: [], verified: [], drained: [], revision: target.revision, message: `skipped rollback: ${t.model.name} already runs revision ${target.revision}`}
   }
+  await exec.checkApiAccess(t)
   const sel = Object.entries((t.deployment ?? t.statefulset)!.spec.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')
   const oldPods = (await exec.pods(t.deployment ? t.stableSelector : sel)).filter((p) => !p.metadata.deletionTimestamp)
   const before = await exec.connections(oldPods, t.model.apiPort)

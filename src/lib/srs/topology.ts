@@ -73,6 +73,12 @@ export interface WorkloadModel {
    * never part of any output.
    */
   apiAuth?: WorkloadApiAuth
+  /**
+   * http_api auth is on in the workload's srs.conf or literal SRS_HTTP_API_AUTH_ENABLED env, on
+   * an SRS that has it (5+, or a tag that names no version), whether or not its username and
+   * password can be read here (a valueFrom Secret cannot): the pod proxy can only get 401 there.
+   */
+  apiAuthOn: boolean
   /** Kept from the object for commands and warnings. */
   annotations: Record<string, string>
   terminationGracePeriodSeconds: number
@@ -195,7 +201,8 @@ function modelWorkload(kind: WorkloadKind, obj: Deployment | StatefulSet, objs: 
   const env = envOf(container)
   const major = majorFromTag(imageTag(container.image ?? ''))
   const settings = resolveSrsSettings(conf ?? null, env, major)
-  const apiAuth = workloadApiAuth(resolveSrsApiAuth(conf ?? null, env, major), config, container)
+  const authSettings = resolveSrsApiAuth(conf ?? null, env, major)
+  const apiAuth = workloadApiAuth(authSettings, config, container)
   const vhost = settings.vhosts.find((v) => v.name === SRS_DEFAULT_VHOST) ?? settings.vhosts[0]
   const role: WorkloadRole = vhost ? vhost.role.value : 'unknown'
   const templateLabels = template.metadata?.labels ?? {}
@@ -222,6 +229,8 @@ function modelWorkload(kind: WorkloadKind, obj: Deployment | StatefulSet, objs: 
     origins: vhost ? [...vhost.edgeOrigins.value] : [],
     coworkers: vhost ? [...vhost.coworkers.value] : [],
     apiAuth,
+    // SRS 4 and older have no http_api auth: they ignore the block.
+    apiAuthOn: authSettings.enabled.value && (major === null || major >= 5),
     annotations: obj.metadata.annotations ?? {},
     terminationGracePeriodSeconds: template.spec.terminationGracePeriodSeconds ?? 30,
     hasPreStop: Boolean(container.lifecycle?.preStop),

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {KubeApiError, UsageError} from '../../../src/lib/errors.js'
 import type {KubeClient} from '../../../src/lib/kube/client.js'
-import {podTransport, querySrsVersions, readCredentialFlags, SrsCredentialResolver, type SrsApiCredentials} from '../../../src/lib/srs/api/index.js'
+import {podTransport, PodTransports, querySrsVersions, readCredentialFlags, SrsCredentialResolver, type SrsApiCredentials} from '../../../src/lib/srs/api/index.js'
 import {parseSrsConf, resolveSrsApiAuth} from '../../../src/lib/srs/conf/index.js'
 import {buildTopology} from '../../../src/lib/srs/topology.js'
 import {fixtureAnswer} from './fixtures.js'
@@ -92,6 +92,55 @@ describe('credentials of a workload', () => {
     expect(buildTopology('live', objs([], 'http_api { enabled on; }\nvhost __defaultVhost__ { }\n') as never).workloads[0]!.apiAuth).toBeUndefined()
   })
 
+  it('apiAuthOn: auth is on in the config, whether or not the credentials can be read; never on SRS 4, which has no http_api auth', () => {
+    const objs = (image: string, env: {name: string; value?: string; valueFrom?: object}[], text: string) => ({
+      deployments: [
+        {
+          metadata: {name: 'srs', namespace: 'live'},
+          spec: {
+            replicas: 1,
+            selector: {matchLabels: {app: 'srs'}},
+            template: {
+              metadata: {labels: {app: 'srs'}},
+              spec: {volumes: [{name: 'c', configMap: {name: 'srs-conf'}}], containers: [{name: 'srs', image, env, volumeMounts: [{name: 'c', mountPath: '/usr/local/srs/conf'}]}]},
+            },
+          },
+        },
+      ],
+      statefulsets: [],
+      services: [],
+      pods: [],
+      configMaps: [{metadata: {name: 'srs-conf', namespace: 'live'}, data: {'srs.conf': text}}],
+    })
+    const on = (image: string, env: {name: string; value?: string; valueFrom?: object}[], text: string) => buildTopology('live', objs(image, env, text) as never).workloads[0]!.apiAuthOn
+    const visible = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
+    const hidden = 'http_api { enabled on; auth { enabled on; } }\nvhost __defaultVhost__ { }\n'
+    const off = 'http_api { enabled on; }\nvhost __defaultVhost__ { }\n'
+    expect(on('ossrs/srs:v6.0.155', [], visible)).toBe(true)
+    expect(on('ossrs/srs:v6.0.155', [{name: 'SRS_HTTP_API_AUTH_PASSWORD', valueFrom: {secretKeyRef: {name: 's', key: 'password'}}}], hidden)).toBe(true)
+    expect(on('ossrs/srs:latest', [], visible)).toBe(true)
+    expect(on('ossrs/srs:v6.0.155', [{name: 'SRS_HTTP_API_AUTH_ENABLED', value: 'on'}], off)).toBe(true)
+    expect(on('ossrs/srs:v6.0.155', [{name: 'SRS_HTTP_API_AUTH_ENABLED', value: 'off'}], visible)).toBe(false)
+    expect(on('ossrs/srs:v6.0.155', [], off)).toBe(false)
+    expect(on('ossrs/srs:v4.0.5', [], visible)).toBe(false)
+  })
+
+  it('credentials carry authOnInConfig for a workload whose config turns auth on, whoever gave them, as a copy per workload', async () => {
+    const flags: SrsApiCredentials = {username: 'ops', password: 'pw', source: 'flags', from: '--api-user/--api-password-file'}
+    const resolver = new SrsCredentialResolver({get: async () => Promise.reject(new Error('no Secret is read'))}, flags)
+    expect(await resolver.forWorkload({namespace: 'live', apiAuthOn: true})).toEqual({...flags, authOnInConfig: true})
+    expect(await resolver.forWorkload({namespace: 'live', apiAuthOn: false})).toStrictEqual(flags)
+    expect(flags.authOnInConfig).toBeUndefined()
+    const own = {username: 'admin', password: 'x', from: 'ConfigMap c key srs.conf'}
+    expect(await new SrsCredentialResolver({get: async () => Promise.reject(new Error('no Secret is read'))}, undefined).forWorkload({namespace: 'live', apiAuth: own, apiAuthOn: true})).toEqual({
+      username: 'admin',
+      password: 'x',
+      source: 'workload',
+      from: 'ConfigMap c key srs.conf',
+      authOnInConfig: true,
+    })
+  })
+
   it('--api-secret reads the Secret once per namespace and beats the workload\'s own', async () => {
     const gets: string[] = []
     const kube = {
@@ -148,6 +197,36 @@ describe('podTransport with credentials', () => {
     const kube = {podProxy: async () => unauthorized, podPortForwardGet: async () => unauthorized}
     const result = await querySrsVersions(podTransport(kube, 'live', 'srs-0', 1985, creds), {timeoutMs: 700})
     expect(result).toMatchObject({ok: false, failure: {reason: 'credentials-rejected', message: 'SRS API rejected user "ops" (credentials from --api-user/--api-password-file): HTTP 401 through a port-forward'}})
+  })
+
+  it('when the workload config turns auth on, the port-forward is the first route: no 401 through the proxy is paid', async () => {
+    const calls: string[] = []
+    const kube: Pick<KubeClient, 'podProxy' | 'podPortForwardGet'> = {
+      podProxy: async () => (calls.push('proxy'), unauthorized),
+      podPortForwardGet: async () => (calls.push('forward'), fixtureAnswer('v6.0-a1', 'versions.json')),
+    }
+    const t = podTransport(kube, 'live', 'srs-0', 1985, {...creds, authOnInConfig: true})
+    expect(t.route).toBe('port-forward')
+    expect((await querySrsVersions(t, {timeoutMs: 700})).ok).toBe(true)
+    expect((await querySrsVersions(t, {timeoutMs: 700})).ok).toBe(true)
+    expect(calls).toEqual(['forward', 'forward'])
+    // Without a port-forward to use, the proxy is all there is.
+    expect(podTransport({podProxy: kube.podProxy}, 'live', 'srs-0', 1985, {...creds, authOnInConfig: true}).route).toBe('proxy')
+  })
+
+  it('PodTransports keeps one transport per pod: a pod that needed the port-forward is not asked through the proxy again', async () => {
+    const calls: string[] = []
+    const kube: Pick<KubeClient, 'podProxy' | 'podPortForwardGet'> = {
+      podProxy: async (_ns, pod) => (calls.push(`proxy ${pod}`), pod === 'guarded' ? unauthorized : fixtureAnswer('v6.0-a1', 'versions.json')),
+      podPortForwardGet: async (_ns, pod) => (calls.push(`forward ${pod}`), fixtureAnswer('v6.0-a1', 'versions.json')),
+    }
+    const transports = new PodTransports(kube, 'live')
+    for (let i = 0; i < 3; i++) {
+      expect((await querySrsVersions(transports.of('guarded', 1985, creds), {timeoutMs: 700})).ok).toBe(true)
+      expect((await querySrsVersions(transports.of('open', 1985, creds), {timeoutMs: 700})).ok).toBe(true)
+    }
+    expect(transports.of('guarded', 1985, creds)).toBe(transports.of('guarded', 1985, creds))
+    expect(calls).toEqual(['proxy guarded', 'forward guarded', 'proxy open', 'forward guarded', 'proxy open', 'forward guarded', 'proxy open'])
   })
 
   it('without credentials a 401 stays unauthorized (no port-forward is tried)', async () => {

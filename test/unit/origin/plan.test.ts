@@ -2,7 +2,7 @@ import {describe, expect, test} from '@jest/globals'
 import {ExitCode} from '../../../src/lib/errors.js'
 import type {ConfigMap} from '../../../src/lib/kube/types.js'
 import {editListText, memberEntries, parseMemberEntry, rewriteList, type ClusterNaming} from '../../../src/lib/origin/lists.js'
-import {cloneOriginMember, managedConfigMapWarning, planOriginChange, type OriginRequest, type OriginScalePlan} from '../../../src/lib/origin/plan.js'
+import {cloneOriginMember, managedConfigMapWarning, planOriginChange, workloadsAskedBy, type OriginRequest, type OriginScalePlan} from '../../../src/lib/origin/plan.js'
 import {buildTopology, type ObservedObjects} from '../../../src/lib/srs/topology.js'
 import {loadTopology} from '../../helpers/topologies.js'
 
@@ -128,6 +128,22 @@ describe('add-origin plans', () => {
     expect(p.cluster.mode).toBe('srs7')
     expect(p.steps.map((x) => x.kind)).toEqual(['scale-statefulset', 'wait-ready'])
     expect(p.notes[0]).toMatch(/SRS 7.*proxy.*only the replicas change/)
+  })
+})
+
+describe('the workloads whose SRS API a run asks (checked for credentials before the first write)', () => {
+  test('add: the origins scaled and waited for, and every reader of an edited ConfigMap', () => {
+    expect(workloadsAskedBy(plan(load('origin-cluster.yaml', 'edge-cluster.yaml'), {op: 'add'}))).toEqual(['srs-edge-deploy', 'srs-origin'])
+    // the Deployment cloned from, and the clone that does not exist yet
+    const deps = workloadsAskedBy(plan(load('origins-as-deployments.yaml'), {op: 'add'}))
+    expect(deps).toEqual(expect.arrayContaining(['srs-origin-0-deploy', 'srs-origin-1-deploy', 'srs-origin-2-deploy', 'srs-origin-3-deploy']))
+  })
+
+  test('remove: the readers and the origins that must stop publishing; SRS 7: the StatefulSet only', () => {
+    expect(workloadsAskedBy(plan(load('origin-cluster.yaml', 'edge-cluster.yaml'), {op: 'remove'}))).toEqual(['srs-edge-deploy', 'srs-origin'])
+    const objs = load('origin-cluster.yaml')
+    objs.statefulsets[0]!.spec.template.spec.containers[0]!.image = 'ossrs/srs:v7.0.40'
+    expect(workloadsAskedBy(plan(objs, {op: 'add', workload: 'srs-origin'}))).toEqual(['srs-origin'])
   })
 })
 

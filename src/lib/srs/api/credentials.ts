@@ -20,6 +20,12 @@ export interface SrsApiCredentials {
   source: SrsCredentialSource
   /** For people: "--api-user/--api-password-file", "Secret srs-api", "ConfigMap srs-conf key srs.conf". */
   from: string
+  /**
+   * The workload's own srs.conf or env turn http_api auth on, so its pods can only answer 401
+   * through the pod proxy: podTransport goes to the port-forward at once instead of paying that
+   * 401 first. Unset when only the flags or a Secret say there are credentials.
+   */
+  authOnInConfig?: boolean
 }
 
 /** What the command line says about credentials. */
@@ -94,7 +100,13 @@ export class SrsCredentialResolver {
     private readonly given: SrsCredentialChoice,
   ) {}
 
-  async forWorkload(w: Pick<WorkloadModel, 'namespace' | 'apiAuth'>): Promise<SrsApiCredentials | undefined> {
+  async forWorkload(w: Pick<WorkloadModel, 'namespace' | 'apiAuth'> & Partial<Pick<WorkloadModel, 'apiAuthOn'>>): Promise<SrsApiCredentials | undefined> {
+    const found = await this.find(w)
+    // A copy per workload: the given credentials are shared, whether auth is on is not.
+    return found && (w.apiAuthOn ? {...found, authOnInConfig: true} : found)
+  }
+
+  private async find(w: Pick<WorkloadModel, 'namespace' | 'apiAuth'>): Promise<SrsApiCredentials | undefined> {
     if (this.given && 'password' in this.given) return this.given
     if (this.given) {
       const name = this.given.secret

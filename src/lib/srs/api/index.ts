@@ -1,5 +1,6 @@
 /** The SRS HTTP API client: endpoint queries, pod snapshots, failure classification, version checks. */
-export {podTransport, SrsTransportError, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
+export {podTransport, PodTransports, SrsTransportError, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
+export {checkSrsApiAccess, probePods, srsAuthError, type SrsAccessProbe, type SrsAuthContext} from './access.js'
 export {authReport, readCredentialFlags, SrsCredentialResolver, type SrsApiAuthReport, type SrsApiCredentials, type SrsCredentialChoice, type SrsCredentialFlags, type SrsCredentialSource} from './credentials.js'
 export {describeSrsCode, SRS_ERROR_CODES, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'
 export {classifyAnswer, requestSrsJson, type SrsEnvelope, type SrsJsonAnswer, type SrsRequestOptions} from './request.js'

@@ -46,10 +46,11 @@ export interface PodTransport extends SrsTransport {
  * A transport that reaches one pod's SRS API port through the apiserver pod proxy. With
  * credentials, a 401 from the proxy (http_api auth on; the proxy drops Authorization, kubernetes
  * issue 38775) switches this pod to a port-forward that carries them; the proxy stays the route
- * for every pod that does not ask for credentials.
+ * for every pod that does not ask for credentials. When the workload's own config says auth is
+ * on (credentials.authOnInConfig), the proxy could only answer 401: the port-forward comes first.
  */
 export function podTransport(kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>, namespace: string, pod: string, port: number, credentials?: SrsApiCredentials): PodTransport {
-  let route: SrsRoute = 'proxy'
+  let route: SrsRoute = credentials?.authOnInConfig && kube.podPortForwardGet ? 'port-forward' : 'proxy'
   const forward = async (path: string, timeoutMs: number): Promise<SrsHttpAnswer> => {
     route = 'port-forward'
     const authorization = `Basic ${Buffer.from(`${credentials!.username}:${credentials!.password}`).toString('base64')}`
@@ -75,4 +76,29 @@ export function podTransport(kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<K
     }
   }
   return Object.defineProperty(transport, 'route', {get: () => route}) as PodTransport
+}
+
+/**
+ * The transports of one command that asks the same pods again and again (rollout waits, reload
+ * confirmation): a pod found to need the port-forward keeps it, instead of paying a 401 through
+ * the pod proxy on every poll.
+ */
+export class PodTransports {
+  private readonly byPod = new Map<string, PodTransport>()
+
+  constructor(
+    private readonly kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>,
+    private readonly namespace: string,
+  ) {}
+
+  /** A pod belongs to one workload, so it is always asked with the same credentials. */
+  of(pod: string, port: number, credentials?: SrsApiCredentials): PodTransport {
+    const key = `${pod}:${port}`
+    let transport = this.byPod.get(key)
+    if (!transport) {
+      transport = podTransport(this.kube, this.namespace, pod, port, credentials)
+      this.byPod.set(key, transport)
+    }
+    return transport
+  }
 }
