@@ -6,6 +6,8 @@
  * manifest from those archives.
  *
  *   node scripts/release.mjs                 bundle + every platform whose Node binary is installed
+ *                                            (every form runs `npm run build` first: the bundle
+ *                                            embeds the oclif.manifest.json it writes)
  *   node scripts/release.mjs --bundle-only   the bundle alone (release/kubectl-srs.cjs + kubectl-srs-kube.cjs, the
  *                                            client-node part it loads on first use), runnable by node >= 20
  *   node scripts/release.mjs --targets linux-amd64,windows-amd64
