@@ -55,6 +55,19 @@ type bindMount struct {
 	readOnly bool
 }
 
+// appendMountArgs adds the "SRC DST ro|rw" triples and the "--" that end the mount part of the
+// positional parameters both mount scripts (Job pods, real SRS pods) read.
+func appendMountArgs(line []string, mounts []bindMount) []string {
+	for _, m := range mounts {
+		ro := "rw"
+		if m.readOnly {
+			ro = "ro"
+		}
+		line = append(line, m.src, m.dst, ro)
+	}
+	return append(line, "--")
+}
+
 // claimDir is the local folder that holds the contents of one claim.
 func claimDir(stateDir, namespace, claim string) string {
 	return filepath.Join(stateDir, "volumes", namespace, claim)
@@ -135,15 +148,7 @@ func (r execJobRunner) commandLine(mounts []bindMount, workingDir string, argv [
 		unshare = "unshare"
 	}
 	line := []string{unshare, "--mount", "--propagation", "private", "--", "/bin/sh", "-c", mountScript, "podsim-job", workingDir}
-	for _, m := range mounts {
-		ro := "rw"
-		if m.readOnly {
-			ro = "ro"
-		}
-		line = append(line, m.src, m.dst, ro)
-	}
-	line = append(line, "--")
-	return append(line, argv...)
+	return append(appendMountArgs(line, mounts), argv...)
 }
 
 // jobEnv: a plain environment plus the container's literal env values (valueFrom is not resolved).

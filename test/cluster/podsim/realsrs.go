@@ -305,15 +305,7 @@ func (k *Kubelet) startReal(sp *simPod, pod *v1.Pod, c *v1.Container) (*realProc
 	if wd == "" {
 		wd = srsImageDir
 	}
-	line := []string{"/bin/sh", "-c", realSRSScript, "podsim-srs", sp.ip, k.cfg.NodeIP, wd}
-	for _, m := range mounts {
-		ro := "rw"
-		if m.readOnly {
-			ro = "ro"
-		}
-		line = append(line, m.src, m.dst, ro)
-	}
-	line = append(line, "--")
+	line := appendMountArgs([]string{"/bin/sh", "-c", realSRSScript, "podsim-srs", sp.ip, k.cfg.NodeIP, wd}, mounts)
 	line = append(line, realArgv(c)...)
 
 	rp := &realProc{
