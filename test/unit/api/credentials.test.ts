@@ -12,6 +12,31 @@ import {fixtureAnswer} from './fixtures.js'
 const dir = mkdtempSync(path.join(os.tmpdir(), 'srs-cred-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
+type EnvVar = {name: string; value?: string; valueFrom?: object}
+
+/** The observed objects of one SRS Deployment whose srs.conf comes from ConfigMap srs-conf. */
+function oneSrsDeployment(image: string, env: EnvVar[], text: string) {
+  return {
+    deployments: [
+      {
+        metadata: {name: 'srs', namespace: 'live'},
+        spec: {
+          replicas: 1,
+          selector: {matchLabels: {app: 'srs'}},
+          template: {
+            metadata: {labels: {app: 'srs'}},
+            spec: {volumes: [{name: 'c', configMap: {name: 'srs-conf'}}], containers: [{name: 'srs', image, env, volumeMounts: [{name: 'c', mountPath: '/usr/local/srs/conf'}]}]},
+          },
+        },
+      },
+    ],
+    statefulsets: [],
+    services: [],
+    pods: [],
+    configMaps: [{metadata: {name: 'srs-conf', namespace: 'live'}, data: {'srs.conf': text}}],
+  }
+}
+
 function file(name: string, text: string): string {
   const p = path.join(dir, name)
   writeFileSync(p, text)
@@ -59,28 +84,7 @@ describe('credentials of a workload', () => {
   })
 
   it('are the workload model\'s apiAuth, with where they were found; none when auth is off or the password is not visible', () => {
-    const objs = (env: {name: string; value?: string; valueFrom?: object}[], text: string) => ({
-      deployments: [
-        {
-          metadata: {name: 'srs', namespace: 'live'},
-          spec: {
-            replicas: 1,
-            selector: {matchLabels: {app: 'srs'}},
-            template: {
-              metadata: {labels: {app: 'srs'}},
-              spec: {
-                volumes: [{name: 'c', configMap: {name: 'srs-conf'}}],
-                containers: [{name: 'srs', image: 'ossrs/srs:6', env, volumeMounts: [{name: 'c', mountPath: '/usr/local/srs/conf'}]}],
-              },
-            },
-          },
-        },
-      ],
-      statefulsets: [],
-      services: [],
-      pods: [],
-      configMaps: [{metadata: {name: 'srs-conf', namespace: 'live'}, data: {'srs.conf': text}}],
-    })
+    const objs = (env: EnvVar[], text: string) => oneSrsDeployment('ossrs/srs:6', env, text)
     const text = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
     const fromConf = buildTopology('live', objs([], text) as never).workloads[0]!.apiAuth
     expect(fromConf).toEqual({username: 'admin', password: 'p1', from: 'ConfigMap srs-conf key srs.conf'})
@@ -93,26 +97,7 @@ describe('credentials of a workload', () => {
   })
 
   it('apiAuthOn: auth is on in the config, whether or not the credentials can be read; never on SRS 4, which has no http_api auth', () => {
-    const objs = (image: string, env: {name: string; value?: string; valueFrom?: object}[], text: string) => ({
-      deployments: [
-        {
-          metadata: {name: 'srs', namespace: 'live'},
-          spec: {
-            replicas: 1,
-            selector: {matchLabels: {app: 'srs'}},
-            template: {
-              metadata: {labels: {app: 'srs'}},
-              spec: {volumes: [{name: 'c', configMap: {name: 'srs-conf'}}], containers: [{name: 'srs', image, env, volumeMounts: [{name: 'c', mountPath: '/usr/local/srs/conf'}]}]},
-            },
-          },
-        },
-      ],
-      statefulsets: [],
-      services: [],
-      pods: [],
-      configMaps: [{metadata: {name: 'srs-conf', namespace: 'live'}, data: {'srs.conf': text}}],
-    })
-    const on = (image: string, env: {name: string; value?: string; valueFrom?: object}[], text: string) => buildTopology('live', objs(image, env, text) as never).workloads[0]!.apiAuthOn
+    const on = (image: string, env: EnvVar[], text: string) => buildTopology('live', oneSrsDeployment(image, env, text) as never).workloads[0]!.apiAuthOn
     const visible = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
     const hidden = 'http_api { enabled on; auth { enabled on; } }\nvhost __defaultVhost__ { }\n'
     const off = 'http_api { enabled on; }\nvhost __defaultVhost__ { }\n'
