@@ -105,7 +105,8 @@ grep -qF '$ kubectl srs canary srs-edge-deploy --to v4.0.6 --percent 25' <<<"$he
 
 # The executable embeds oclif's manifest and loads a command's module only when it runs: the help
 # of the root and of every command must read as the dev entry's (bin/run.js on the same sources).
-npm run --silent build >/dev/null 2>&1 || die "npm run build in the clone"
+# release.mjs built dist/ and oclif.manifest.json in the clone already (the bundle embeds it).
+[[ -f oclif.manifest.json && -f dist/commands/status.js ]] || die "release.mjs left no dist/ build in the clone"
 for id in "" $(node -p 'Object.keys(require("./oclif.manifest.json").commands).join(" ")'); do
   # The root help's VERSION line names the Node that runs it: this node here, the embedded one there.
   want=$(node bin/run.js $id --help 2>&1 | sed -E 's/node-v[0-9.]+/node-vN/') || die "bin/run.js $id --help failed"
