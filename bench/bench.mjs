@@ -46,10 +46,12 @@ const row = (what, ms, extra = '') => {
 // --- cold start -------------------------------------------------------------------------------
 // Interleaved: every round runs each command once, so a burst of load on the machine hits all
 // of them alike instead of whichever happened to be measured then.
-execFileSync('npm', ['run', '--silent', 'build'], {cwd: ROOT, stdio: 'ignore'})
-// The linux-amd64 single executable of this tree (what krew installs), unless BENCH_SEA=0.
+// The linux-amd64 single executable of this tree (what krew installs), unless BENCH_SEA=0;
+// release.mjs runs `npm run build` itself, which the dev entry needs too.
 if (process.env.BENCH_SEA !== '0' && process.platform === 'linux' && process.arch === 'x64') {
   execFileSync('node', [path.join(ROOT, 'scripts/release.mjs'), '--fetch-node', '--targets', 'linux-amd64'], {cwd: ROOT, stdio: 'inherit'})
+} else {
+  execFileSync('npm', ['run', '--silent', 'build'], {cwd: ROOT, stdio: 'ignore'})
 }
 const bundle = path.join(ROOT, 'release/kubectl-srs.cjs')
 const sea = path.join(ROOT, 'release/linux-amd64/kubectl-srs')
