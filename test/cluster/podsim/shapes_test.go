@@ -16,25 +16,24 @@ import (
 	"testing"
 )
 
-// TestShapesMatchFixtures replays every capture of shared/fixtures/srs-api against the
+// TestShapesMatchFixtures replays every capture of test/fixtures/srs-api against the
 // simulated SRS of the same version and compares the JSON recursively: same keys in the
 // same order, same kinds (string, bool, null, object, array, integer vs float). Arrays
 // are compared element by element against the capture's first element, and must be empty
 // exactly when the capture's is. Non-JSON captures (.txt) must match byte for byte.
 
+// fixturesDir is the repository's captures, relative to this package; SRS_FIXTURES_DIR
+// replaces it (other captures in the same layout).
 func fixturesDir(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("SRS_FIXTURES_DIR"), "../../../shared/fixtures/srs-api", "../../../../shared/fixtures/srs-api"}
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		if st, err := os.Stat(filepath.Join(c, "README.md")); err == nil && !st.IsDir() {
-			return c
-		}
+	dir := "../../fixtures/srs-api"
+	if env := os.Getenv("SRS_FIXTURES_DIR"); env != "" {
+		dir = env
 	}
-	t.Fatalf("SRS API fixtures not found (tried %q); set SRS_FIXTURES_DIR", candidates[1:])
-	return ""
+	if st, err := os.Stat(filepath.Join(dir, "README.md")); err != nil || st.IsDir() {
+		t.Fatalf("SRS API fixtures not found in %s (README.md missing): %v", dir, err)
+	}
+	return dir
 }
 
 var fixtureVersions = map[string]srsVersion{

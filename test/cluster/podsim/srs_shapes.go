@@ -6,7 +6,7 @@ import (
 )
 
 // JSON shapes of the SRS HTTP API, written from the captures described in
-// shared/fixtures/srs-api/README.md. Field order follows the real server (encoding/json
+// test/fixtures/srs-api/README.md. Field order follows the real server (encoding/json
 // keeps struct order). Fields a version lacks are pointers with omitempty and stay nil:
 // v4 (and 3.x) has no service/pid envelope, no stream tcUrl/url and no client
 // name/send_bytes/recv_bytes.

@@ -9,7 +9,7 @@ import {
   querySrsVersions,
   requestSrsReload,
 } from '../../../src/lib/srs/api/index.js'
-import {fixtureIndex, fixtureJson, fixtureSrs, reloadFetchLinesFromLog, SRS_VERSIONS, type FixtureVersion} from './fixtures.js'
+import {fixtureIndex, fixtureJson, fixtureSrs, recordedReloadFetchAnswers, SRS_VERSIONS, type FixtureVersion} from './fixtures.js'
 
 const opts = {timeoutMs: 1000}
 
@@ -154,9 +154,9 @@ describe.each(SRS_VERSIONS)('SRS %s fixtures', (version) => {
   })
 })
 
-describe.each(['v5.0-r3', 'v6.0-a1'] as const)('reload results recorded in the %s behaviour log', (version) => {
+describe.each(['v5.0-r3', 'v6.0-a1'] as const)('reload results recorded on %s', (version) => {
   it('tells an applied reload from a config that did not parse', async () => {
-    const lines = reloadFetchLinesFromLog(version, 'reload-inotify-on.txt')
+    const lines = recordedReloadFetchAnswers(version)
     const states = []
     for (const body of lines) {
       const result = await fetchSrsReloadResult(async () => ({status: 200, contentType: 'application/json', body}), opts)

@@ -1,7 +1,7 @@
 /**
- * Reads the captured SRS API answers in /work/shared/fixtures/srs-api (never copied into the
- * repo) and serves them through fake transports. A missing fixture folder fails the tests: a
- * silent skip would let the client drift from real SRS answers unnoticed.
+ * Reads the captured SRS API answers in test/fixtures/srs-api (see its README) and serves them
+ * through fake transports. A missing fixture fails the tests: a silent skip would let the client
+ * drift from real SRS answers unnoticed.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
@@ -9,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import type {SrsHttpAnswer, SrsTransport} from '../../../src/lib/srs/api/index.js'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-export const FIXTURE_ROOT = path.resolve(repoRoot, '../shared/fixtures/srs-api')
+export const FIXTURE_ROOT = path.join(repoRoot, 'test/fixtures/srs-api')
 
 if (!existsSync(path.join(FIXTURE_ROOT, 'README.md'))) {
   throw new Error(`SRS API fixtures not found at ${FIXTURE_ROOT}; the unit tests of src/lib/srs/api need them`)
@@ -97,8 +97,8 @@ function pageOf(answer: SrsHttpAnswer, params: URLSearchParams): SrsHttpAnswer {
   return {...answer, body: JSON.stringify({...body, [key]: list.slice(start, start + count)})}
 }
 
-/** The `{"code":0,"data":{...}}` lines of rpc=reload-fetch recorded in a behaviour log. */
-export function reloadFetchLinesFromLog(version: FixtureVersion, log: string): string[] {
-  const text = readFileSync(path.join(FIXTURE_ROOT, 'behaviour-logs', version, log), 'utf8')
-  return text.split('\n').filter((line) => line.startsWith('{"code":0,"data":{"err"'))
+/** The rpc=reload-fetch answers recorded after a reload that applied and one that did not parse. */
+export function recordedReloadFetchAnswers(version: FixtureVersion): string[] {
+  const text = readFileSync(path.join(FIXTURE_ROOT, 'behaviour-logs', version, 'reload-fetch.txt'), 'utf8')
+  return text.split('\n').filter((line) => line !== '')
 }
