@@ -1,66 +1,61 @@
 /**
- * Test inputs read from /work/shared (never copied into the repo): SRS's sample configs and the
- * srs.conf ConfigMaps of the reference K8s guide (seed 002).
+ * Test inputs of the srs.conf parser and editor, all in the repository: the project's own corpus
+ * (test/fixtures/srs-conf, see its README) and the srs.conf of every ConfigMap in test/topologies.
+ * A missing file fails the tests instead of skipping them.
  */
-import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
-import {parseAllDocuments} from 'yaml'
+import {objectsFromYaml, TOPOLOGIES} from '../../helpers/topologies.js'
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-export const SRS_CONF_FIXTURES = path.resolve(repoRoot, '../shared/fixtures/srs-conf')
-export const SEED_GUIDE = path.resolve(repoRoot, '../shared/seeds/002_83c2016d61f52331.txt')
+export const SRS_CONF_CORPUS = path.resolve(import.meta.dirname, '../../fixtures/srs-conf')
 
 export interface ConfFixture {
-  /** e.g. `v6.0-a1/full.conf`. */
+  /** File name in the corpus, e.g. `crlf-tabs.conf`. */
   readonly name: string
   readonly text: string
 }
 
-/** Every .conf below the fixtures folder; throws (so tests fail, not skip) when it is missing. */
-export function loadConfFixtures(): ConfFixture[] {
-  if (!existsSync(SRS_CONF_FIXTURES)) throw new Error(`srs.conf fixtures not found at ${SRS_CONF_FIXTURES}`)
-  const out: ConfFixture[] = []
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      const full = path.join(dir, entry)
-      if (statSync(full).isDirectory()) walk(full)
-      else if (entry.endsWith('.conf')) out.push({name: path.relative(SRS_CONF_FIXTURES, full), text: readFileSync(full, 'utf8')})
-    }
-  }
-  walk(SRS_CONF_FIXTURES)
-  return out
+/** Every .conf of the corpus, by name. */
+export function loadConfCorpus(): ConfFixture[] {
+  if (!existsSync(SRS_CONF_CORPUS)) throw new Error(`srs.conf corpus not found at ${SRS_CONF_CORPUS}`)
+  const names = readdirSync(SRS_CONF_CORPUS)
+    .filter((name) => name.endsWith('.conf'))
+    .sort()
+  if (names.length === 0) throw new Error(`no .conf file in ${SRS_CONF_CORPUS}`)
+  return names.map((name) => ({name, text: loadConfFixture(name)}))
 }
 
 export function loadConfFixture(name: string): string {
-  return readFileSync(path.join(SRS_CONF_FIXTURES, name), 'utf8')
+  return readFileSync(path.join(SRS_CONF_CORPUS, name), 'utf8')
 }
 
-export interface SeedSrsConf {
-  /** ConfigMap name plus its position among the guide's ConfigMaps, e.g. `srs-edge-config#3`. */
+export interface TopologySrsConf {
+  /** `<file>/<ConfigMap>`, e.g. `origin-cluster.yaml/srs-origin-config`. */
   readonly name: string
+  readonly file: string
   readonly configMap: string
   readonly text: string
 }
 
-/**
- * The `srs.conf` entries of every ConfigMap applied in the guide. The YAML sits in markdown code
- * fences as `cat <<EOF | kubectl apply -f -` heredocs.
- */
-export function loadSeedSrsConfs(): SeedSrsConf[] {
-  if (!existsSync(SEED_GUIDE)) throw new Error(`seed guide not found at ${SEED_GUIDE}`)
-  const markdown = readFileSync(SEED_GUIDE, 'utf8')
-  const out: SeedSrsConf[] = []
-  for (const fence of markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)) {
-    const heredoc = /cat <<EOF[^\n]*\n([\s\S]*?)^EOF$/m.exec(fence[1] ?? '')
-    if (!heredoc) continue
-    for (const document of parseAllDocuments(heredoc[1] ?? '')) {
-      const object = document.toJS() as {kind?: string; metadata?: {name?: string}; data?: Record<string, unknown>} | null
-      const conf = object?.data?.['srs.conf']
-      if (object?.kind !== 'ConfigMap' || typeof conf !== 'string') continue
-      const configMap = object.metadata?.name ?? '?'
-      out.push({name: `${configMap}#${out.length}`, configMap, text: conf})
+/** The `srs.conf` key of every ConfigMap in test/topologies/*.yaml, in file order. */
+export function loadTopologySrsConfs(): TopologySrsConf[] {
+  const out: TopologySrsConf[] = []
+  const files = readdirSync(TOPOLOGIES)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+  for (const file of files) {
+    for (const o of objectsFromYaml('default', readFileSync(path.join(TOPOLOGIES, file), 'utf8'))) {
+      const conf = (o as {data?: Record<string, unknown>}).data?.['srs.conf']
+      if (o.kind !== 'ConfigMap' || typeof conf !== 'string') continue
+      out.push({name: `${file}/${o.metadata.name}`, file, configMap: o.metadata.name, text: conf})
     }
   }
   return out
+}
+
+/** The srs.conf of ConfigMap `configMap` in topology `file`. */
+export function topologySrsConf(file: string, configMap: string): string {
+  const found = loadTopologySrsConfs().find((c) => c.file === file && c.configMap === configMap)
+  if (!found) throw new Error(`test/topologies/${file} has no ConfigMap ${configMap} with srs.conf`)
+  return found.text
 }

@@ -10,18 +10,17 @@ import {
   validateEdit,
 } from '../../../src/lib/srs/conf/editor.js'
 import {parseSrsConf, serializeSrsConf} from '../../../src/lib/srs/conf/syntax.js'
-import {loadConfFixture, loadSeedSrsConfs} from './corpus.js'
+import {loadConfCorpus, loadConfFixture, loadTopologySrsConfs, topologySrsConf} from './corpus.js'
 
-const seeds = loadSeedSrsConfs()
-const originConfig = seeds.find((s) => s.configMap === 'srs-origin-config')!.text
-const edgeConfig = seeds.find((s) => s.configMap === 'srs-edge-config')!.text
+const originConfig = topologySrsConf('origin-cluster.yaml', 'srs-origin-config')
+const edgeConfig = topologySrsConf('edge-cluster.yaml', 'srs-edge-config')
 const COWORKERS = ['vhost __defaultVhost__', 'cluster', 'coworkers']
 
 const edit = (text: string, fn: (conf: ReturnType<typeof parseSrsConf>) => ReturnType<typeof parseSrsConf>): string =>
   serializeSrsConf(fn(parseSrsConf(text)))
 
 describe('setDirective', () => {
-  test('four coworkers on the seed srs-origin-config change exactly that line', () => {
+  test('four coworkers on the guide’s srs-origin-config change exactly that line', () => {
     const four = ['srs-origin-0.socs:1985', 'srs-origin-1.socs:1985', 'srs-origin-2.socs:1985', 'srs-origin-3.socs:1985']
     const after = edit(originConfig, (conf) => setDirective(conf, COWORKERS, four))
     const lines = originConfig.split('\n')
@@ -34,10 +33,12 @@ describe('setDirective', () => {
     expect(findDirective(parseSrsConf(after), COWORKERS)?.args).toEqual(four)
   })
 
-  test('every seed origin config takes a new coworkers list with a one-line diff', () => {
-    for (const seed of seeds.filter((s) => s.configMap === 'srs-origin-config')) {
-      const after = edit(seed.text, (conf) => setDirective(conf, COWORKERS, ['a:1985']))
-      const before = seed.text.split('\n')
+  test('every topology origin config takes a new coworkers list with a one-line diff', () => {
+    const origins = loadTopologySrsConfs().filter((c) => c.configMap === 'srs-origin-config')
+    expect(origins.map((c) => c.file)).toEqual(['origin-cluster.yaml', 'origins-as-deployments.yaml'])
+    for (const origin of origins) {
+      const after = edit(origin.text, (conf) => setDirective(conf, COWORKERS, ['a:1985']))
+      const before = origin.text.split('\n')
       const changed = after.split('\n').filter((line, i) => line !== before[i])
       expect(changed).toEqual(['        coworkers       a:1985;'])
     }
@@ -82,6 +83,37 @@ describe('setDirective', () => {
     expect(() => setDirective(conf, ['listen'], [`a'b"c`])).toThrow(SrsConfEditError)
     expect(() => setDirective(conf, ['listen', 'x'], ['1'])).toThrow('listen is not a block')
     expect(() => setDirective(conf, [], ['1'])).toThrow(SrsConfEditError)
+  })
+})
+
+describe('the directives the commands edit, in every corpus file that has them', () => {
+  const edited: Array<{path: string[]; values: string[]}> = [
+    {path: ['vhost __defaultVhost__', 'cluster', 'coworkers'], values: ['o-0:1985', 'o-1:1985']},
+    {path: ['vhost __defaultVhost__', 'cluster', 'origin'], values: ['o-0', 'o-1', 'o-2']},
+    {path: ['inotify_auto_reload'], values: ['on']},
+    {path: ['http_api', 'raw_api', 'allow_reload'], values: ['on']},
+    {path: ['grace_start_wait'], values: ['700']},
+    {path: ['grace_final_wait'], values: ['800']},
+    {path: ['force_grace_quit'], values: ['on']},
+    {path: ['vhost __defaultVhost__', 'hls', 'hls_path'], values: ['/srv/hls dir']},
+    {path: ['vhost __defaultVhost__', 'dvr', 'dvr_path'], values: ['/srv/dvr/[stream].flv']},
+  ]
+  const cases = loadConfCorpus().flatMap((f) =>
+    edited.filter((e) => findDirective(parseSrsConf(f.text), e.path)).map((e) => [f.name, e.path.join(' > '), f.text, e] as const),
+  )
+
+  test('the corpus has them', () => {
+    expect(new Set(cases.map(([, path]) => path)).size).toBe(edited.length)
+  })
+
+  test.each(cases)('%s: %s changes only its own bytes', (_name, _path, text, {path, values}) => {
+    const conf = parseSrsConf(text)
+    const directive = findDirective(conf, path)!
+    const after = serializeSrsConf(setDirective(conf, path, values))
+    expect(after.slice(0, directive.start)).toBe(text.slice(0, directive.start))
+    expect(after.slice(after.length - (text.length - directive.end))).toBe(text.slice(directive.end))
+    expect(findDirective(parseSrsConf(after), path)?.args).toEqual(values)
+    expect(validateEdit(text, after, path).ok).toBe(true)
   })
 })
 
@@ -171,14 +203,14 @@ describe('validateEdit', () => {
 
 describe('lookups and words', () => {
   test('findDirective takes the first match, findDirectives all of them', () => {
-    const conf = parseSrsConf(loadConfFixture('v6.0-a1/full.conf'))
+    const conf = parseSrsConf(loadConfFixture('several-http-api.conf'))
     expect(findDirective(conf, ['http_api', 'listen'])?.args).toEqual(['8080'])
     expect(findDirectives(conf, ['http_api']).map((d) => d.block?.children.find((c) => c.name === 'listen')?.args[0])).toEqual([
       '8080',
       '9090',
       '9091',
     ])
-    expect(findDirective(conf, ['vhost a.origin.cluster.srs.com', 'cluster', 'coworkers'])?.args).toEqual(['127.0.0.1:9091'])
+    expect(findDirective(conf, ['vhost origin-a.example.com', 'cluster', 'coworkers'])?.args).toEqual(['10.0.0.2:9091'])
     expect(findDirective(conf, [])).toBeNull()
   })
 

@@ -10,15 +10,14 @@ import {
   SRS_DEFAULT_VHOST,
 } from '../../../src/lib/srs/conf/settings.js'
 import {parseSrsConf} from '../../../src/lib/srs/conf/syntax.js'
-import {loadConfFixture, loadSeedSrsConfs} from './corpus.js'
+import {loadConfFixture, topologySrsConf} from './corpus.js'
 
-const seeds = loadSeedSrsConfs()
-const origin = parseSrsConf(seeds.find((s) => s.configMap === 'srs-origin-config')!.text)
-const edge = parseSrsConf(seeds.find((s) => s.configMap === 'srs-edge-config')!.text)
-const graceEdge = parseSrsConf(seeds.find((s) => s.text.includes('grace_start_wait'))!.text)
-const plain = parseSrsConf(seeds.find((s) => s.configMap === 'srs-config')!.text)
+const origin = parseSrsConf(topologySrsConf('origin-cluster.yaml', 'srs-origin-config'))
+const edge = parseSrsConf(loadConfFixture('edge-single-origin.conf'))
+const graceEdge = parseSrsConf(topologySrsConf('edge-cluster.yaml', 'srs-edge-config'))
+const plain = parseSrsConf(loadConfFixture('origin-plain.conf'))
 
-describe('seed ConfigMaps', () => {
+describe('topology ConfigMaps and the corpus', () => {
   test('origin cluster member with coworkers', () => {
     expect(listVhosts(origin)).toEqual([SRS_DEFAULT_VHOST])
     expect(getVhostRole(origin)).toBe('origin-cluster')
@@ -30,11 +29,10 @@ describe('seed ConfigMaps', () => {
     expect(vhost.dvrEnabled).toMatchObject({value: false, source: 'default'})
   })
 
-  test('edge with an origin list; the first edge uses the origin Service', () => {
+  test('edge with an origin list; an edge may name the origin Service alone', () => {
     expect(getVhostRole(edge)).toBe('edge')
     expect(getEdgeOrigins(edge)).toEqual(['srs-origin-service'])
-    const statefulEdge = parseSrsConf(seeds.filter((s) => s.configMap === 'srs-edge-config')[1]!.text)
-    expect(getEdgeOrigins(statefulEdge)).toEqual(['srs-origin-0.socs', 'srs-origin-1.socs', 'srs-origin-2.socs'])
+    expect(getEdgeOrigins(graceEdge)).toEqual(['srs-origin-0.socs', 'srs-origin-1.socs', 'srs-origin-2.socs'])
     expect(getCoworkers(edge)).toEqual([])
   })
 
@@ -62,15 +60,15 @@ describe('seed ConfigMaps', () => {
     expect(global.rtcServerEnabled).toMatchObject({value: false, source: 'default'})
   })
 
-  test('grace settings of the canary edge', () => {
+  test('grace settings of the guide’s edge', () => {
     const {global} = resolveSrsSettings(graceEdge)
     expect(global.graceStartWaitMs).toMatchObject({value: 700, source: 'file'})
     expect(global.graceFinalWaitMs).toMatchObject({value: 800, source: 'file'})
     expect(global.forceGraceQuit).toMatchObject({value: true, source: 'file'})
   })
 
-  test('the inotify ConfigMap without http_api falls back to the defaults', () => {
-    const minimal = parseSrsConf(seeds.find((s) => s.name.startsWith('srs-config') && !s.text.includes('http_api'))!.text)
+  test('a config without http_api falls back to the defaults', () => {
+    const minimal = parseSrsConf(loadConfFixture('minimal.conf'))
     const {global} = resolveSrsSettings(minimal)
     expect(global.httpApiEnabled).toMatchObject({value: false, source: 'default'})
     expect(global.httpApiListen).toMatchObject({value: ['1985'], source: 'default'})
@@ -78,33 +76,58 @@ describe('seed ConfigMaps', () => {
   })
 })
 
-describe('full.conf fixtures', () => {
-  test.each(['v5.0-r3/full.conf', 'v6.0-a1/full.conf'])('%s: first directive wins, per-vhost cluster roles', (name) => {
-    const conf = parseSrsConf(loadConfFixture(name))
+describe('several vhosts and repeated blocks', () => {
+  test('first directive wins, per-vhost cluster roles, HLS and DVR paths', () => {
+    const conf = parseSrsConf(loadConfFixture('several-http-api.conf'))
     const settings = resolveSrsSettings(conf)
-    // full.conf sets http_api listen 8080 (shared port) and repeats http_api blocks further down.
+    // http_api listen 8080 (the HTTP server's port, shared) comes first; two more http_api blocks follow at the end.
     expect(settings.global.httpApiListen.value).toEqual(['8080'])
     expect(settings.global.rtcServerEnabled.value).toBe(true)
     const roles = Object.fromEntries(settings.vhosts.map((v) => [v.name, v.role.value]))
-    expect(roles['cluster.srs.com']).toBe('edge')
-    expect(roles['a.origin.cluster.srs.com']).toBe('origin-cluster')
-    expect(roles['hls.srs.com']).toBe('origin')
-    expect(getEdgeOrigins(conf, 'cluster.srs.com')).toEqual(['127.0.0.1:1935', 'localhost:1935'])
-    expect(getCoworkers(conf, 'b.origin.cluster.srs.com')).toEqual(['127.0.0.1:9090'])
-    const hls = findVhostSettings(settings, 'hls.srs.com')!
+    expect(roles).toEqual({
+      'edge.example.com': 'edge',
+      'origin-a.example.com': 'origin-cluster',
+      'origin-b.example.com': 'origin-cluster',
+      'hls.example.com': 'origin',
+      'dvr.example.com': 'origin',
+    })
+    expect(getEdgeOrigins(conf, 'edge.example.com')).toEqual(['10.0.0.1:1935', 'origin.example.com:1935'])
+    expect(getCoworkers(conf, 'origin-b.example.com')).toEqual(['10.0.0.3:9090'])
+    const hls = findVhostSettings(settings, 'hls.example.com')!
     expect(hls.hlsEnabled).toMatchObject({value: true, source: 'file'})
-    expect(hls.hlsPath).toMatchObject({value: './objs/nginx/html', source: 'file'})
-    const dvr = findVhostSettings(settings, 'dvr.srs.com')!
+    expect(hls.hlsPath).toMatchObject({value: '/var/hls', source: 'file'})
+    const dvr = findVhostSettings(settings, 'dvr.example.com')!
     expect(dvr.dvrEnabled.value).toBe(true)
-    expect(dvr.dvrPath.value).toBe('./objs/nginx/html/[app]/[stream].[timestamp].flv')
+    expect(dvr.dvrPath.value).toBe('/var/dvr/[app]/[stream].[timestamp].flv')
   })
 
-  test('v4 full.conf: defaults stated there match', () => {
-    const {global} = resolveSrsSettings(parseSrsConf(loadConfFixture('v4.0-r5/full.conf')), {}, 4)
-    expect(global.graceStartWaitMs.value).toBe(2300)
-    expect(global.graceFinalWaitMs.value).toBe(3200)
-    expect(global.maxConnections.value).toBe(1000)
-    expect(global.httpApiListen.value).toEqual(['1985'])
+  test('the defaults SRS documents, written out, resolve to the same values as an empty config', () => {
+    for (const version of [4, 5, 6]) {
+      const written = resolveSrsSettings(parseSrsConf(loadConfFixture('defaults-written-out.conf')), {}, version).global
+      const defaults = resolveSrsSettings(parseSrsConf(''), {}, version).global
+      for (const key of ['rtmpListen', 'maxConnections', 'pid', 'graceStartWaitMs', 'graceFinalWaitMs', 'forceGraceQuit', 'inotifyAutoReload', 'httpApiEnabled', 'httpApiListen', 'rawApiEnabled', 'rawApiAllowReload', 'httpServerListen', 'rtcServerEnabled'] as const) {
+        expect([key, written[key].value]).toEqual([key, defaults[key].value])
+        expect([key, written[key].source, defaults[key].source]).toEqual([key, 'file', 'default'])
+      }
+      expect(written.graceStartWaitMs.value).toBe(2300)
+      expect(written.graceFinalWaitMs.value).toBe(3200)
+      expect(written.maxConnections.value).toBe(1000)
+      expect(written.httpApiListen.value).toEqual(['1985'])
+    }
+  })
+
+  test('quoted values reach the settings without their quotes', () => {
+    const settings = resolveSrsSettings(parseSrsConf(loadConfFixture('quoting.conf')))
+    expect(settings.global.httpApiListen.value).toEqual(['1985'])
+    expect(findVhostSettings(settings, SRS_DEFAULT_VHOST)?.hlsPath.value).toBe('/data/live streams;archive')
+    expect(settings.vhosts.map((v) => v.name)).toEqual([SRS_DEFAULT_VHOST, 'quoted.example.com'])
+  })
+
+  test('CRLF and tabs: the edge origin list of a config written on Windows', () => {
+    const conf = parseSrsConf(loadConfFixture('crlf-tabs.conf'))
+    expect(getVhostRole(conf)).toBe('edge')
+    expect(getEdgeOrigins(conf)).toEqual(['10.0.0.1:1935', '10.0.0.2:1935'])
+    expect(resolveSrsSettings(conf).global.rawApiAllowReload).toMatchObject({value: false, source: 'file'})
   })
 
   test('SRS 1/2 vhost-level mode/origin count as cluster settings (SRS rewrites them at load)', () => {
