@@ -109,7 +109,7 @@ export function reloadMethodOf(settings: SrsEffectiveSettings): ReloadMethod {
 /** Why a pod can never be confirmed, or undefined when it can. */
 export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): string | undefined {
   if (method === 'none') {
-    return 'inotify_auto_reload is off and http_api.raw_api.allow_reload is off: SRS will not load the new list until it restarts; add inotify_auto_reload on; (do not rely on auto_reload_for_docker, which fails when SRS is not PID 1 on containerd nodes) or restart the pod'
+    return 'inotify_auto_reload is off and http_api.raw_api.allow_reload is off: SRS will not load the new list until it restarts; add inotify_auto_reload on; (auto_reload_for_docker does not turn it on: SRS looks for /docker in /proc/1/cgroup, which pods on containerd or cgroup v2 nodes do not show) or restart the pod'
   }
   if (base.refused) return base.refused
   if (base.error) return `SRS API did not answer before the change: ${base.error}`

@@ -59,7 +59,7 @@ export const apiPortExposedRule: Rule = {
     return {
       severity: 'error',
       found: exposed.map((x) => `Service ${x.s.metadata.name} (${x.s.spec.type}) exposes the SRS API port ${w.apiPort}`).join('; '),
-      why: 'the SRS API kicks clients and, with raw_api, reloads the config; SRS 4 has no API auth at all (http_api.auth is 5.0+), so the Internet would control the server',
+      why: 'the SRS API kicks clients and, with raw_api, reloads the config; SRS 4, 5 before 5.0.152 and 6 before 6.0.40 have no API auth at all (http_api.auth), so the Internet would control the server',
       fix,
     }
   },

@@ -24,7 +24,7 @@ export const inotifyReloadRule: Rule = {
     return {
       severity: 'warning',
       found: `inotify_auto_reload is off (${s.source === 'default' ? 'the default' : `set in ${s.source}`}) for ConfigMap ${w.config.configMap}`,
-      why: 'ConfigMap edits then change the file but not the running SRS; auto_reload_for_docker does not detect containerd/cgroup v2 nodes',
+      why: 'ConfigMap edits then change the file but not the running SRS; auto_reload_for_docker turns inotify on only when SRS finds /docker in /proc/1/cgroup, which pods on containerd or cgroup v2 nodes do not show',
       fix: `# srs.conf, top level (ConfigMap ${w.config.configMap}, key ${w.config.key})\ninotify_auto_reload    on;`,
     }
   },
