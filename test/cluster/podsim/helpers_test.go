@@ -7,7 +7,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 )
 
-// captureConf is the base config the fixtures were captured with (fixtures README, sect. 2).
+// captureConf is the base config the captures in test/fixtures/srs-api were made with
+// (its README, "How they were captured"), with SRS's default ports.
 const captureConf = `listen 1935; max_connections 1000; daemon off; srs_log_tank console;
 http_api { enabled on; listen 1985; raw_api { enabled on; allow_reload on; allow_query on; allow_update on; } }
 http_server { enabled on; listen 8080; dir ./objs/nginx/html; }

@@ -22,7 +22,7 @@ func (v srsVersion) v4Shape() bool { return v.Major <= 4 }
 func (v srsVersion) hasReloadFetch() bool { return v.Major >= 5 }
 
 // gracefulQuitWorks: 3.x and 4.x drain connections on SIGQUIT; 5.x never does (its server
-// adapter's stop() is empty), 6.0 only from 6.0.132 on (fixtures README, section 4a).
+// adapter's stop() is empty: SRS issue 3805), 6.0 only from 6.0.132 on (SRS PR 4102).
 func (v srsVersion) gracefulQuitWorks() bool {
 	switch {
 	case v.Major <= 4:

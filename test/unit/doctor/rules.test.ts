@@ -182,7 +182,12 @@ spec:
     srsOf(edge(i)).image = 'ossrs/srs:v5.0.213'
     expect(fired(rebuild(i), 'drain-version')).toEqual([expect.objectContaining({workload: 'srs-edge-deploy', severity: 'error'})])
     srsOf(edge(i)).image = 'ossrs/srs:3'
-    expect(fired(rebuild(i), 'drain-version')).toEqual([expect.objectContaining({severity: 'info'})])
+    expect(fired(rebuild(i), 'drain-version')).toEqual([
+      expect.objectContaining({
+        severity: 'info',
+        found: 'image ossrs/srs:3 is SRS 3: only the guide says its graceful quit works (v3.0-b1); doctor has no other source for 3.x',
+      }),
+    ])
     // origins as written (SRS 3) are not expected to drain
     expect(fired(seedInput(), 'drain-version')).toEqual([])
   })

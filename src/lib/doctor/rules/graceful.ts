@@ -84,7 +84,10 @@ export const gracePeriodRule: Rule = {
   },
 }
 
-/** What the captured behaviour tests say about draining on an image tag's version. */
+/**
+ * Whether SRS drains on an image tag's version: 4.0 does (the guide's edges), 5.0 never
+ * (SRS issue 3805), 6.0 from 6.0.132 (SRS PR 4102); SRS 3 only by the guide's word.
+ */
 export function drainSupport(tag: string): 'works' | 'broken' | 'unverified' | 'unknown' {
   const major = majorFromTag(tag)
   if (major === 4) return 'works'
@@ -122,7 +125,7 @@ export const drainVersionRule: Rule = {
     if (support === 'unverified') {
       return {
         severity: 'info',
-        found: `image ${w.image} is SRS 3: the guide says its graceful quit works (v3.0-b1), the captured behaviour tests cover 4.0, 5.0 and 6.0 only`,
+        found: `image ${w.image} is SRS 3: only the guide says its graceful quit works (v3.0-b1); doctor has no other source for 3.x`,
         why: 'a drain nobody has checked on this version may cut streams on the next rolling update',
         fix: `# verify by deleting a pod with a player attached, or move to a version tested to drain\nimage: ${withTag(w.image, 'v4.0.271')}`,
       }
