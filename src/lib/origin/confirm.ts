@@ -1,6 +1,6 @@
 /**
- * Did each SRS pod load the new lists? Only SRS can say, and only SRS 5/6 with the raw API on can
- * say it through its API (rpc=reload-fetch: a new reload id with state 90). So:
+ * Did each SRS pod load the new lists? Only SRS can say, and only SRS 5.0.176+ / 6.0.71+ with the
+ * raw API on can say it through its API (rpc=reload-fetch: a new reload id with state 90). So:
  *
  * - baseline: before any ConfigMap is written, each pod's version and last reload id;
  * - inotify_auto_reload on: SRS reloads by itself ~3 s after kubelet swaps the projected files;
@@ -8,7 +8,8 @@
  * - inotify off, raw_api.allow_reload on: the API gives no sign of when kubelet swapped the file,
  *   so the reload is triggered once kubelet's sync bound has passed since the write (and again
  *   on every poll after that), and a new reload id with state 90 counts;
- * - SRS 3/4, or raw_api off: nothing can confirm a reload, the pod stays pending with the reason;
+ * - SRS without reload-fetch (3, 4, 5 before 5.0.176, 6 before 6.0.71), or raw_api off: nothing
+ *   can confirm a reload, the pod stays pending with the reason;
  * - SRS refusing the credentials (http_api auth): the pod stays pending, not polled, saying what to pass.
  */
 import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
@@ -45,7 +46,7 @@ export interface PodBaseline {
   major?: number
   version?: string
   reloadId?: string
-  /** reload-fetch answered (SRS 5+ with raw_api on). */
+  /** reload-fetch answered (SRS 5.0.176+ / 6.0.71+ with raw_api on). */
   canFetch: boolean
   service?: string
   error?: string
@@ -106,6 +107,16 @@ export function reloadMethodOf(settings: SrsEffectiveSettings): ReloadMethod {
   return 'none'
 }
 
+/** rpc=reload-fetch came with SRS 5.0.176 and 6.0.71 (SRS PR 3779); older versions answer code 1060. */
+function hasReloadFetch(base: PodBaseline): boolean {
+  const v = /^(\d+)\.(\d+)\.(\d+)/.exec(base.version ?? '')
+  if (!v) return (base.major ?? 0) >= 5
+  const [major, minor, revision] = [Number(v[1]), Number(v[2]), Number(v[3])]
+  if (major === 5 && minor === 0) return revision >= 176
+  if (major === 6 && minor === 0) return revision >= 71
+  return major >= 5
+}
+
 /** Why a pod can never be confirmed, or undefined when it can. */
 export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): string | undefined {
   if (method === 'none') {
@@ -114,9 +125,9 @@ export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): st
   if (base.refused) return base.refused
   if (base.error) return `SRS API did not answer before the change: ${base.error}`
   if (!base.canFetch) {
-    const why = (base.major ?? 0) < 5 ? `SRS ${base.version ?? '4 or older'} has no rpc=reload-fetch` : 'http_api.raw_api is off, so rpc=reload-fetch is refused'
+    const why = !hasReloadFetch(base) ? `SRS ${base.version ?? '4 or older'} has no rpc=reload-fetch` : 'http_api.raw_api is off, so rpc=reload-fetch is refused'
     const what = method === 'inotify' ? 'an inotify reload follows the kubelet sync' : 'a raw reload is requested after the kubelet sync'
-    return `${what}, but ${why}: nothing can confirm it applied; turn on http_api { raw_api { enabled on; } } on SRS 5/6 to confirm reloads`
+    return `${what}, but ${why}: nothing can confirm it applied; turn on http_api { raw_api { enabled on; } } on SRS 5.0.176+ / 6.0.71+ to confirm reloads`
   }
   return undefined
 }

@@ -8,3 +8,18 @@ describe('why a pod can never confirm a reload', () => {
     )
   })
 })
+
+describe('a pod whose reload-fetch did not answer', () => {
+  // rpc=reload-fetch came with SRS 5.0.176 and 6.0.71 (SRS PR 3779); SRS 4 answers code 1060.
+  test.each([
+    ['4.0.271', 4, 'SRS 4.0.271 has no rpc=reload-fetch'],
+    ['5.0.170', 5, 'SRS 5.0.170 has no rpc=reload-fetch'],
+    ['6.0.70', 6, 'SRS 6.0.70 has no rpc=reload-fetch'],
+    ['5.0.213', 5, 'http_api.raw_api is off, so rpc=reload-fetch is refused'],
+    ['6.0.155', 6, 'http_api.raw_api is off, so rpc=reload-fetch is refused'],
+  ])('SRS %s: blames the version or raw_api, whichever SRS lacks', (version, major, why) => {
+    expect(unconfirmableReason('inotify', {major, version, canFetch: false})).toBe(
+      `an inotify reload follows the kubelet sync, but ${why}: nothing can confirm it applied; turn on http_api { raw_api { enabled on; } } on SRS 5.0.176+ / 6.0.71+ to confirm reloads`,
+    )
+  })
+})
