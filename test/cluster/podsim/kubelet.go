@@ -535,12 +535,11 @@ func (k *Kubelet) confReader(c *v1.Container, vols []*podVolume) (func() (string
 }
 
 // writeLoaded records what an SRS loaded: <pod dir>/loaded.conf and srs.json.
-func (k *Kubelet) writeLoaded(p *srsProc) {
-	dir := k.podDir(p.Namespace, p.Name)
+func (k *Kubelet) writeLoaded(snap procSnapshot) {
+	dir := k.podDir(snap.Namespace, snap.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return
 	}
-	snap := p.snapshot()
 	writeFileAtomic(filepath.Join(dir, "loaded.conf"), []byte(snap.LoadedConf))
 	b, _ := json.MarshalIndent(snap, "", "  ")
 	writeFileAtomic(filepath.Join(dir, "srs.json"), b)

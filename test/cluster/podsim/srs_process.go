@@ -36,9 +36,12 @@ var (
 
 // procHooks connect a process to the rest of podsim.
 type procHooks struct {
-	bind     func(p *srsProc) // open the API/HTTP listeners for this pod
-	unbind   func(p *srsProc) // close them (connections are refused from then on)
-	loaded   func(p *srsProc) // a config was loaded (start or successful reload)
+	bind   func(p *srsProc) // open the API/HTTP listeners for this pod
+	unbind func(p *srsProc) // close them (connections are refused from then on)
+	// loaded records a config that was loaded (start or successful reload). It runs before the
+	// new config is visible to anyone else (during a reload, p.mu is held), so a reader that
+	// sees the reload in memory also finds what the hook wrote.
+	loaded   func(snap procSnapshot)
 	exited   func(p *srsProc, reason string)
 	readConf func() (string, error) // current text of the config file SRS was started with
 	env      map[string]string      // literal env values of the SRS container (SRS_* overrides)
@@ -132,7 +135,7 @@ func startSRSProc(ns, name, podIP string, v srsVersion, k knobs, hooks procHooks
 	}
 	p.bound = true
 	hooks.bind(p)
-	hooks.loaded(p)
+	hooks.loaded(p.snapshot())
 	return p, nil
 }
 
@@ -346,7 +349,7 @@ func (p *srsProc) reload(why string) {
 		p.hooks.unbind(p)
 		p.hooks.bind(p)
 	}
-	go p.hooks.loaded(p)
+	p.hooks.loaded(p.snapshotLocked())
 }
 
 // procSnapshot is what the control endpoint shows.
@@ -384,6 +387,10 @@ type procSnapshot struct {
 func (p *srsProc) snapshot() procSnapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.snapshotLocked()
+}
+
+func (p *srsProc) snapshotLocked() procSnapshot {
 	m := p.modelLocked(time.Now())
 	s := procSnapshot{
 		Namespace: p.Namespace, Name: p.Name, PodIP: p.PodIP,
