@@ -74,8 +74,9 @@ func claimDir(stateDir, namespace, claim string) string {
 	return filepath.Join(stateDir, "volumes", namespace, claim)
 }
 
-// jobDir holds what podsim keeps of one Job pod: logs and emptyDir folders. It outlives
-// the pod, since there is no kubelet log API to ask later.
+// jobDir holds what podsim keeps of one Job pod: its output and emptyDir folders. It outlives
+// the pod (kubectl logs, served from the container log, goes with the pod), so tests can
+// still read what a Job printed.
 func jobDir(stateDir, namespace, pod string) string {
 	return filepath.Join(stateDir, "jobs", namespace, pod)
 }
