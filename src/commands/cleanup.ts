@@ -19,7 +19,7 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     {description: 'See what a run would delete, without installing or deleting anything', command: '<%= config.bin %> cleanup --pvc pvc-nas --now --dry-run'},
     {description: 'Run it once now and wait for the result', command: '<%= config.bin %> cleanup --now'},
     {description: 'Last schedule and last result', command: '<%= config.bin %> cleanup --status'},
-    {description: 'Remove the CronJob of one claim', command: '<%= config.bin %> cleanup --pvc pvc-nas --delete'},
+    {description: 'Remove the CronJob of one claim and its Jobs, dry runs included', command: '<%= config.bin %> cleanup --pvc pvc-nas --delete'},
   ]
   static override flags = {
     pvc: Flags.string({description: 'PersistentVolumeClaim to clean (default: every claim the SRS containers mount).', helpValue: '<claim>'}),
