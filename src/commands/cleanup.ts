@@ -19,7 +19,7 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     {description: 'See what a run would delete, without installing or deleting anything', command: '<%= config.bin %> cleanup --pvc pvc-nas --now --dry-run'},
     {description: 'Run it once now and wait for the result', command: '<%= config.bin %> cleanup --now'},
     {description: 'Last schedule and last result', command: '<%= config.bin %> cleanup --status'},
-    {description: 'Remove the CronJob of one claim', command: '<%= config.bin %> cleanup --pvc pvc-nas --delete'},
+    {description: 'Remove the CronJob of one claim and its Jobs, dry runs included', command: '<%= config.bin %> cleanup --pvc pvc-nas --delete'},
   ]
   static override flags = {
     pvc: Flags.string({description: 'PersistentVolumeClaim to clean (default: every claim the SRS containers mount).', helpValue: '<claim>'}),
@@ -29,7 +29,7 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     image: Flags.string({description: 'Image with /bin/sh and find (busybox, alpine, debian...).', default: 'busybox:1.36', helpValue: '<image>'}),
     now: Flags.boolean({description: 'Also run it once now, as a Job made from the CronJob\'s template, and wait for the result.'}),
     'dry-run': Flags.boolean({description: 'Print the CronJob and change nothing; with --now, a Job lists what it would delete and deletes nothing.'}),
-    delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs.'}),
+    delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs, those of --now --dry-run included.'}),
     status: Flags.boolean({description: 'Show the cleanup CronJobs, their last schedule and last result.'}),
     timeout: durationFlag({description: 'Time to wait for the Job with --now.', default: 300_000}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
@@ -59,7 +59,7 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
       }
       if (flags.delete) {
         const deleted = await run.deleteCleanup(kube, ns, flags.pvc)
-        const result: CleanupReport = {namespace: ns, action: 'delete', inferred: [], cronJobs: [], deleted}
+        const result: CleanupReport = {namespace: ns, action: 'delete', inferred: [], cronJobs: [], deleted: deleted.cronJobs, deletedJobs: deleted.jobs}
         await this.emit(result, flags.output, report.renderCleanup)
         return result
       }

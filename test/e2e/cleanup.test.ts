@@ -8,7 +8,6 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type {CleanupReport} from '../../src/lib/cleanup/report.js'
-import {parseCleanupOutput} from '../../src/lib/cleanup/script.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -78,9 +77,11 @@ function cronJobs(): {metadata: {name: string; uid: string}; apiVersion: string;
   return kubectlJson<{items: never[]}>(['get', 'cronjobs.v1.batch', '-n', ns.name]).items
 }
 
-/** What a Job's container printed: podsim keeps it in <state-dir>/jobs/<ns>/<pod>/<container>.log. */
-function jobLog(pod: string): string {
-  return fs.readFileSync(path.join(ROOT, '.cluster/podsim/jobs', ns.name, pod, 'cleanup.log'), 'utf8')
+/** The cleanup's Jobs (label app.kubernetes.io/component=srs-cleanup) that are not being deleted. */
+function cleanupJobs(): string[] {
+  return kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string}}[]}>(['get', 'jobs.v1.batch', '-n', ns.name, '-l', 'app.kubernetes.io/component=srs-cleanup'])
+    .items.filter((j) => !j.metadata.deletionTimestamp)
+    .map((j) => j.metadata.name)
 }
 
 beforeAll(() => {
@@ -138,15 +139,29 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(cronJobs()).toEqual([])
   })
 
-  test('--now --dry-run: the Job lists what it would delete and deletes nothing', async () => {
+  test('--now --dry-run: the Job lists what it would delete (read from its pod\'s log) and deletes nothing', async () => {
     const r = await cleanup(['--now', '--dry-run', '-o', 'json'])
     expect(r.code).toBe(0)
     const run = r.report!.runs![0]!
-    expect(run).toMatchObject({dryRun: true, phase: 'Succeeded', exitCode: 0})
+    expect(run).toMatchObject({dryRun: true, phase: 'Succeeded', exitCode: 0, logs: 'read'})
+    expect(run.logsNote).toBeUndefined()
     expect(cronJobs()).toEqual([])
-    const out = parseCleanupOutput(jobLog(run.pod!))
-    expect(out.wouldDelete.map((p) => path.relative(MOUNT, p)).sort()).toEqual([...OLD_TEMP].sort())
+    expect(run.output!.complete).toBe(true)
+    expect(run.output!.wouldDelete.map((p) => path.relative(MOUNT, p)).sort()).toEqual([...OLD_TEMP].sort())
+    expect(run.output!.deleted).toEqual([])
     for (const f of [...OLD_TEMP, ...KEPT]) expect([f, fs.existsSync(path.join(vol, f))]).toEqual([f, true])
+
+    // The text form lists the same files, one per line.
+    const text = await cleanup(['--now', '--dry-run'])
+    expect(text.code).toBe(0)
+    const listed = text.stdout.split('\n').filter((l) => l.startsWith(`    ${MOUNT}/`)).map((l) => path.relative(MOUNT, l.trim()))
+    expect(text.stdout).toMatch(/job srs-cleanup-pvc-nas-dry-\S+ \(dry run: nothing deleted\): Succeeded, exit code 0\n {2}would delete 11 file\(s\):\n/)
+    expect(listed.sort()).toEqual([...OLD_TEMP].sort())
+    expect(text.stdout).not.toMatch(/not available|not known here/)
+    for (const f of [...OLD_TEMP, ...KEPT]) expect([f, fs.existsSync(path.join(vol, f))]).toEqual([f, true])
+    expect(cronJobs()).toEqual([])
+    // Each dry run leaves its Job (it has no CronJob to own it) until --delete.
+    expect(cleanupJobs()).toHaveLength(2)
   })
 
   test('--now deletes exactly the old temporary files and the folders it emptied', async () => {
@@ -172,8 +187,9 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(fs.existsSync(path.join(vol, 'x'))).toBe(false)
     expect(fs.existsSync(path.join(vol, 'odd', 'x'))).toBe(false)
     expect(fs.existsSync('/x')).toBe(hostX)
-    // every deleted path was printed
-    const out = parseCleanupOutput(jobLog(run.pod!))
+    // every deleted path was printed, and the command read it from the pod's log
+    expect(run.logs).toBe('read')
+    const out = run.output!
     expect(out.complete).toBe(true)
     expect(out.deleted.map((p) => path.relative(MOUNT, p)).sort()).toEqual([...OLD_TEMP].sort())
     expect(out.removedFolders.map((p) => path.relative(MOUNT, p)).sort()).toEqual([...REMOVED_FOLDERS].sort())
@@ -213,11 +229,15 @@ describe('cleanup on the guide\'s origin volume', () => {
     for (const f of KEPT) expect([f, fs.existsSync(path.join(vol, f))]).toEqual([f, true])
   })
 
-  test('--delete removes the CronJob', async () => {
+  test('--delete removes the CronJob, its Jobs and those of --now --dry-run', async () => {
+    const dryRuns = cleanupJobs().filter((j) => j.startsWith('srs-cleanup-pvc-nas-dry-'))
+    expect(dryRuns).toHaveLength(2)
     const r = await cleanup(['--pvc', 'pvc-nas', '--delete'])
     expect(r.code).toBe(0)
     expect(r.stdout).toContain('cronjob.batch/srs-cleanup-pvc-nas deleted')
+    for (const j of dryRuns) expect(r.stdout).toContain(`job.batch/${j} deleted`)
     await eventually('CronJob gone', () => cronJobs().length === 0)
+    await eventually('every cleanup Job gone', () => cleanupJobs().length === 0)
     const again = await cleanup(['--pvc', 'pvc-nas', '--delete'])
     expect(again.code).toBe(1)
   })

@@ -21,7 +21,10 @@ export interface CleanupReport {
   cronJobs: CleanupCronJobEntry[]
   runs?: RunResult[]
   status?: CronJobStatus[]
+  /** With --delete: the CronJobs removed. */
   deleted?: string[]
+  /** With --delete: the Jobs removed besides those the CronJobs' garbage collection takes (dry runs). */
+  deletedJobs?: string[]
 }
 
 function renderRun(r: RunResult): string[] {
@@ -44,7 +47,8 @@ function renderRun(r: RunResult): string[] {
 export function renderCleanup(r: CleanupReport): string {
   const lines: string[] = []
   if (r.action === 'delete') {
-    return r.deleted?.length ? r.deleted.map((n) => `cronjob.batch/${n} deleted`).join('\n') : `no cleanup CronJob in namespace ${r.namespace}`
+    const gone = [...(r.deleted ?? []).map((n) => `cronjob.batch/${n} deleted`), ...(r.deletedJobs ?? []).map((n) => `job.batch/${n} deleted`)]
+    return gone.length ? gone.join('\n') : `no cleanup CronJob in namespace ${r.namespace}`
   }
   if (r.action === 'status') {
     if (!r.status?.length) return `no cleanup CronJob in namespace ${r.namespace}`

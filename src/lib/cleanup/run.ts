@@ -1,6 +1,6 @@
 /** What `kubectl srs cleanup` does against the cluster: targets, apply, run once, status, delete. */
 import type {KubeClient} from '../kube/client.js'
-import {Resources} from '../kube/resources.js'
+import {Resources, type ResourceType} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
 import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
 import {commonFolder, type Inference} from './infer.js'
@@ -89,16 +89,10 @@ export interface RunResult {
   logsNote?: string
 }
 
-interface LogReader {
-  podLogs?: (namespace: string, pod: string, container?: string) => Promise<string>
-}
-
-/** pods/log, when the client offers it; clusters without a kubelet (the simulator) have none. */
+/** The cleanup container's log (pods/log); when it cannot be read, why, for the report. */
 async function readLogs(kube: KubeClient, ns: string, pod: string): Promise<{text?: string; note?: string}> {
-  const reader = kube as KubeClient & LogReader
-  if (typeof reader.podLogs !== 'function') return {note: 'this kubectl-srs cannot read pod logs yet; see `kubectl logs`'}
   try {
-    return {text: await reader.podLogs(ns, pod, 'cleanup')}
+    return {text: await kube.podLogs(ns, pod, 'cleanup')}
   } catch (error) {
     return {note: `logs of ${pod} not available: ${(error as Error).message}`}
   }
@@ -191,24 +185,43 @@ export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string):
   })
 }
 
-export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string): Promise<string[]> {
-  let names: string[]
+export interface DeleteResult {
+  cronJobs: string[]
+  /** Jobs of the cleanup left without a CronJob to collect them: those of `--now --dry-run` (no owner), and any other. */
+  jobs: string[]
+}
+
+/**
+ * Removes the cleanup CronJob(s) (of pvc, else all of the namespace) and the Jobs of the
+ * same claim(s): the CronJob's own go with it through garbage collection, but the Jobs of
+ * `--now --dry-run` have no owner and would stay until their TTL.
+ */
+export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string): Promise<DeleteResult> {
+  const selector = `${COMPONENT.key}=${COMPONENT.value}${pvc ? `,${CLAIM_LABEL}=${pvc}` : ''}`
+  let cronJobs: string[]
   if (pvc) {
     const name = cronJobName(pvc)
-    if (!(await kube.find<CronJob>(Resources.cronjobs, name, ns))) throw new SrsError(`no cleanup CronJob ${name} for claim ${pvc} in namespace ${ns}`, {reason: 'NotFound', hint: 'kubectl srs cleanup --status lists them'})
-    names = [name]
+    cronJobs = (await kube.find<CronJob>(Resources.cronjobs, name, ns)) ? [name] : []
   } else {
-    const list = await kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: `${COMPONENT.key}=${COMPONENT.value}`})
-    names = list.items.map((c) => c.metadata.name)
+    const list = await kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: selector})
+    cronJobs = list.items.map((c) => c.metadata.name)
   }
-  for (const n of names) {
+  const jobs = (await kube.list<Job>(Resources.jobs, {namespace: ns, labelSelector: selector})).items
+    .filter((j) => !j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && cronJobs.includes(o.name)))
+    .map((j) => j.metadata.name)
+  if (pvc && cronJobs.length === 0 && jobs.length === 0) {
+    throw new SrsError(`no cleanup CronJob ${cronJobName(pvc)} and no cleanup Job for claim ${pvc} in namespace ${ns}`, {reason: 'NotFound', hint: 'kubectl srs cleanup --status lists them'})
+  }
+  const remove = async (res: ResourceType, name: string) => {
     try {
-      await kube.delete(Resources.cronjobs, n, ns, {propagationPolicy: 'Background'})
+      await kube.delete(res, name, ns, {propagationPolicy: 'Background'})
     } catch (error) {
       if (!isNotFound(error)) throw error
     }
   }
-  return names
+  for (const n of cronJobs) await remove(Resources.cronjobs, n)
+  for (const n of jobs) await remove(Resources.jobs, n)
+  return {cronJobs, jobs}
 }
 
 export function targetSettings(ns: string, s: Omit<CleanupSettings, 'namespace'>): CleanupSettings {

@@ -32,7 +32,7 @@ func newTestProc(t *testing.T, v srsVersion, conf string, k knobs) (*srsProc, *f
 	p, err := startSRSProc("default", "srs-origin-0", "10.244.1.3", v, k, procHooks{
 		bind:     func(*srsProc) { fh.binds++ },
 		unbind:   func(*srsProc) { fh.unbinds++ },
-		loaded:   func(*srsProc) {},
+		loaded:   func(procSnapshot) {},
 		exited:   func(_ *srsProc, reason string) { fh.exits <- reason },
 		readConf: func() (string, error) { return fh.conf, nil },
 	})

@@ -59,7 +59,18 @@ func (k *Kubelet) runJob(sp *simPod, pod *v1.Pod) {
 		}
 	}()
 	runner := execJobRunner{stateDir: k.cfg.StateDir, fallback: k.jobs, logf: k.logf}
+	if c != nil {
+		console, err := k.openContainerLog(sp, c.Name, 0)
+		if err != nil {
+			k.logf("%s: container log: %v", sp.key, err)
+		} else {
+			runner.console = console
+		}
+	}
 	code, err := runner.Run(ctx, pod, c)
+	if runner.console != nil {
+		runner.console.Close()
+	}
 	cancel()
 	if err != nil {
 		k.logf("%s: job runner: %v", sp.key, err)

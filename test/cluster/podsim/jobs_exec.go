@@ -46,7 +46,8 @@ type execJobRunner struct {
 	stateDir string
 	fallback JobRunner
 	logf     func(string, ...any)
-	unshare  string // path of unshare(1); "" means "unshare" from PATH
+	unshare  string        // path of unshare(1); "" means "unshare" from PATH
+	console  *containerLog // the container's log for kubectl logs; nil: only the job log file
 }
 
 // bindMount is one mount of the container: a folder on the machine and where the container sees it.
@@ -73,8 +74,9 @@ func claimDir(stateDir, namespace, claim string) string {
 	return filepath.Join(stateDir, "volumes", namespace, claim)
 }
 
-// jobDir holds what podsim keeps of one Job pod: logs and emptyDir folders. It outlives
-// the pod, since there is no kubelet log API to ask later.
+// jobDir holds what podsim keeps of one Job pod: its output and emptyDir folders. It outlives
+// the pod (kubectl logs, served from the container log, goes with the pod), so tests can
+// still read what a Job printed.
 func jobDir(stateDir, namespace, pod string) string {
 	return filepath.Join(stateDir, "jobs", namespace, pod)
 }
@@ -202,15 +204,24 @@ func (r execJobRunner) Run(ctx context.Context, pod *v1.Pod, c *v1.Container) (i
 		wd = "/"
 	}
 	line := r.commandLine(mounts, wd, argv)
-	return runWithDeadline(ctx, line, jobEnv(pod, c), logFile, timeout)
+	stdout, stderr := io.Writer(logFile), io.Writer(logFile)
+	if r.console != nil {
+		stdout, stderr = io.MultiWriter(logFile, r.console.Stdout()), io.MultiWriter(logFile, r.console.Stderr())
+	}
+	return runWithDeadline(ctx, line, jobEnv(pod, c), stdout, stderr, logFile, timeout)
 }
 
-// runWithDeadline runs line in its own process group with output to w, and kills the whole
-// group when ctx ends or the timeout passes. The result is the exit code a container shows:
-// the process's own, or 128+signal.
-func runWithDeadline(ctx context.Context, line, env []string, w io.Writer, timeout time.Duration) (int32, error) {
+// outputWaitDelay bounds how long the output of a finished process is still read: a child
+// it left running in the background may hold its stdout open.
+const outputWaitDelay = 2 * time.Second
+
+// runWithDeadline runs line in its own process group with its output to stdout and stderr
+// (podsim's own notes go to w), and kills the whole group when ctx ends or the timeout
+// passes. The result is the exit code a container shows: the process's own, or 128+signal.
+func runWithDeadline(ctx context.Context, line, env []string, stdout, stderr, w io.Writer, timeout time.Duration) (int32, error) {
 	cmd := exec.Command(line[0], line[1:]...)
-	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.Dir = env, w, w, "/"
+	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.Dir = env, stdout, stderr, "/"
+	cmd.WaitDelay = outputWaitDelay
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintf(w, "podsim: cannot start: %v\n", err)
@@ -236,6 +247,9 @@ func runWithDeadline(ctx context.Context, line, env []string, w io.Writer, timeo
 }
 
 func exitCodeOf(cmd *exec.Cmd, err error) (int32, error) {
+	if errors.Is(err, exec.ErrWaitDelay) { // exited; only its output was cut off
+		err = nil
+	}
 	if err == nil {
 		return 0, nil
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,5 +165,16 @@ func TestKubeletRunsShellJobPods(t *testing.T) {
 	}
 	if log, _ := os.ReadFile(jobLogPath(k.cfg.StateDir, "default", "bad", "cleanup")); string(log) != "failing\n" {
 		t.Errorf("log of bad = %q", log)
+	}
+	// What kubectl logs shows: the process's stdout and stderr, through the kubelet server.
+	srv := httptest.NewServer(k.streamingHandler())
+	defer srv.Close()
+	if code, body := getLogs(t, srv, "ok", "cleanup", nil); code != 200 || body != "done\n" {
+		t.Errorf("logs of ok: %d %q", code, body)
+	}
+	code, body := getLogs(t, srv, "bad", "cleanup", url.Values{"timestamps": {"true"}})
+	stamp, line, _ := strings.Cut(body, " ")
+	if _, err := time.Parse(time.RFC3339Nano, stamp); code != 200 || err != nil || line != "failing\n" {
+		t.Errorf("logs of bad with timestamps: %d %q", code, body)
 	}
 }

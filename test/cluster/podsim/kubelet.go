@@ -51,6 +51,9 @@ type Kubelet struct {
 
 	mu   sync.Mutex
 	pods map[string]*simPod
+
+	logsMu   sync.Mutex
+	openLogs map[string]bool // container logs of the instances that run (containerlogs.go)
 }
 
 // simPod is the kubelet's record of one pod bound to the node.
@@ -207,6 +210,7 @@ func (k *Kubelet) forget(key string) {
 		sp.ip = ""
 	}
 	removePodDir(k.podDir(sp.ns, sp.name))
+	k.removeContainerLogs(sp.ns, sp.name, string(sp.uid))
 }
 
 func (k *Kubelet) sync(ctx context.Context, key string) error {
@@ -377,17 +381,27 @@ func (k *Kubelet) startProc(sp *simPod, pod *v1.Pod) {
 	}
 	reader, vol := k.confReader(c, sp.volumes)
 	sp.confVol = vol
+	console, err := k.openContainerLog(sp, c.Name, sp.restarts[c.Name])
+	if err != nil {
+		k.logf("%s: container log: %v", sp.key, err)
+		console = nil
+	}
 	var p *srsProc
-	p, err := startSRSProc(sp.ns, sp.name, sp.ip, sp.version, knobsFromAnnotations(pod.Annotations), procHooks{
+	p, err = startSRSProc(sp.ns, sp.name, sp.ip, sp.version, knobsFromAnnotations(pod.Annotations), procHooks{
 		bind:     k.reg.bind,
 		unbind:   k.reg.unbind,
 		loaded:   k.writeLoaded,
 		exited:   func(ep *srsProc, reason string) { k.containerExited(sp, ep, reason) },
 		readConf: reader,
 		env:      k.containerEnv(sp.ns, c),
+		console:  console,
 	})
 	if err != nil {
 		k.logf("%s: SRS does not start: %v", sp.key, err)
+		if console != nil {
+			console.Println(fmt.Sprintf("[%s][ERROR] %v", time.Now().Format("2006-01-02 15:04:05.000"), err))
+			console.Close()
+		}
 		sp.crashLoop, sp.proc = true, nil
 		return
 	}
@@ -535,12 +549,11 @@ func (k *Kubelet) confReader(c *v1.Container, vols []*podVolume) (func() (string
 }
 
 // writeLoaded records what an SRS loaded: <pod dir>/loaded.conf and srs.json.
-func (k *Kubelet) writeLoaded(p *srsProc) {
-	dir := k.podDir(p.Namespace, p.Name)
+func (k *Kubelet) writeLoaded(snap procSnapshot) {
+	dir := k.podDir(snap.Namespace, snap.Name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return
 	}
-	snap := p.snapshot()
 	writeFileAtomic(filepath.Join(dir, "loaded.conf"), []byte(snap.LoadedConf))
 	b, _ := json.MarshalIndent(snap, "", "  ")
 	writeFileAtomic(filepath.Join(dir, "srs.json"), b)

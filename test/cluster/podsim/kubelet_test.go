@@ -203,7 +203,7 @@ func TestKubeletGracePeriodAndOtherPods(t *testing.T) {
 		OwnerReferences: []metav1.OwnerReference{{Kind: "Job", Name: "cleanup", APIVersion: "batch/v1", UID: "j"}},
 		Annotations:     map[string]string{annJobDuration: "10"}},
 		Spec: v1.PodSpec{RestartPolicy: v1.RestartPolicyNever, Containers: []v1.Container{{Name: "c", Image: "ossrs/srs:4", Command: []string{"/bin/sh", "-c", "true"}}}}}
-	k, cs, _ := newFakeKubelet(t, edgeConfigMap(seedEdgeConf), srsPod("edge-2", "ossrs/srs:6", 1), nginx, job)
+	k, cs, reg := newFakeKubelet(t, edgeConfigMap(seedEdgeConf), srsPod("edge-2", "ossrs/srs:6", 1), nginx, job)
 	k.cfg.TimeScale = 0.5
 
 	eventually(t, 3*time.Second, "job Succeeded", func() bool {
@@ -223,7 +223,11 @@ func TestKubeletGracePeriodAndOtherPods(t *testing.T) {
 	pod, _ := getPod(cs, "edge-2")
 	pod.Annotations = map[string]string{annConnections: "1"}
 	cs.CoreV1().Pods("default").Update(context.Background(), pod, metav1.UpdateOptions{})
-	time.Sleep(100 * time.Millisecond)
+	e, ok := reg.lookup(pod.Status.PodIP, 1985)
+	if !ok {
+		t.Fatalf("no API endpoint for %s:1985", pod.Status.PodIP)
+	}
+	eventually(t, 2*time.Second, "connections annotation applied", func() bool { return e.proc.connections() == 1 })
 	t0 := time.Now()
 	markDeleted(t, cs, "edge-2")
 	eventually(t, 2*time.Second, "edge deleted after the grace period", func() bool { _, err := getPod(cs, "edge-2"); return apierrors.IsNotFound(err) })

@@ -39,8 +39,8 @@ func TestGracefulQuitWaitsForClients(t *testing.T) {
 	p, fh := newTestProc(t, srsVersion{4, 0, 271}, graceConf, publishing(5))
 	p.signal("QUIT")
 	p.signal("TERM") // force_grace_quit: no effect on a running graceful quit
-	time.Sleep(200 * time.Millisecond)
-	if s := p.snapshot(); s.State != "draining" || s.Listening || fh.unbinds != 1 || s.Connections != 5 {
+	eventually(t, 2*time.Second, "draining after grace_start_wait", func() bool { return p.snapshot().State == "draining" })
+	if s := p.snapshot(); s.Listening || fh.unbinds != 1 || s.Connections != 5 {
 		t.Fatalf("after grace_start_wait: %+v unbinds=%d", s, fh.unbinds)
 	}
 	select {
@@ -86,8 +86,8 @@ vhost __defaultVhost__ { cluster { mode remote; origin a.socs; } }`
 	fh.conf = `inotify_auto_reload on; http_api { enabled on; raw_api { enabled on; allow_reload on; } }
 vhost __defaultVhost__ { cluster { mode remote; origin b.socs c.socs; } }`
 	p.volumeSwapped()
-	time.Sleep(100 * time.Millisecond)
-	if s := p.snapshot(); s.Reloads != 1 || len(s.Origins) != 2 || s.Origins[0] != "b.socs" {
+	eventually(t, 2*time.Second, "the inotify reload", func() bool { return p.snapshot().Reloads == 1 })
+	if s := p.snapshot(); len(s.Origins) != 2 || s.Origins[0] != "b.socs" {
 		t.Fatalf("after inotify reload: %+v", s)
 	}
 	var rf reloadFetchResp
@@ -98,7 +98,7 @@ vhost __defaultVhost__ { cluster { mode remote; origin b.socs c.socs; } }`
 	fh.conf = "vhost x { "
 	var ok codeOnly
 	getJSON(t, p, "/api/v1/raw?rpc=reload", &ok)
-	time.Sleep(50 * time.Millisecond)
+	eventually(t, 2*time.Second, "the failed reload", func() bool { return p.snapshot().ReloadFailures == 1 })
 	getJSON(t, p, "/api/v1/raw?rpc=reload-fetch", &rf)
 	if ok.Code != 0 || rf.Data.State != 10 || rf.Data.Err != codeConfigInvalid {
 		t.Fatalf("bad reload on 6.0: %+v %+v", ok, rf)
@@ -164,5 +164,34 @@ func TestFaults(t *testing.T) {
 		if !check(rec) || (fault == "slow" && time.Since(t0) < 50*time.Millisecond) {
 			t.Errorf("fault %s: %d %q", fault, rec.Code, rec.Body)
 		}
+	}
+}
+
+// A reader that sees a reload in memory (control endpoint, tests) must also find what the
+// loaded hook wrote (loaded.conf): the hook runs before the reload shows, however slow it is.
+func TestLoadedHookRunsBeforeTheReloadShows(t *testing.T) {
+	var mu sync.Mutex
+	var recorded []procSnapshot
+	conf := "http_api { enabled on; }"
+	p, err := startSRSProc("default", "srs-origin-0", "10.244.1.3", srsVersion{6, 0, 155}, knobs{Connections: -1}, procHooks{
+		bind: func(*srsProc) {}, unbind: func(*srsProc) {}, exited: func(*srsProc, string) {},
+		loaded: func(s procSnapshot) {
+			time.Sleep(50 * time.Millisecond) // a loaded machine's disk
+			mu.Lock()
+			recorded = append(recorded, s)
+			mu.Unlock()
+		},
+		readConf: func() (string, error) { return conf, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf = "http_api { enabled on; listen 1986; }"
+	p.signal("HUP")
+	eventually(t, 2*time.Second, "the reload", func() bool { return p.snapshot().Reloads == 1 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(recorded) != 2 || recorded[1].LoadedConf != conf || recorded[1].Reloads != 1 {
+		t.Fatalf("the reload shows before the hook recorded it: %d records", len(recorded))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -64,16 +65,17 @@ mount --make-rprivate /
 ` + bindMountsAndExec
 
 type realProc struct {
-	cmd      *exec.Cmd
-	pid      int
-	hostIf   string
-	podIP    string
-	probe    string // host:port the readiness check dials
-	logPath  string
-	pidPath  string
-	done     chan struct{}
-	exitCode int32
-	ready    bool // guarded by the pod's mu
+	cmd       *exec.Cmd
+	pid       int
+	hostIf    string
+	podIP     string
+	probe     string // host:port the readiness check dials
+	logPath   string
+	closeLogs func() // the log file and the container log, once the output has ended
+	pidPath   string
+	done      chan struct{}
+	exitCode  int32
+	ready     bool // guarded by the pod's mu
 }
 
 func (r *realProc) Done() <-chan struct{} { return r.done }
@@ -317,7 +319,20 @@ func (k *Kubelet) startReal(sp *simPod, pod *v1.Pod, c *v1.Container) (*realProc
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
+	console, err := k.openContainerLog(sp, c.Name, sp.restarts[c.Name])
+	if err != nil {
+		logFile.Close()
+		return nil, err
+	}
+	// The output goes through podsim (pipes) to both logs; they are closed once the
+	// process is reaped (waitReal), or here when it does not start.
+	rp.closeLogs = func() { console.Close(); logFile.Close() }
+	started := false
+	defer func() {
+		if !started {
+			rp.closeLogs()
+		}
+	}()
 	fmt.Fprintf(logFile, "podsim: %s starting %s from %s\n", time.Now().Format(time.RFC3339), strings.Join(realArgv(c), " "), sp.realBuild)
 	goR, goW, err := os.Pipe()
 	if err != nil {
@@ -329,7 +344,8 @@ func (k *Kubelet) startReal(sp *simPod, pod *v1.Pod, c *v1.Container) (*realProc
 	env := append(jobEnv(pod, c), realMarkerEnv+"="+string(sp.uid))
 	env[0] = "PATH=" + srsImageDir + "/objs:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	cmd := exec.Command(line[0], line[1:]...)
-	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.Dir = env, logFile, logFile, "/"
+	cmd.Env, cmd.Stdout, cmd.Stderr, cmd.Dir = env, io.MultiWriter(logFile, console.Stdout()), io.MultiWriter(logFile, console.Stderr()), "/"
+	cmd.WaitDelay = outputWaitDelay
 	cmd.ExtraFiles = []*os.File{goR} // fd 3
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
@@ -351,6 +367,7 @@ func (k *Kubelet) startReal(sp *simPod, pod *v1.Pod, c *v1.Container) (*realProc
 	os.WriteFile(rp.pidPath, []byte(strconv.Itoa(rp.pid)+"\n"), 0o644)
 	k.logf("%s: real SRS from %s, pid %d, %s on %s", sp.key, sp.realBuild, rp.pid, sp.ip, rp.hostIf)
 
+	started = true
 	go k.waitReal(sp, rp)
 	go k.probeReal(sp, rp)
 	return rp, nil
@@ -377,6 +394,7 @@ func (k *Kubelet) wireVeth(rp *realProc) error {
 // restarts the container with a growing back-off.
 func (k *Kubelet) waitReal(sp *simPod, rp *realProc) {
 	err := rp.cmd.Wait()
+	rp.closeLogs()
 	code, _ := exitCodeOf(rp.cmd, err)
 	rp.exitCode = code
 	exec.Command("ip", "link", "del", rp.hostIf).Run() // gone with the namespace already, normally

@@ -88,7 +88,7 @@ func TestAPIAuthFromConf(t *testing.T) {
 func TestAPIAuthFromEnv(t *testing.T) {
 	noAuth := "listen 1935; http_api { enabled on; listen 1985; }"
 	p, err := startSRSProc("default", "e", "10.244.1.9", srsVersion{6, 0, 155}, knobs{Connections: -1}, procHooks{
-		bind: func(*srsProc) {}, unbind: func(*srsProc) {}, loaded: func(*srsProc) {}, exited: func(*srsProc, string) {},
+		bind: func(*srsProc) {}, unbind: func(*srsProc) {}, loaded: func(procSnapshot) {}, exited: func(*srsProc, string) {},
 		readConf: func() (string, error) { return noAuth, nil },
 		env:      map[string]string{"SRS_HTTP_API_AUTH_ENABLED": "on", "SRS_HTTP_API_AUTH_USERNAME": "ops", "SRS_HTTP_API_AUTH_PASSWORD": "pw"},
 	})
@@ -117,7 +117,7 @@ func TestPortForwardThroughStreamingServer(t *testing.T) {
 	defer reg.close()
 	conf := strings.Replace(authConf, "listen 1985", fmt.Sprintf("listen %d", port), 1)
 	p, err := startSRSProc("default", "srs-auth-0", "127.0.0.1", srsVersion{6, 0, 155}, knobs{Connections: 7}, procHooks{
-		bind: reg.bind, unbind: reg.unbind, loaded: func(*srsProc) {}, exited: func(*srsProc, string) {},
+		bind: reg.bind, unbind: reg.unbind, loaded: func(procSnapshot) {}, exited: func(*srsProc, string) {},
 		readConf: func() (string, error) { return conf, nil },
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 )
@@ -36,12 +37,16 @@ var (
 
 // procHooks connect a process to the rest of podsim.
 type procHooks struct {
-	bind     func(p *srsProc) // open the API/HTTP listeners for this pod
-	unbind   func(p *srsProc) // close them (connections are refused from then on)
-	loaded   func(p *srsProc) // a config was loaded (start or successful reload)
+	bind   func(p *srsProc) // open the API/HTTP listeners for this pod
+	unbind func(p *srsProc) // close them (connections are refused from then on)
+	// loaded records a config that was loaded (start or successful reload). It runs before the
+	// new config is visible to anyone else (during a reload, p.mu is held), so a reader that
+	// sees the reload in memory also finds what the hook wrote.
+	loaded   func(snap procSnapshot)
 	exited   func(p *srsProc, reason string)
 	readConf func() (string, error) // current text of the config file SRS was started with
 	env      map[string]string      // literal env values of the SRS container (SRS_* overrides)
+	console  *containerLog          // the container's log: what SRS prints with srs_log_tank console; nil: none
 }
 
 type reloadResult struct {
@@ -132,8 +137,31 @@ func startSRSProc(ns, name, podIP string, v srsVersion, k knobs, hooks procHooks
 	}
 	p.bound = true
 	hooks.bind(p)
-	hooks.loaded(p)
+	hooks.loaded(p.snapshot())
+	p.mu.Lock()
+	p.printLocked(false, "XCORE-SRS/%s", v)
+	p.mu.Unlock()
 	return p, nil
+}
+
+// printLocked writes one line to the container's log as SRS does with srs_log_tank
+// console: [time][level][pid][cid] message, level Trace/Warn before 5.0 and INFO/WARN since.
+func (p *srsProc) printLocked(warn bool, format string, args ...any) {
+	if p.hooks.console == nil {
+		return
+	}
+	level := "Trace"
+	if warn {
+		level = "Warn"
+	}
+	if p.ImageVersion.Major >= 5 {
+		level = strings.ToUpper(level)
+		if !warn {
+			level = "INFO"
+		}
+	}
+	p.hooks.console.Println(fmt.Sprintf("[%s][%s][%d][%s] ", time.Now().Format("2006-01-02 15:04:05.000"), level, p.PID, randomID(8)) +
+		fmt.Sprintf(format, args...))
 }
 
 // version is what the API reports: the image's, unless report-version overrides it.
@@ -205,17 +233,37 @@ func (p *srsProc) signal(sig string) {
 	}
 	switch sig {
 	case "HUP":
+		p.printLocked(false, "reload config, signo=1")
 		go p.reload("signal")
 	case "QUIT":
+		p.printQuitLocked(3, true)
 		p.quitLocked(true)
 	case "TERM":
 		// force_grace_quit turns SIGTERM into SIGQUIT; otherwise it is a fast quit.
+		if p.settings.ForceGraceQuit {
+			p.printLocked(false, "force gracefully quit, signo=15")
+		}
+		p.printQuitLocked(15, p.settings.ForceGraceQuit)
 		p.quitLocked(p.settings.ForceGraceQuit)
 	case "INT":
+		p.printQuitLocked(2, false)
 		p.quitLocked(false)
 	case "KILL":
 		p.dropped = true
 		p.exitLocked("killed")
+	}
+}
+
+// printQuitLocked: SRS logs each kind of quit signal once.
+func (p *srsProc) printQuitLocked(signo int, graceful bool) {
+	switch {
+	case graceful && p.state == procRunning:
+		if signo != 3 {
+			signo = 3 // force_grace_quit: handled as SIGQUIT
+		}
+		p.printLocked(false, "sig=%d, user start gracefully quit", signo)
+	case !graceful && !p.fastQuit:
+		p.printLocked(false, "sig=%d, user terminate program, fast quit", signo)
 	}
 }
 
@@ -293,6 +341,22 @@ func (p *srsProc) exitLocked(reason string) {
 	p.state = procExited
 	p.exitReason = reason
 	p.unbindLocked()
+	if reason != "killed" { // SIGKILL leaves no last words
+		graceful := reason == "quit" && !p.fastQuit && p.versionLocked().gracefulQuitWorks()
+		if reason == "quit" {
+			p.printLocked(false, "cleanup for quit signal fast=%d, grace=%d", b2i(!graceful), b2i(graceful))
+		}
+		p.printLocked(true, "main cycle terminated, system quit normally.")
+		if graceful {
+			p.printLocked(false, "srs gracefully quit")
+		} else {
+			p.printLocked(false, "srs disposed")
+		}
+		p.printLocked(false, "srs terminated")
+	}
+	if p.hooks.console != nil {
+		p.hooks.console.Close()
+	}
 	if p.reloadTimer != nil {
 		p.reloadTimer.Stop()
 	}
@@ -326,7 +390,9 @@ func (p *srsProc) reload(why string) {
 	if p.state == procExited {
 		return
 	}
+	p.printLocked(false, "starting reload config.")
 	if err != nil {
+		p.printLocked(true, "reload failed, state=10, err %v", err)
 		p.reloadFails++
 		p.lastReload = reloadResult{Err: codeConfigInvalid, Msg: "ConfigInvalid: " + err.Error(), State: 10, RID: randomID(7)}
 		if p.ImageVersion.exitsOnBadReload() {
@@ -341,12 +407,13 @@ func (p *srsProc) reload(why string) {
 	p.confText = text
 	p.reloads++
 	p.lastReload = reloadResult{Err: 0, Msg: "Success", State: 90, RID: randomID(7)}
+	p.printLocked(false, "reload config success, state=90.")
 	if p.bound && (old.APIPort != p.settings.APIPort || old.APIEnabled != p.settings.APIEnabled ||
 		old.HTTPServerPort != p.settings.HTTPServerPort || old.HTTPServerEnabled != p.settings.HTTPServerEnabled) {
 		p.hooks.unbind(p)
 		p.hooks.bind(p)
 	}
-	go p.hooks.loaded(p)
+	p.hooks.loaded(p.snapshotLocked())
 }
 
 // procSnapshot is what the control endpoint shows.
@@ -384,6 +451,10 @@ type procSnapshot struct {
 func (p *srsProc) snapshot() procSnapshot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.snapshotLocked()
+}
+
+func (p *srsProc) snapshotLocked() procSnapshot {
 	m := p.modelLocked(time.Now())
 	s := procSnapshot{
 		Namespace: p.Namespace, Name: p.Name, PodIP: p.PodIP,
@@ -405,4 +476,11 @@ func (p *srsProc) snapshot() procSnapshot {
 	}
 	s.LastReload.Err, s.LastReload.Msg, s.LastReload.State = p.lastReload.Err, p.lastReload.Msg, p.lastReload.State
 	return s
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -16,7 +16,7 @@ func TestRegistryRoutesByLocalAddress(t *testing.T) {
 	defer reg.close()
 	conf := fmt.Sprintf("http_api { enabled on; listen %d; }", port)
 	p, err := startSRSProc("default", "origin", "127.0.0.1", srsVersion{6, 0, 155}, knobs{Connections: -1}, procHooks{
-		bind: reg.bind, unbind: reg.unbind, loaded: func(*srsProc) {}, exited: func(*srsProc, string) {},
+		bind: reg.bind, unbind: reg.unbind, loaded: func(procSnapshot) {}, exited: func(*srsProc, string) {},
 		readConf: func() (string, error) { return conf, nil },
 	})
 	if err != nil {

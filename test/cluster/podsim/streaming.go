@@ -21,13 +21,13 @@ import (
 	"k8s.io/cri-streaming/pkg/streaming/portforward"
 )
 
-// The kubelet's streaming server, port-forward only: an HTTPS listener on the node's
+// The kubelet's streaming server: an HTTPS listener on the node's
 // kubelet port (advertised in the Node status) that serves /portForward/{ns}/{pod} with
 // kubelet's own handler, so `kubectl port-forward` goes client → apiserver → here → the
 // simulated SRS of the pod. SPDY and websocket clients both work: the handler speaks both,
 // and the apiserver translates kubectl's websocket tunnel to SPDY for nodes that do not
-// declare ExtendWebSocketsToKubelet (this one does not). exec/attach/logs are still not
-// simulated: those paths answer 404.
+// declare ExtendWebSocketsToKubelet (this one does not). It also serves container logs
+// (/containerLogs/..., containerlogs.go); exec/attach are not simulated: those paths answer 404.
 //
 // The apiserver does not verify a kubelet serving certificate without
 // --kubelet-certificate-authority, and this server does not ask for a client certificate:
@@ -91,10 +91,11 @@ func (k *Kubelet) podIPFor(key, uid string) (string, error) {
 	return sp.ip, nil
 }
 
-// streamingHandler serves /portForward/{namespace}/{pod}[/{uid}].
+// streamingHandler serves /portForward/{namespace}/{pod}[/{uid}] and /containerLogs/{namespace}/{pod}/{container}.
 func (k *Kubelet) streamingHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })
+	mux.HandleFunc("/containerLogs/", k.serveContainerLogs)
 	mux.HandleFunc("/portForward/", func(w http.ResponseWriter, r *http.Request) {
 		parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/portForward/"), "/")
 		if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" {
