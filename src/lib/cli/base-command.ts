@@ -82,8 +82,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (format === 'json') {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n')
     } else if (format === 'yaml') {
-      const {stringify} = await import('yaml')
-      process.stdout.write(stringify(result))
+      const {toYaml} = await import('./yaml.js')
+      process.stdout.write(toYaml(result))
     } else {
       const text = human(result)
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
