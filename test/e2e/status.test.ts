@@ -117,6 +117,17 @@ describe('status on the origin cluster and edges', () => {
     expect(code).toBe(0)
   })
 
+  test('a password piped to --api-password-file - is the password, never taken for the WORKLOAD nor printed', async () => {
+    const r = await srs(['status', '-n', ns.name, '--api-user', 'admin', '--api-password-file', '-', '-o', 'json'], {input: 'piped-pw-4711\n'})
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    const report = JSON.parse(r.stdout) as StatusReport
+    expect(report.workloads.map((w) => [w.name, w.apiAuth?.source]).sort()).toEqual([
+      ['srs-edge-deploy', 'flags'],
+      ['srs-origin', 'flags'],
+    ])
+    expect(r.stdout).not.toContain('piped-pw-4711')
+  })
+
   test('-o json validates against the documented schema', async () => {
     const schema = JSON.parse(readFileSync(path.join(ROOT, 'docs/status-schema.json'), 'utf8'))
     const ajv = new Ajv2020.default({allErrors: true, strict: false})

@@ -40,7 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {args, flags} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
-      args: this.ctor.args,
+      args: argsIgnoringStdin(this.ctor.args),
       strict: this.ctor.strict,
     }).finally(() => {
       // A parse error is reported as a usage error; oclif would add a "did not parse" warning.
@@ -144,6 +144,15 @@ export function refuseValuesOfBooleans(argv: string[], flags: Record<string, {ty
       throw new UsageError(`invalid value for --${name}: it takes no value, got "${arg}"`, `give the switch alone: --${name}`)
     }
   }
+}
+
+/**
+ * oclif takes piped stdin as the value of a missing argument: `echo pw | kubectl srs status
+ * --api-password-file -` would make the password the WORKLOAD (and print it in the error), and
+ * leave nothing for "-" to read. Stdin is only ever read where a flag says "-".
+ */
+export function argsIgnoringStdin<A extends Record<string, object>>(args: A | undefined): A {
+  return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])) as A
 }
 
 /** oclif wraps flag errors over several lines ("Parsing --x", "See more help with --help"): keep one line. */
