@@ -62,6 +62,8 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     const human = (r: StatusReport) => renderStatus(r, {wide: flags.output === 'wide', color, allNamespaces: flags['all-namespaces']})
     const spinner = await this.spinner('asking SRS pods', flags.output)
     let report = await collectStatus(kube, opts).finally(() => spinner.stop())
+    // Said on stderr too: a short list must not pass for the whole cluster in any output format.
+    for (const w of report.warnings) if (w.kind === 'namespaces-not-listed') process.stderr.write(`warning: ${w.message}\n`)
     if (!flags.watch) {
       await this.emit(report, flags.output, human)
       process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) || !report.access.complete ? ExitCode.Degraded : ExitCode.Ok
