@@ -74,8 +74,15 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     const tty = Boolean(process.stdout.isTTY) && (flags.output === 'table' || flags.output === 'wide')
     let lastKey = ''
     let stop = false
+    // Ctrl-C ends the watch (exit 0); SIGTERM takes the same path and exits 143, as a process
+    // ended by TERM does.
+    let terminated = false
     process.once('SIGINT', () => {
       stop = true
+    })
+    process.once('SIGTERM', () => {
+      stop = true
+      terminated = true
     })
     for (;;) {
       const key = JSON.stringify({...report, generatedAt: '', workloads: report.workloads.map((w) => ({...w, pods: w.pods.map((p) => ({...p, ageSeconds: 0, srs: p.srs && {...p.srs, uptimeSeconds: 0}}))}))})
@@ -93,6 +100,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
       report = await collectStatus(kube, opts, report)
     }
     kube.close()
+    if (terminated) process.exitCode = 143
     return report
   }
 }

@@ -90,16 +90,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** A spinner on stderr, only when stderr is a terminal and the output is for humans. */
+  /**
+   * A spinner on stderr, only when stderr is a terminal it can draw on and the output is for
+   * humans. A terminal that reports 0 columns (some CI ptys, `stty cols 0`) gets none: ora
+   * counts the lines to clear as width / columns, and clearing Infinity lines blocks the process
+   * (megabytes of escapes, deaf to SIGTERM).
+   */
   protected async spinner(text: string, format: OutputFormat = 'table'): Promise<Spinner> {
-    if (!process.stderr.isTTY || format === 'json' || format === 'yaml') return silentSpinner
+    if (!canDrawSpinner(process.stderr) || format === 'json' || format === 'yaml') return silentSpinner
     const {default: ora} = await import('ora')
     const s = ora({text, stream: process.stderr}).start()
+    let live = true
+    const finish = (end: () => void) => {
+      if (!live) return
+      live = false
+      process.stderr.off('resize', onResize)
+      end()
+    }
+    // A terminal resized to nothing while spinning: stop drawing rather than hang.
+    const onResize = () => {
+      if (!canDrawSpinner(process.stderr)) finish(() => s.stop())
+    }
+    process.stderr.on('resize', onResize)
     return {
-      update: (t) => void (s.text = t),
-      succeed: (t) => void s.succeed(t),
-      fail: (t) => void s.fail(t),
-      stop: () => void s.stop(),
+      update: (t) => {
+        if (live) s.text = t
+      },
+      succeed: (t) => finish(() => s.succeed(t)),
+      fail: (t) => finish(() => s.fail(t)),
+      stop: () => finish(() => s.stop()),
     }
   }
 
@@ -165,6 +184,11 @@ export function oneLine(message: string): string {
   // "Parsing --flag" followed by our own message, which names the flag already
   const text = lines.length > 1 && /^Parsing --\S+$/.test(lines[0]!) ? lines.slice(1).join(' ') : lines.join(' ')
   return text || message
+}
+
+/** A terminal a spinner can redraw in place: a TTY with a known, non-zero width. */
+export function canDrawSpinner(stream: {isTTY?: boolean; columns?: number}): boolean {
+  return Boolean(stream.isTTY) && typeof stream.columns === 'number' && stream.columns > 0
 }
 
 export interface Spinner {
