@@ -303,6 +303,21 @@ describe('--dry-run after a --percent 0 canary', () => {
     expect(imageOf(patched)).toBe('ossrs/srs:v6.0.155')
     expect(JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))).toBe(before)
   })
+
+  test('SIGTERM in the middle of a canary stops it as Ctrl-C does: dead by TERM after the step, the same command again finishes it', async () => {
+    const args = ['srs', 'canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '-o', 'json']
+    // the test hook sends the real signal right after step 1 (the canary scaled up), before the stable shrinks
+    const stopped = spawnSync('kubectl', args, {env: {...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, KUBECONFIG, KUBECTL_SRS_STOP_AFTER_STEP: '1', KUBECTL_SRS_STOP_SIGNAL: 'TERM'}, encoding: 'utf8', timeout: 120_000})
+    expect({status: stopped.status, signal: stopped.signal}).toEqual({status: null, signal: 'SIGTERM'})
+    const mid = deployments(ns.name)
+    expect(mid.find((d) => d.metadata.name === 'srs-edge-deploy-canary')!.spec.replicas).toBe(1)
+    expect(mid.find((d) => d.metadata.name === 'srs-edge-deploy')!.spec.replicas).toBe(3)
+    const again = await srs(args.slice(1))
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout).split).toMatchObject({total: 3, canary: 1, stable: 2})
+    const end = deployments(ns.name)
+    expect(end.find((d) => d.metadata.name === 'srs-edge-deploy')!.spec.replicas).toBe(2)
+  })
 })
 
 describe('a new pod whose SRS still reports the old version', () => {
