@@ -27,7 +27,11 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
     to: Flags.string({description: 'Target version: the image tag to run; registry and repository are kept.'}),
     image: Flags.string({description: 'Full image reference for the canary.'}),
     percent: Flags.string({description: 'Share of the pods (0-100) that run the canary.', required: true}),
-    replicas: countFlag({description: 'Total pods T to split (default: the pods of both tracks now).', min: 1, max: 10000}),
+    replicas: countFlag({
+      description: 'Total pods T to split (default: the total the first canary step recorded in the annotation srs.kubectl.io/total-replicas, else the pods of both tracks now; a StatefulSet always splits its replicas).',
+      min: 1,
+      max: 10000,
+    }),
     'dry-run': Flags.boolean({description: 'Print the objects and patches, change nothing.'}),
     force: Flags.boolean({description: 'Replace a running canary of another version.'}),
     yes: Flags.boolean({char: 'y', description: 'Go on even when leaving pods cannot drain their connections.'}),

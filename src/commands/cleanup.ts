@@ -85,8 +85,8 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
         process.stderr.write(`cronjob.batch/${cron.metadata.name} ${applied.action}\n`)
       }
       if (flags['dry-run'] && flags.output === 'table') {
-        const {stringify} = await import('yaml')
-        process.stdout.write(crons.map((c) => stringify(c.cron)).join('---\n'))
+        const {toYamlStream} = await import('../lib/cli/yaml.js')
+        process.stdout.write(toYamlStream(crons.map((c) => c.cron)))
       }
       if (flags.now) {
         for (const {cron} of crons) {

@@ -15,12 +15,12 @@ kubectl: the kubectl_complete-srs helper. kubectl 1.26 and later run it for "kub
     {description: '"kubectl srs <TAB>" with kubectl 1.26+ (krew installs)', command: '<%= config.bin %> completion kubectl > ~/.local/bin/kubectl_complete-srs && chmod +x ~/.local/bin/kubectl_complete-srs'},
   ]
   static override args = {
-    shell: Args.string({description: 'The shell (bash, zsh, fish), or kubectl for the kubectl_complete-srs helper.', options: Object.keys(COMPLETION_SCRIPTS), required: true}),
+    shell: Args.string({description: 'The shell (bash, zsh, fish), or kubectl for the kubectl_complete-srs helper.', options: Object.keys(COMPLETION_SCRIPTS), required: true, ignoreStdin: true}),
   }
-  // "completion __complete <words...>" answers one completion request; its words are not ours to parse.
-  static override strict = false
 
   public async run(): Promise<void> {
+    // "completion __complete <words...>" answers one completion request; its words are not ours
+    // to parse, so it is handled before parsing, which takes exactly one SHELL.
     if (this.argv[0] === '__complete') {
       const [{answerCompletion}, {specsFromCommands}] = await Promise.all([import('../lib/completion/main.js'), import('../lib/completion/specs.js')])
       await answerCompletion(this.argv.slice(1), specsFromCommands(this.config.commands))

@@ -29,7 +29,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     'all-namespaces': Flags.boolean({char: 'A', description: 'Show SRS workloads in every namespace.'}),
     selector: Flags.string({char: 'l', description: 'Label selector for the workloads, e.g. app=srs-edge.'}),
     output: outputFlag(['table', 'wide', 'json', 'yaml'] as const, 'table'),
-    watch: Flags.boolean({char: 'w', description: 'Keep refreshing until interrupted (Ctrl-C).'}),
+    watch: Flags.boolean({char: 'w', description: 'Keep refreshing until interrupted: Ctrl-C exits 0, SIGTERM 143.'}),
     timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
     interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
@@ -62,6 +62,8 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     const human = (r: StatusReport) => renderStatus(r, {wide: flags.output === 'wide', color, allNamespaces: flags['all-namespaces']})
     const spinner = await this.spinner('asking SRS pods', flags.output)
     let report = await collectStatus(kube, opts).finally(() => spinner.stop())
+    // Said on stderr too: a short list must not pass for the whole cluster in any output format.
+    for (const w of report.warnings) if (w.kind === 'namespaces-not-listed') process.stderr.write(`warning: ${w.message}\n`)
     if (!flags.watch) {
       await this.emit(report, flags.output, human)
       process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) || !report.access.complete ? ExitCode.Degraded : ExitCode.Ok
@@ -72,8 +74,15 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     const tty = Boolean(process.stdout.isTTY) && (flags.output === 'table' || flags.output === 'wide')
     let lastKey = ''
     let stop = false
+    // Ctrl-C ends the watch (exit 0); SIGTERM takes the same path and exits 143, as a process
+    // ended by TERM does.
+    let terminated = false
     process.once('SIGINT', () => {
       stop = true
+    })
+    process.once('SIGTERM', () => {
+      stop = true
+      terminated = true
     })
     for (;;) {
       const key = JSON.stringify({...report, generatedAt: '', workloads: report.workloads.map((w) => ({...w, pods: w.pods.map((p) => ({...p, ageSeconds: 0, srs: p.srs && {...p.srs, uptimeSeconds: 0}}))}))})
@@ -91,6 +100,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
       report = await collectStatus(kube, opts, report)
     }
     kube.close()
+    if (terminated) process.exitCode = 143
     return report
   }
 }

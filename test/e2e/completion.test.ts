@@ -133,6 +133,17 @@ describe('kubectl srs completion', () => {
     expect(bad.stderr).toMatch(/tcsh/)
   })
 
+  test('one SHELL: a second argument is a usage error, and help says SHELL', async () => {
+    for (const args of [['bash', 'zsh'], ['bash', 'nonsense']]) {
+      const r = await srs(['completion', ...args])
+      expect({args, code: r.code, stdout: r.stdout}).toEqual({args, code: 2, stdout: ''})
+      expect(r.stderr).toMatch(new RegExp(`^error: .*${args[1]}\n`))
+    }
+    const help = await srs(['completion', '--help'])
+    expect(help.stdout).toContain('$ kubectl srs completion SHELL\n')
+    expect(help.stdout).not.toContain('SHELL...')
+  })
+
   test('kubectl: the printed helper, put first on PATH, is what kubectl runs for kubectl srs <TAB>', async () => {
     const helperFile = path.join(dir, 'kubectl_complete-srs')
     writeFileSync(helperFile, (await srs(['completion', 'kubectl'])).stdout)

@@ -7,7 +7,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {parse, stringify} from 'yaml'
-import {createNamespace, KUBECONFIG, kubectl, run, srs} from '../helpers/cli.js'
+import {createNamespace, KUBECONFIG, kubectl, ROOT, run, srs} from '../helpers/cli.js'
 
 let dir: string
 let ns: {name: string; remove: () => void}
@@ -127,6 +127,24 @@ describe('errors users meet', () => {
     const r = await srs(['status', '--kubeconfig', '/nonexistent/kc', '-v'])
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/\n\s+at /)
+  })
+
+  test('piped stdin is never taken for an argument, nor printed, by any command that takes one', async () => {
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {args: Record<string, {required?: boolean}>}>}
+    const withOptionalArgs = Object.entries(manifest.commands)
+      .filter(([, c]) => Object.values(c.args ?? {}).some((a) => !a.required))
+      .map(([id]) => id)
+    expect(withOptionalArgs).toEqual(expect.arrayContaining(['status', 'doctor', 'canary', 'promote', 'rollback', 'add-origin', 'remove-origin', 'sync-origins']))
+    const extra: Record<string, string[]> = {canary: ['--to', 'v4.0.6', '--percent', '10'], 'add-origin': ['--dry-run'], 'remove-origin': ['--dry-run'], 'sync-origins': ['--check']}
+    for (const command of withOptionalArgs) {
+      const r = await srs([command, '-n', ns.name, ...(extra[command] ?? [])], {input: 'piped-s3cret\n'})
+      // an empty namespace: every command finds no SRS workload, and never names "piped-s3cret" as the one it looked for
+      expect({command, leaked: `${r.stdout}${r.stderr}`.includes('piped-s3cret'), usageError: r.code === 2}).toEqual({command, leaked: false, usageError: false})
+    }
+    // a required argument is not read from stdin either: it is missing
+    const completion = await srs(['completion'], {input: 'bash\n'})
+    expect(completion.code).toBe(2)
+    expect(completion.stdout).toBe('')
   })
 
   test('usage errors exit 2 and name the flag', async () => {

@@ -12,9 +12,9 @@ import {parse, parseAllDocuments, stringify} from 'yaml'
 import type {StatusReport} from '../../src/lib/status/report.js'
 import {createNamespace, eventually, KUBECONFIG, kubectl, ROOT, srs, type RunResult} from '../helpers/cli.js'
 
-const role = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8'))
-  .map((d) => d.toJS() as {kind: string; metadata: {name: string}; rules: unknown[]})
-  .find((d) => d.kind === 'Role')!
+const rbacDocs = parseAllDocuments(readFileSync(path.join(ROOT, 'docs/rbac.yaml'), 'utf8')).map((d) => d.toJS() as {kind: string; metadata: {name: string}; rules: unknown[]})
+const role = rbacDocs.find((d) => d.kind === 'Role')!
+const namespacesRole = rbacDocs.find((d) => d.kind === 'ClusterRole' && d.metadata.name === 'kubectl-srs-namespaces')!
 const FIVE = ['configmaps', 'deployments.apps', 'pods', 'services', 'statefulsets.apps']
 
 let dir: string
@@ -48,7 +48,8 @@ beforeAll(async () => {
     kubectl(['apply', '-n', ns.name, '-f', '-'], stringify({...role, metadata: {name: 'kubectl-srs', namespace: ns.name}}))
   }
   listNamespaces = `perm-list-namespaces-${mine.name}`
-  kubectl(['create', 'clusterrole', listNamespaces, '--verb=list', '--resource=namespaces'])
+  // docs/rbac.yaml's ClusterRole for listing namespaces, under a name of this run's own
+  kubectl(['apply', '-f', '-'], stringify({...namespacesRole, metadata: {...namespacesRole.metadata, name: listNamespaces}}))
   await eventually(
     'the SRS pod of both namespaces answering',
     async () => {
@@ -71,10 +72,13 @@ describe('status -A as a user who may read one namespace', () => {
   test('without the right to list namespaces: the context namespace is shown, the refusals are named, exit 3', async () => {
     const u = user('one-ns', mine.name, mine.name)
     const r = await status(u, ['-A', '-o', 'json'])
-    expect({code: r.code, stderr: r.stderr}).toEqual({code: 3, stderr: ''})
+    // said on stderr, not only in the JSON: this is not every namespace
+    const warning = `warning: cannot list namespaces (user "${u.identity}" may not list namespaces): showing only the kubeconfig context's namespace "${mine.name}", not every namespace; a ClusterRoleBinding to ClusterRole kubectl-srs-namespaces (docs/rbac.yaml) lets status -A find the namespaces you may read, or pass -n NAMESPACE\n`
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 3, stderr: warning})
     const report = JSON.parse(r.stdout) as StatusReport
     expect(report.workloads.map((w) => `${w.namespace}/${w.name}`)).toEqual([`${mine.name}/srs-deploy`])
     expect(report.summary.podsAnswered).toBe(1)
+    expect(report.warnings.filter((w) => w.kind === 'namespaces-not-listed')).toEqual([{kind: 'namespaces-not-listed', namespace: mine.name, message: warning.slice('warning: '.length, -1)}])
     expect(report.access).toEqual({
       complete: false,
       listedBy: 'context-namespace',
@@ -87,7 +91,7 @@ describe('status -A as a user who may read one namespace', () => {
     expect(report.access.denied).toHaveLength(6)
 
     const table = await status(u, ['-A'])
-    expect(table.code).toBe(3)
+    expect({code: table.code, stderr: table.stderr}).toEqual({code: 3, stderr: warning})
     const lines = table.stdout.split('\n')
     // The workload first, then what was not shown, after the tables.
     const workloadRow = lines.findIndex((l) => l.startsWith(`${mine.name} `) && l.includes('deployment/srs-deploy'))
@@ -103,7 +107,7 @@ describe('status -A as a user who may read one namespace', () => {
     ])
   })
 
-  test('allowed to list namespaces: every namespace is tried, the readable one shown, the others named as refused', async () => {
+  test('allowed to list namespaces (ClusterRole kubectl-srs-namespaces): every namespace is tried, the readable one shown, the others named as refused', async () => {
     const u = user('lister', mine.name, mine.name)
     kubectl(['create', 'clusterrolebinding', `${listNamespaces}-lister`, `--clusterrole=${listNamespaces}`, `--serviceaccount=${mine.name}:lister`])
     try {
@@ -123,6 +127,7 @@ describe('status -A as a user who may read one namespace', () => {
       }
       expect(report.access.denied.filter((d) => d.namespaces === null).map((d) => d.resource).sort()).toEqual(FIVE)
       expect(report.access.denied.some((d) => d.resource === 'namespaces')).toBe(false)
+      expect(report.warnings.some((w) => w.kind === 'namespaces-not-listed')).toBe(false)
 
       const table = await status(u, ['-A'])
       expect(table.code).toBe(3)

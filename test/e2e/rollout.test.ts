@@ -5,6 +5,7 @@
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import {spawnSync} from 'node:child_process'
 import path from 'node:path'
+import {parse} from 'yaml'
 import {createNamespace, eventually, KUBECONFIG, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -273,6 +274,49 @@ describe('pods that cannot drain, and --dry-run', () => {
     const yes = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v6.0.155', '--percent', '34', '--yes', '-o', 'json'])
     expect(yes.code).toBe(0)
     expect(JSON.parse(yes.stdout).warnings[0]).toMatch(/up to 30 connections would be cut/)
+  })
+})
+
+describe('--dry-run after a --percent 0 canary', () => {
+  let ns: {name: string; remove: () => void}
+  beforeAll(async () => {
+    ns = await edgeSetup('dry0')
+  })
+  afterAll(() => ns?.remove())
+
+  test('the plan sets the canary image, and so does the printed patch (plain YAML, no aliases)', async () => {
+    const zero = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '0'])
+    expect({code: zero.code, stderr: zero.stderr}).toEqual({code: 0, stderr: ''})
+    const canary = deployments(ns.name).find((d) => d.metadata.name === 'srs-edge-deploy-canary')!
+    expect([imageOf(canary), canary.spec.replicas]).toEqual(['ossrs/srs:v4.0.6', 0])
+    const before = JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))
+
+    const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--image', 'ossrs/srs:v6.0.155', '--percent', '50', '--dry-run', '-o', 'yaml'])
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(r.stdout).not.toMatch(/(^|\s)[&*][A-Za-z0-9_-]+/m)
+    const plan = parse(r.stdout) as {steps: {description: string}[]; split: {canary: number}; objects: {patch?: string; type?: string; body?: {spec: {replicas: number; template?: unknown}}}[]}
+    expect(plan.steps.map((s) => s.description)).toContain('set the image of srs-edge-deploy-canary')
+    const patch = plan.objects.find((o) => o.patch === 'deployment/srs-edge-deploy-canary')!
+    expect(patch.body!.spec.replicas).toBe(plan.split.canary)
+    // what the printed patch makes of the canary Deployment, asked of the apiserver without applying
+    const patched = JSON.parse(kubectl(['patch', '-n', ns.name, 'deployment/srs-edge-deploy-canary', '--type', patch.type!, '-p', JSON.stringify(patch.body), '--dry-run=server', '-o', 'json'])) as DeploymentJson
+    expect(imageOf(patched)).toBe('ossrs/srs:v6.0.155')
+    expect(JSON.stringify(deployments(ns.name).map((d) => [d.metadata.name, d.metadata.resourceVersion]))).toBe(before)
+  })
+
+  test('SIGTERM in the middle of a canary stops it as Ctrl-C does: dead by TERM after the step, the same command again finishes it', async () => {
+    const args = ['srs', 'canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '-o', 'json']
+    // the test hook sends the real signal right after step 1 (the canary scaled up), before the stable shrinks
+    const stopped = spawnSync('kubectl', args, {env: {...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, KUBECONFIG, KUBECTL_SRS_STOP_AFTER_STEP: '1', KUBECTL_SRS_STOP_SIGNAL: 'TERM'}, encoding: 'utf8', timeout: 120_000})
+    expect({status: stopped.status, signal: stopped.signal}).toEqual({status: null, signal: 'SIGTERM'})
+    const mid = deployments(ns.name)
+    expect(mid.find((d) => d.metadata.name === 'srs-edge-deploy-canary')!.spec.replicas).toBe(1)
+    expect(mid.find((d) => d.metadata.name === 'srs-edge-deploy')!.spec.replicas).toBe(3)
+    const again = await srs(args.slice(1))
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout).split).toMatchObject({total: 3, canary: 1, stable: 2})
+    const end = deployments(ns.name)
+    expect(end.find((d) => d.metadata.name === 'srs-edge-deploy')!.spec.replicas).toBe(2)
   })
 })
 

@@ -27,6 +27,31 @@ function podsOf(report: StatusReport, workload: string): string[] {
   return report.workloads.find((w) => w.name === workload)!.pods.map((p) => p.name)
 }
 
+/**
+ * `kubectl srs ARGS` in a pseudo-terminal of `cols` columns (script from util-linux), as a user
+ * at a terminal runs it. The shell execs kubectl, which execs the plugin: the pid it prints is the
+ * plugin's.
+ */
+function inTerminal(cols: number, args: string[]): {output: () => string; pid: Promise<number>; closed: Promise<number | null>} {
+  const child = spawn('script', ['-qec', `stty cols ${cols}; echo PID=$$; exec kubectl srs ${args.join(' ')}`, '/dev/null'], {
+    env: {...process.env, PATH: `${BIN}:${process.env.PATH}`, KUBECONFIG, NO_COLOR: '1'},
+  })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+  const pid = eventually('the plugin pid', () => {
+    const m = /PID=(\d+)/.exec(out)
+    return m ? Number(m[1]) : undefined
+  })
+  // A plugin that hangs is killed with its terminal, so that a failing test leaves nothing behind.
+  const guard = setTimeout(() => {
+    void pid.then((p) => process.kill(p, 'SIGKILL')).catch(() => {})
+    child.kill('SIGKILL')
+  }, 45_000)
+  void closed.finally(() => clearTimeout(guard))
+  return {output: () => out, pid, closed}
+}
+
 beforeAll(async () => {
   ns = createNamespace('status')
   kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'origin-cluster.yaml'), '-f', path.join(TOPO, 'edge-cluster.yaml')])
@@ -115,6 +140,37 @@ describe('status on the origin cluster and edges', () => {
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     expect(code).toBe(0)
+  })
+
+  test('a terminal that reports 0 columns: no spinner (it would redraw forever), the table, exit 0', async () => {
+    const t = inTerminal(0, ['status', '-n', ns.name])
+    const code = await t.closed // null: it still spun when the guard killed it
+    expect(code).toBe(0)
+    expect(t.output().length).toBeLessThan(16_384)
+    expect(t.output()).toMatch(/^statefulset\/srs-origin\s/m)
+  })
+
+  test.each([0, 80])('SIGTERM ends status --watch in a terminal of %d columns: exit 143', async (cols) => {
+    const t = inTerminal(cols, ['status', '-n', ns.name, '--watch', '--interval', '1s'])
+    await eventually('the first table', () => /^POD\s/m.test(t.output()), {timeoutMs: 30_000})
+    process.kill(await t.pid, 'SIGTERM')
+    let timer: NodeJS.Timeout | undefined
+    const ended = await Promise.race([t.closed, new Promise<'still running'>((r) => (timer = setTimeout(() => r('still running'), 15_000)))])
+    clearTimeout(timer)
+    if (ended === 'still running') process.kill(await t.pid, 'SIGKILL')
+    expect(ended).toBe(143)
+    expect(t.output().length).toBeLessThan(256 * 1024)
+  })
+
+  test('a password piped to --api-password-file - is the password, never taken for the WORKLOAD nor printed', async () => {
+    const r = await srs(['status', '-n', ns.name, '--api-user', 'admin', '--api-password-file', '-', '-o', 'json'], {input: 'piped-pw-4711\n'})
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    const report = JSON.parse(r.stdout) as StatusReport
+    expect(report.workloads.map((w) => [w.name, w.apiAuth?.source]).sort()).toEqual([
+      ['srs-edge-deploy', 'flags'],
+      ['srs-origin', 'flags'],
+    ])
+    expect(r.stdout).not.toContain('piped-pw-4711')
   })
 
   test('-o json validates against the documented schema', async () => {

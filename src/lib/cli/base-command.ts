@@ -40,7 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {args, flags} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
-      args: this.ctor.args,
+      args: argsIgnoringStdin(this.ctor.args),
       strict: this.ctor.strict,
     }).finally(() => {
       // A parse error is reported as a usage error; oclif would add a "did not parse" warning.
@@ -82,24 +82,43 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (format === 'json') {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n')
     } else if (format === 'yaml') {
-      const {stringify} = await import('yaml')
-      process.stdout.write(stringify(result))
+      const {toYaml} = await import('./yaml.js')
+      process.stdout.write(toYaml(result))
     } else {
       const text = human(result)
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
     }
   }
 
-  /** A spinner on stderr, only when stderr is a terminal and the output is for humans. */
+  /**
+   * A spinner on stderr, only when stderr is a terminal it can draw on and the output is for
+   * humans. A terminal that reports 0 columns (some CI ptys, `stty cols 0`) gets none: ora
+   * counts the lines to clear as width / columns, and clearing Infinity lines blocks the process
+   * (megabytes of escapes, deaf to SIGTERM).
+   */
   protected async spinner(text: string, format: OutputFormat = 'table'): Promise<Spinner> {
-    if (!process.stderr.isTTY || format === 'json' || format === 'yaml') return silentSpinner
+    if (!canDrawSpinner(process.stderr) || format === 'json' || format === 'yaml') return silentSpinner
     const {default: ora} = await import('ora')
     const s = ora({text, stream: process.stderr}).start()
+    let live = true
+    const finish = (end: () => void) => {
+      if (!live) return
+      live = false
+      process.stderr.off('resize', onResize)
+      end()
+    }
+    // A terminal resized to nothing while spinning: stop drawing rather than hang.
+    const onResize = () => {
+      if (!canDrawSpinner(process.stderr)) finish(() => s.stop())
+    }
+    process.stderr.on('resize', onResize)
     return {
-      update: (t) => void (s.text = t),
-      succeed: (t) => void s.succeed(t),
-      fail: (t) => void s.fail(t),
-      stop: () => void s.stop(),
+      update: (t) => {
+        if (live) s.text = t
+      },
+      succeed: (t) => finish(() => s.succeed(t)),
+      fail: (t) => finish(() => s.fail(t)),
+      stop: () => finish(() => s.stop()),
     }
   }
 
@@ -146,6 +165,15 @@ export function refuseValuesOfBooleans(argv: string[], flags: Record<string, {ty
   }
 }
 
+/**
+ * oclif takes piped stdin as the value of a missing argument: `echo pw | kubectl srs status
+ * --api-password-file -` would make the password the WORKLOAD (and print it in the error), and
+ * leave nothing for "-" to read. Stdin is only ever read where a flag says "-".
+ */
+export function argsIgnoringStdin<A extends Record<string, object>>(args: A | undefined): A {
+  return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])) as A
+}
+
 /** oclif wraps flag errors over several lines ("Parsing --x", "See more help with --help"): keep one line. */
 export function oneLine(message: string): string {
   const lines = message
@@ -156,6 +184,11 @@ export function oneLine(message: string): string {
   // "Parsing --flag" followed by our own message, which names the flag already
   const text = lines.length > 1 && /^Parsing --\S+$/.test(lines[0]!) ? lines.slice(1).join(' ') : lines.join(' ')
   return text || message
+}
+
+/** A terminal a spinner can redraw in place: a TTY with a known, non-zero width. */
+export function canDrawSpinner(stream: {isTTY?: boolean; columns?: number}): boolean {
+  return Boolean(stream.isTTY) && typeof stream.columns === 'number' && stream.columns > 0
 }
 
 export interface Spinner {

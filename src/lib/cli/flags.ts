@@ -1,10 +1,16 @@
 import {Flags} from '@oclif/core'
 import {UsageError} from '../errors.js'
-import {parseDuration} from './duration.js'
+import {formatDuration, parseDuration} from './duration.js'
 
-/** A kubectl-style duration flag ("30s", "5m", "1h"); the value is milliseconds. */
+/**
+ * A kubectl-style duration flag ("30s", "5m", "1h"); the value is milliseconds. Help shows the
+ * default as the user would write it ("5m", not 300000, which the flag refuses).
+ */
 export const durationFlag = Flags.custom<number>({
   helpValue: '<duration>',
+  async defaultHelp({options}) {
+    return options.default === undefined ? undefined : formatDuration(options.default as number)
+  },
   async parse(input, _ctx, opts) {
     return parseDuration(input, opts.name)
   },

@@ -35,7 +35,7 @@ export function exitCodeOf(r: OriginChangeResult): number {
 
 /** --dry-run -o yaml: the objects as one YAML stream, ready to commit or kubectl apply. */
 export async function objectsAsYaml(r: OriginChangeResult): Promise<string> {
-  const {stringify} = await import('yaml')
+  const {toYamlStream} = await import('../cli/yaml.js')
   const head = r.warnings.map((w) => `# warning: ${w}\n`).join('')
-  return head + (r.objects ?? []).map((o) => stringify(o, {lineWidth: 0})).join('---\n')
+  return head + toYamlStream(r.objects ?? [])
 }

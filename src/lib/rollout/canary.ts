@@ -172,7 +172,11 @@ async function deploymentCanary(kube: KubeClient, t: RolloutTarget, req: CanaryR
   if (req.dryRun) {
     const objects: unknown[] = []
     if (!t.canary) objects.push({...canaryObj, spec: {...canaryObj.spec, replicas: split.canary}})
-    else objects.push({patch: `deployment/${t.canaryName}`, type: 'merge', body: {metadata: {annotations: canaryObj.metadata.annotations}, spec: {replicas: split.canary}}})
+    else {
+      // The plan's "set the image of <canary>" step writes the template: the printed patch carries it too.
+      const template = steps.some((s) => s.kind === 'update-canary-image') ? {template: canaryObj.spec.template} : {}
+      objects.push({patch: `deployment/${t.canaryName}`, type: 'merge', body: {metadata: {annotations: canaryObj.metadata.annotations}, spec: {...template, replicas: split.canary}}})
+    }
     objects.push({patch: `deployment/${stable.metadata.name}`, type: 'merge', body: stableAnnotationsPatch(t, split, stableImage, split.stable)})
     return {...base, steps: steps.map((s) => ({description: s.description, state: 'planned'})), verified: [], drained: [], objects}
   }

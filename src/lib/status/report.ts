@@ -88,7 +88,7 @@ export interface GroupReport {
 }
 
 export interface Warning {
-  kind: 'version-mismatch' | 'drift' | 'restarted' | 'draining' | 'unreachable'
+  kind: 'version-mismatch' | 'drift' | 'restarted' | 'draining' | 'unreachable' | 'namespaces-not-listed'
   namespace: string
   workload?: string
   pod?: string
@@ -112,6 +112,24 @@ export interface StatusReport {
 const FULL_ACCESS: ObservedAccess = {complete: true, listedBy: 'namespace', namespacesRead: null, denied: []}
 
 export const REQUESTED_WEIGHT_ANNOTATION = 'srs.kubectl.io/requested-weight'
+
+/**
+ * `status -A` by a user who may list neither across all namespaces nor the namespaces: only the
+ * kubeconfig context's namespace was read. Said as a warning (stderr and -o json), since a user
+ * bound per namespace would otherwise take the short list for the whole cluster.
+ */
+export function namespacesNotListedWarning(access: ObservedAccess): Warning | undefined {
+  if (access.listedBy !== 'context-namespace') return undefined
+  const shown = access.namespacesRead?.[0] ?? ''
+  const who = access.denied.find((d) => d.resource === 'namespaces')?.user
+  return {
+    kind: 'namespaces-not-listed',
+    namespace: shown,
+    message:
+      `cannot list namespaces${who ? ` (user "${who}" may not list namespaces)` : ''}: showing only the kubeconfig context's namespace "${shown}", not every namespace; ` +
+      'a ClusterRoleBinding to ClusterRole kubectl-srs-namespaces (docs/rbac.yaml) lets status -A find the namespaces you may read, or pass -n NAMESPACE',
+  }
+}
 
 /** Pure: turns a topology plus the per-pod SRS answers into the report. */
 export function buildStatusReport(
@@ -165,6 +183,8 @@ export function buildStatusReport(
       }
     }
   }
+  const unlisted = namespacesNotListedWarning(access)
+  if (unlisted) warnings.unshift(unlisted)
   const pods = workloads.flatMap((w) => w.pods)
   return {
     apiVersion: STATUS_API_VERSION,

@@ -64,10 +64,12 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
     }
   }
   out.push(formatColumns(rows))
-  if (report.warnings.length) {
+  // Namespaces that could not be listed are told on stderr and, here, under "Not shown".
+  const warnings = report.warnings.filter((w) => w.kind !== 'namespaces-not-listed')
+  if (warnings.length) {
     out.push('')
     out.push(c.bold('Warnings:'))
-    for (const w of report.warnings) out.push(`  ${c.yellow('!')} ${w.message}`)
+    for (const w of warnings) out.push(`  ${c.yellow('!')} ${w.message}`)
   }
   out.push(...accessLines(c, report.access))
   return out.join('\n')

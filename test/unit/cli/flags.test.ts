@@ -1,5 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {oneLine, refuseValuesOfBooleans} from '../../../src/lib/cli/base-command.js'
+import {canDrawSpinner, oneLine, refuseValuesOfBooleans} from '../../../src/lib/cli/base-command.js'
 import {validateName, validateNamespace, validateSelector} from '../../../src/lib/cli/flags.js'
 import {decideColor} from '../../../src/lib/cli/output.js'
 import {UsageError} from '../../../src/lib/errors.js'
@@ -54,5 +54,14 @@ describe('switches take no value', () => {
   })
   test('options with =, switches alone and anything after -- pass', () => {
     expect(() => refuseValuesOfBooleans(['--count=3', '--dry-run', '--no-wait', '--', '--dry-run=yes'], flags)).not.toThrow()
+  })
+})
+
+describe('spinners only where they can be drawn', () => {
+  test('a terminal with a width gets one; no terminal, or one reporting 0 or no columns, gets none', () => {
+    expect(canDrawSpinner({isTTY: true, columns: 80})).toBe(true)
+    expect(canDrawSpinner({isTTY: true, columns: 0})).toBe(false)
+    expect(canDrawSpinner({isTTY: true})).toBe(false)
+    expect(canDrawSpinner({isTTY: false, columns: 80})).toBe(false)
   })
 })
