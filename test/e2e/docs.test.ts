@@ -134,6 +134,8 @@ function scenario(name: string, setup: (ctx: Ctx) => Promise<void>, steps: Step[
       await setup(ctx)
     }, 240_000)
     afterAll(() => {
+      // the local cluster runs no pvc-protection controller: pvc-nas would keep its namespace Terminating
+      if (ctx.ns) for (const pvc of kubectl(['get', 'pvc', '-n', ctx.ns, '-o', 'name']).split('\n').filter(Boolean)) kubectl(['patch', '-n', ctx.ns, pvc, '--type=merge', '-p', '{"metadata":{"finalizers":null}}'])
       remove()
       if (ctx.dir) rmSync(ctx.dir, {recursive: true, force: true})
     })
@@ -319,7 +321,8 @@ scenarioOf(
   [
     {example: 'kubectl srs status', shows: ['srs-edge-deploy', 'srs-origin']},
     {example: 'kubectl srs status [WORKLOAD]', shows: ['srs-edge-deploy', 'srs-origin']},
-    {example: 'kubectl srs status srs-edge-deploy -n live -o wide', shows: [/10\.244\.\d+\.\d+/]},
+    // "with pod IPs, server ids and CPU/memory"
+    {example: 'kubectl srs status srs-edge-deploy -n live -o wide', shows: [/\bIP\s+SERVER\b.*\bCPU\s+MEM\b/, /10\.244\.\d+\.\d+/]},
     {
       example: 'kubectl srs status -A -o json',
       exit: (r) => statusExit(JSON.parse(r.stdout) as StatusJson),
@@ -376,8 +379,9 @@ scenarioOf(
       example: 'kubectl srs cleanup --pvc pvc-nas --older-than 6h --schedule "0 * * * *"',
       check: (_r, ctx) => expect(kubectlJson<{spec: {schedule: string}}>(['get', 'cronjob', 'srs-cleanup-pvc-nas', '-n', ctx.ns]).spec.schedule).toBe('0 * * * *'),
     },
-    {example: 'kubectl srs cleanup --pvc pvc-nas --now --dry-run'},
-    {example: 'kubectl srs cleanup --now'},
+    // "without installing or deleting anything": the CronJob stays as it was
+    {example: 'kubectl srs cleanup --pvc pvc-nas --now --dry-run', before: remember, shows: ['(dry run: nothing deleted): Succeeded'], check: unchanged},
+    {example: 'kubectl srs cleanup --now', shows: [/job \S+: Succeeded, exit code 0/]},
     {example: 'kubectl srs cleanup --status', shows: ['srs-cleanup-pvc-nas']},
     {
       example: 'kubectl srs cleanup --pvc pvc-nas --delete',
@@ -408,6 +412,8 @@ scenarioOf(
     {example: 'kubectl srs rollback srs-edge-deploy', check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 4]})},
     {
       example: 'kubectl srs canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth',
+      // "versions verified": the canary pod, which enforces the auth block, answered with the Secret's credentials
+      shows: [/versions verified through the SRS API: srs-edge-deploy-canary-\S+=6\.0\.160/],
       check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 3], 'srs-edge-deploy-canary': ['ossrs/srs:v6.0.160', 1]}),
     },
     {example: 'kubectl srs rollback WORKLOAD', check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 4]})},
