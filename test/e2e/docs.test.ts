@@ -219,7 +219,7 @@ const ajv = new Ajv2020.default({allErrors: true, strict: false})
 const validateStatus = ajv.compile(JSON.parse(readFileSync(path.join(ROOT, 'docs/status-schema.json'), 'utf8')) as object)
 
 interface StatusJson {
-  workloads: {namespace: string; name: string; apiAuth: {username: string; source: string} | null; pods: {name: string; terminating: boolean; error: unknown; apiRoute: string | null; srs: {version: string} | null}[]}[]
+  workloads: {namespace: string; name: string; apiAuth: {username: string; source: string} | null; pods: {name: string; terminating: boolean; error: unknown; apiRoute: string | null; srs: {version: string; connections: number} | null}[]}[]
   access: {complete: boolean}
 }
 /** status's documented exit: 3 when a pod that should answer did not, or access is incomplete. */
@@ -337,7 +337,13 @@ scenarioOf(
     {
       example: 'kubectl srs streams',
       // a publisher on srs-origin-0 (podsim: connections without a stream list publish live/livestream)
-      before: (ctx) => void kubectl(['annotate', '--overwrite', '-n', ctx.ns, 'pod', 'srs-origin-0', 'sim.srs.test/connections=2']),
+      before: async (ctx) => {
+        kubectl(['annotate', '--overwrite', '-n', ctx.ns, 'pod', 'srs-origin-0', 'sim.srs.test/connections=2'])
+        await eventually('srs-origin-0 reports 2 connections', async () => {
+          const st = await statusJson('kubectl srs status srs-origin', ctx)
+          return st.workloads[0]?.pods.find((p) => p.name === 'srs-origin-0')?.srs?.connections === 2
+        })
+      },
       shows: ['live/livestream'],
     },
     {example: 'kubectl srs streams [--stream APP/NAME]', shows: ['live/livestream']},
