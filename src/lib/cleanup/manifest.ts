@@ -3,14 +3,8 @@ import {createHash} from 'node:crypto'
 import type {Container, ObjectMeta, Volume} from '../kube/types.js'
 import {cleanupArgs, cleanupCommand, type CleanupMode} from './script.js'
 import {formatMinutes} from './validate.js'
+import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
 
-export const MANAGED_BY = {key: 'app.kubernetes.io/managed-by', value: 'kubectl-srs'} as const
-export const COMPONENT = {key: 'app.kubernetes.io/component', value: 'srs-cleanup'} as const
-export const CLAIM_LABEL = 'srs.kubectl.io/cleanup-claim'
-export const ANNOTATIONS = {
-  path: 'srs.kubectl.io/cleanup-path',
-  olderThan: 'srs.kubectl.io/cleanup-older-than',
-} as const
 
 export const DEFAULT_IMAGE = 'busybox:1.36'
 export const DEFAULT_SCHEDULE = '15 1 * * *'
@@ -99,7 +93,7 @@ function podSpec(target: CleanupTarget, s: CleanupSettings, mode: CleanupMode): 
 }
 
 export function buildCronJob(target: CleanupTarget, s: CleanupSettings): CronJob {
-  const labels = {[MANAGED_BY.key]: MANAGED_BY.value, [COMPONENT.key]: COMPONENT.value, [CLAIM_LABEL]: target.claim}
+  const labels = {[CLEANUP_LABEL.managedBy.key]: CLEANUP_LABEL.managedBy.value, [CLEANUP_LABEL.component.key]: CLEANUP_LABEL.component.value, [CLEANUP_LABEL.claim]: target.claim}
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -107,7 +101,7 @@ export function buildCronJob(target: CleanupTarget, s: CleanupSettings): CronJob
       name: cronJobName(target.claim),
       namespace: s.namespace,
       labels,
-      annotations: {[ANNOTATIONS.path]: target.path, [ANNOTATIONS.olderThan]: formatMinutes(s.olderThanMinutes)},
+      annotations: {[CLEANUP_ANNOTATION.path]: target.path, [CLEANUP_ANNOTATION.olderThan]: formatMinutes(s.olderThanMinutes)},
     },
     spec: {
       schedule: s.schedule,
@@ -147,7 +141,7 @@ export function jobFromCronJob(cron: CronJob, opts: {dryRun: boolean; suffix: st
       name: `${cron.metadata.name}-${opts.suffix}`.slice(0, 63).replace(/[-.]+$/, ''),
       namespace: cron.metadata.namespace,
       labels,
-      annotations: {'cronjob.kubernetes.io/instantiate': 'manual'},
+      annotations: {[KUBE_ANNOTATION.cronJobInstantiate]: 'manual'},
       ownerReferences: opts.uid ? [{kind: 'CronJob', name: cron.metadata.name, uid: opts.uid, controller: true, apiVersion: 'batch/v1'} as never] : undefined,
     },
     spec,

@@ -4,9 +4,10 @@ import {Resources, type ResourceType} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
 import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
 import {commonFolder, type Inference} from './infer.js'
-import {buildCronJob, CLAIM_LABEL, COMPONENT, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget, type CronJob, type Job} from './manifest.js'
+import {buildCronJob, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget, type CronJob, type Job} from './manifest.js'
 import {parseCleanupOutput, type CleanupOutput} from './script.js'
 import {isInside} from './validate.js'
+import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
 
 export interface TargetChoice {
   targets: CleanupTarget[]
@@ -157,10 +158,10 @@ export interface CronJobStatus {
 }
 
 export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string): Promise<CronJobStatus[]> {
-  const selector = `${COMPONENT.key}=${COMPONENT.value}${pvc ? `,${CLAIM_LABEL}=${pvc}` : ''}`
+  const selector = `${CLEANUP_LABEL.component.key}=${CLEANUP_LABEL.component.value}${pvc ? `,${CLEANUP_LABEL.claim}=${pvc}` : ''}`
   const [crons, jobs] = await Promise.all([kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: selector}), kube.list<Job>(Resources.jobs, {namespace: ns, labelSelector: selector})])
   return crons.items.map((c) => {
-    const claim = c.metadata.labels?.[CLAIM_LABEL]
+    const claim = c.metadata.labels?.[CLEANUP_LABEL.claim]
     const mine = jobs.items
       .filter((j) => j.metadata.ownerReferences?.some((o) => o.uid === c.metadata.uid) || j.metadata.name.startsWith(`${c.metadata.name}-`))
       .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''))
@@ -168,8 +169,8 @@ export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string):
     return {
       name: c.metadata.name,
       claim,
-      path: c.metadata.annotations?.['srs.kubectl.io/cleanup-path'],
-      olderThan: c.metadata.annotations?.['srs.kubectl.io/cleanup-older-than'],
+      path: c.metadata.annotations?.[CLEANUP_ANNOTATION.path],
+      olderThan: c.metadata.annotations?.[CLEANUP_ANNOTATION.olderThan],
       schedule: c.spec.schedule,
       suspended: Boolean(c.spec.suspend),
       lastScheduleTime: c.status?.lastScheduleTime,
@@ -179,7 +180,7 @@ export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string):
         name: last.metadata.name,
         result: jobFinished(last) ?? 'Running',
         finished: last.status?.completionTime ?? last.status?.conditions?.find((x) => x.type === 'Failed')?.lastTransitionTime,
-        manual: last.metadata.annotations?.['cronjob.kubernetes.io/instantiate'] === 'manual',
+        manual: last.metadata.annotations?.[KUBE_ANNOTATION.cronJobInstantiate] === 'manual',
       },
     }
   })
@@ -197,7 +198,7 @@ export interface DeleteResult {
  * `--now --dry-run` have no owner and would stay until their TTL.
  */
 export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string): Promise<DeleteResult> {
-  const selector = `${COMPONENT.key}=${COMPONENT.value}${pvc ? `,${CLAIM_LABEL}=${pvc}` : ''}`
+  const selector = `${CLEANUP_LABEL.component.key}=${CLEANUP_LABEL.component.value}${pvc ? `,${CLEANUP_LABEL.claim}=${pvc}` : ''}`
   let cronJobs: string[]
   if (pvc) {
     const name = cronJobName(pvc)

@@ -13,9 +13,9 @@ import {isConflict, TimeoutError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {ObjectMeta} from '../kube/types.js'
+import {LEASE_ANNOTATION} from '../vocabulary.js'
 import type {OriginOp} from './plan.js'
 
-export const LEASE_ANNOTATION = 'srs.kubectl.io/origin-lease'
 export const LEASE_STALE_MS = 15_000
 const RENEW_MS = 4000
 

@@ -10,6 +10,7 @@ import {selectorMatches} from '../kube/types.js'
 import {getEdgeOrigins, getVhostRole, parseSrsConf} from '../srs/conf/index.js'
 import {imageTag} from '../srs/image.js'
 import {majorFromTag, type ObservedObjects, type OriginCluster, type Topology, type WorkloadModel} from '../srs/topology.js'
+import {CLONED_FROM_ANNOTATION, GITOPS_KEY, KUBE_ANNOTATION, ORIGIN_ANNOTATION_PREFIX} from '../vocabulary.js'
 import {editListText, memberHost, namingOf, splitDeploymentPattern, type ClusterNaming, type ListKind} from './lists.js'
 
 export type OriginOp = 'add' | 'remove' | 'sync'
@@ -69,9 +70,9 @@ export interface OriginScalePlan {
 }
 
 const MANAGED_BY = [
-  {test: (l: Record<string, string>, a: Record<string, string>) => l['app.kubernetes.io/managed-by'] === 'Helm' || a['meta.helm.sh/release-name'] !== undefined, tool: 'Helm', next: 'the next helm upgrade'},
+  {test: (l: Record<string, string>, a: Record<string, string>) => l[GITOPS_KEY.managedByLabel] === GITOPS_KEY.helmManagedByValue || a[GITOPS_KEY.helmReleaseAnnotation] !== undefined, tool: 'Helm', next: 'the next helm upgrade'},
   {
-    test: (l: Record<string, string>, a: Record<string, string>) => a['argocd.argoproj.io/tracking-id'] !== undefined || l['argocd.argoproj.io/instance'] !== undefined || l['app.kubernetes.io/instance'] !== undefined && a['argocd.argoproj.io/sync-options'] !== undefined,
+    test: (l: Record<string, string>, a: Record<string, string>) => a[GITOPS_KEY.argoTrackingIdAnnotation] !== undefined || l[GITOPS_KEY.argoInstanceLabel] !== undefined || l[GITOPS_KEY.instanceLabel] !== undefined && a[GITOPS_KEY.argoSyncOptionsAnnotation] !== undefined,
     tool: 'Argo CD',
     next: 'the next Argo CD sync',
   },
@@ -376,7 +377,7 @@ export function cloneOriginMember(naming: ClusterNaming, dep: Deployment, svc: S
       name: swap(dep.metadata.name),
       namespace: dep.metadata.namespace,
       labels: swapValues(dep.metadata.labels),
-      annotations: {'srs.kubectl.io/cloned-from': dep.metadata.name},
+      annotations: {[CLONED_FROM_ANNOTATION]: dep.metadata.name},
     },
     spec: {
       ...base.spec,
@@ -387,7 +388,7 @@ export function cloneOriginMember(naming: ClusterNaming, dep: Deployment, svc: S
   }
   const service: Service = {
     ...(manifestOf(svc, 'v1', 'Service') as Service),
-    metadata: {name: swap(svc.metadata.name), namespace: svc.metadata.namespace, labels: swapValues(svc.metadata.labels), annotations: {'srs.kubectl.io/cloned-from': svc.metadata.name}},
+    metadata: {name: swap(svc.metadata.name), namespace: svc.metadata.namespace, labels: swapValues(svc.metadata.labels), annotations: {[CLONED_FROM_ANNOTATION]: svc.metadata.name}},
     spec: {...withoutAllocated(svc.spec), selector: swapValues(svc.spec.selector), ports: svc.spec.ports?.map((p) => ({...p, name: p.name && swap(p.name), nodePort: undefined}))},
   }
   const expectedHost = memberHost(naming, toOrdinal)
@@ -416,9 +417,9 @@ export function manifestOf<T extends {metadata: {name: string; namespace?: strin
   const copy = JSON.parse(JSON.stringify(obj)) as T & {status?: unknown; apiVersion?: string; kind?: string}
   delete copy.status
   const annotations = {...copy.metadata.annotations}
-  delete annotations['kubectl.kubernetes.io/last-applied-configuration']
-  delete annotations['deployment.kubernetes.io/revision']
-  for (const k of Object.keys(annotations)) if (k.startsWith('srs.kubectl.io/origin-')) delete annotations[k]
+  delete annotations[KUBE_ANNOTATION.lastApplied]
+  delete annotations[KUBE_ANNOTATION.revision]
+  for (const k of Object.keys(annotations)) if (k.startsWith(ORIGIN_ANNOTATION_PREFIX)) delete annotations[k]
   copy.metadata = {
     name: copy.metadata.name,
     namespace: copy.metadata.namespace,

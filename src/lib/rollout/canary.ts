@@ -9,7 +9,8 @@ import {Resources} from '../kube/resources.js'
 import type {Deployment, StatefulSet} from '../kube/types.js'
 import {isValidTag, parseImageRef, withTag} from '../srs/image.js'
 import {cannotDrainReason, observeTarget, webrtcWithoutAffinity, type RolloutTarget} from './target.js'
-import {planDeploymentMove, ROLLOUT_ANNOTATION, splitReplicas, TRACK_LABEL, type Split, type Step} from './plan.js'
+import {ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
+import {planDeploymentMove, splitReplicas, type Split, type Step} from './plan.js'
 import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
 
 export interface CanaryRequest {

@@ -3,24 +3,6 @@
  * the two tracks move so that serving capacity never drops below the starting total.
  */
 
-/** Annotations that hold a canary's state on the objects, so any later run can continue or undo it. */
-export const ROLLOUT_ANNOTATION = {
-  /** On the canary Deployment: the stable Deployment it belongs to. */
-  canaryOf: 'srs.kubectl.io/canary-of',
-  /** On the canary Deployment: the weight asked for, in percent. */
-  requestedWeight: 'srs.kubectl.io/requested-weight',
-  /** On both: the total number of pods T the split is computed from (the stable's replicas before the canary). */
-  totalReplicas: 'srs.kubectl.io/total-replicas',
-  /** On both: the image the stable track runs. */
-  stableImage: 'srs.kubectl.io/stable-image',
-  /** On the stable workload: the name of its canary Deployment. */
-  canary: 'srs.kubectl.io/canary',
-  /** On the stable Deployment during promote: its rolling-update strategy before promote set maxUnavailable to 0. */
-  savedStrategy: 'srs.kubectl.io/saved-strategy',
-} as const
-
-export const TRACK_LABEL = 'srs.kubectl.io/track'
-
 export interface Split {
   total: number
   canary: number

@@ -6,12 +6,12 @@ import {SrsError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {ControllerRevisionList, ReplicaSet} from './types.js'
-import {ROLLOUT_ANNOTATION} from './plan.js'
+import {KUBE_ANNOTATION, ROLLOUT_ANNOTATION} from '../vocabulary.js'
 import {observeTarget, type RolloutTarget} from './target.js'
 import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
 
-export const CHANGE_CAUSE = 'kubernetes.io/change-cause'
-const REVISION = 'deployment.kubernetes.io/revision'
+const CHANGE_CAUSE = KUBE_ANNOTATION.changeCause
+const REVISION = KUBE_ANNOTATION.revision
 
 export interface RolloutResult {
   namespace: string
@@ -228,7 +228,7 @@ async function undo(kube: KubeClient, t: RolloutTarget, exec: RolloutExecutor, t
     const template = structuredClone(rs.spec.template)
     delete template.metadata?.labels?.['pod-template-hash']
     // As kubectl: keep the Deployment's own bookkeeping annotations, take the others from the ReplicaSet.
-    const skip = new Set(['kubectl.kubernetes.io/last-applied-configuration', REVISION, 'deployment.kubernetes.io/revision-history', 'deployment.kubernetes.io/desired-replicas', 'deployment.kubernetes.io/max-replicas', 'deprecated.deployment.rollback.to'])
+    const skip = new Set<string>([KUBE_ANNOTATION.lastApplied, REVISION, KUBE_ANNOTATION.revisionHistory, KUBE_ANNOTATION.desiredReplicas, KUBE_ANNOTATION.maxReplicas, KUBE_ANNOTATION.rollbackTo])
     const annotations: Record<string, string> = {}
     for (const [k, v] of Object.entries(t.deployment.metadata.annotations ?? {})) if (skip.has(k)) annotations[k] = v
     for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!skip.has(k)) annotations[k] = v

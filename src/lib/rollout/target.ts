@@ -9,7 +9,7 @@ import type {Deployment, HorizontalPodAutoscaler, StatefulSet} from '../kube/typ
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, majorFromTag, type WorkloadModel} from '../srs/topology.js'
 import {imageTag} from '../srs/image.js'
-import {ROLLOUT_ANNOTATION, TRACK_LABEL} from './plan.js'
+import {ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
 
 export interface RolloutTarget {
   namespace: string

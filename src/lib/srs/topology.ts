@@ -11,6 +11,7 @@ import {selectorMatches} from '../kube/types.js'
 import {parseSrsConf, type SrsConf} from './conf/syntax.js'
 import {resolveSrsApiAuth, resolveSrsSettings, SRS_DEFAULT_VHOST, type SrsApiAuthSettings, type SrsEffectiveSettings, type SrsEnvironment, type SrsSourcedValue, type SrsVhostRole} from './conf/settings.js'
 import {imageTag, isSrsImage} from './image.js'
+import {APP_NAME_LABEL, ROLLOUT_ANNOTATION} from '../vocabulary.js'
 
 export interface ObservedObjects {
   deployments: Deployment[]
@@ -22,14 +23,6 @@ export interface ObservedObjects {
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet'
 export type WorkloadRole = SrsVhostRole | 'unknown'
-
-/** Annotations kubectl-srs keeps on the objects it changes, so any later run can continue or undo. */
-export const ANNOTATION = {
-  canaryOf: 'srs.kubectl.io/canary-of',
-  track: 'srs.kubectl.io/track',
-} as const
-
-export const TRACK_LABEL = 'srs.kubectl.io/track'
 
 export interface ConfigSource {
   /** Where srs.conf came from: a ConfigMap key mounted into the SRS container, or none (env and defaults). */
@@ -158,7 +151,7 @@ const DEFAULT_API_PORT = 1985
 export function srsContainerOf(template: PodTemplate, extraImages: readonly string[] = []): Container | undefined {
   const byImage = template.spec.containers.find((c) => c.image && isSrsImage(c.image, extraImages) && runsSrsServer(c))
   if (byImage) return byImage
-  if (template.metadata?.labels?.['app.kubernetes.io/name'] === 'srs') return template.spec.containers[0]
+  if (template.metadata?.labels?.[APP_NAME_LABEL] === 'srs') return template.spec.containers[0]
   return undefined
 }
 
@@ -344,7 +337,7 @@ function findOriginClusters(workloads: WorkloadModel[], objs: ObservedObjects): 
     })
   }
   // Origins as Deployments (srs-origin-N-deploy, each behind its own Service srs-origin-N-socs).
-  const deployOrigins = origins.filter((o) => o.kind === 'Deployment' && !o.annotations[ANNOTATION.canaryOf])
+  const deployOrigins = origins.filter((o) => o.kind === 'Deployment' && !o.annotations[ROLLOUT_ANNOTATION.canaryOf])
   const byPattern = new Map<string, {w: WorkloadModel; svc: string; ordinal: number}[]>()
   for (const w of deployOrigins) {
     // The per-origin Service carries the ordinal (srs-origin-0-socs); another Service may select the
@@ -396,7 +389,7 @@ function findGroups(workloads: WorkloadModel[], services: Service[]): WorkloadGr
  * guide's r5/r6, the newer image (then the smaller track) — the others are stable.
  */
 function assignTracks(members: WorkloadModel[]): Track[] {
-  const marked = members.find((m) => m.annotations[ANNOTATION.canaryOf])
+  const marked = members.find((m) => m.annotations[ROLLOUT_ANNOTATION.canaryOf])
   let canary = marked
   if (!canary) {
     const ranked = [...members].sort((a, b) => compareTags(imageTag(b.image), imageTag(a.image)) || a.replicas - b.replicas)

@@ -10,6 +10,7 @@ import type {Pod} from '../kube/types.js'
 import {listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
 import type {SrsApiCredentials} from '../srs/api/credentials.js'
 import {podTransport, type SrsRoute} from '../srs/api/transport.js'
+import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 
 export interface PodSrsStatus {
   info?: {
@@ -33,8 +34,6 @@ export interface PodSrsStatus {
   /** For a terminating pod: the last connection count kubectl-srs read before it began to drain. */
   lastConnections?: number
 }
-
-export const LAST_CONNECTIONS_ANNOTATION = 'srs.kubectl.io/last-connections'
 
 export interface PodTarget {
   namespace: string

@@ -10,6 +10,7 @@ import type {ObservedAccess} from '../srs/observe.js'
 import {imageTag} from '../srs/image.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {compareNamesNumerically} from './name-order.js'
+import {ROLLOUT_ANNOTATION} from '../vocabulary.js'
 
 export const STATUS_API_VERSION = 'kubectl-srs/v1alpha1'
 
@@ -111,8 +112,6 @@ export interface StatusReport {
 
 const FULL_ACCESS: ObservedAccess = {complete: true, listedBy: 'namespace', namespacesRead: null, denied: []}
 
-export const REQUESTED_WEIGHT_ANNOTATION = 'srs.kubectl.io/requested-weight'
-
 /**
  * `status -A` by a user who may list neither across all namespaces nor the namespaces: only the
  * kubeconfig context's namespace was read. Said as a warning (stderr and -o json), since a user
@@ -168,7 +167,7 @@ export function buildStatusReport(
         t.weightByConnections = connTotal ? round1((100 * t.connections) / connTotal) : null
       }
       const canary = topo.workloads.find((w) => w.name === tracks.find((t) => t.role === 'canary')?.workload)
-      const requested = canary?.annotations[REQUESTED_WEIGHT_ANNOTATION]
+      const requested = canary?.annotations[ROLLOUT_ANNOTATION.requestedWeight]
       groups.push({namespace: topo.namespace, service: g.service, requestedWeight: requested === undefined ? null : Number(requested), tracks})
     }
     for (const d of topo.drift) warnings.push(driftWarning(topo.namespace, d))

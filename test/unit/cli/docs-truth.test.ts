@@ -3,7 +3,7 @@ import {describe, expect, test} from '@jest/globals'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import Canary from '../../../src/commands/canary.js'
-import {ROLLOUT_ANNOTATION} from '../../../src/lib/rollout/plan.js'
+import {ROLLOUT_ANNOTATION} from '../../../src/lib/vocabulary.js'
 import {readCredentialFlags} from '../../../src/lib/srs/api/credentials.js'
 import {UsageError} from '../../../src/lib/errors.js'
 

@@ -1,7 +1,8 @@
 /** The origin lease's writes: a renewal still in flight must never land after release or abandon. */
 import {describe, expect, test} from '@jest/globals'
 import type {KubeClient} from '../../../src/lib/kube/client.js'
-import {LEASE_ANNOTATION, OriginLease} from '../../../src/lib/origin/lease.js'
+import {OriginLease} from '../../../src/lib/origin/lease.js'
+import {LEASE_ANNOTATION} from '../../../src/lib/vocabulary.js'
 
 /** Just enough of KubeClient for the lease: the anchor's annotation, and patches that take a while (a loaded apiserver). */
 function slowAnchor(delaysMs: number[]) {

@@ -4,6 +4,7 @@ import {selectorMatches} from '../../kube/types.js'
 import type {WorkloadModel} from '../../srs/topology.js'
 import type {DoctorInput, Draft, Rule} from '../types.js'
 import {srsContainer} from '../workload.js'
+import {STATEFULSET_POD_NAME_LABEL} from '../../vocabulary.js'
 
 /**
  * The label sets this workload's pods carry: the template's, StatefulSet pods' own name label
@@ -13,7 +14,7 @@ import {srsContainer} from '../workload.js'
 export function podLabelSets(w: WorkloadModel): Record<string, string>[] {
   const sets = [w.templateLabels]
   if (w.kind === 'StatefulSet') {
-    for (let i = 0; i < Math.max(w.replicas, 1); i++) sets.push({...w.templateLabels, 'statefulset.kubernetes.io/pod-name': `${w.name}-${i}`})
+    for (let i = 0; i < Math.max(w.replicas, 1); i++) sets.push({...w.templateLabels, [STATEFULSET_POD_NAME_LABEL]: `${w.name}-${i}`})
   }
   for (const p of w.pods) sets.push(p.metadata.labels ?? {})
   return sets
