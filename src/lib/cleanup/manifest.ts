@@ -1,6 +1,6 @@
 /** The batch/v1 CronJob of one volume, and Jobs made from its template (--now). */
 import {createHash} from 'node:crypto'
-import type {Container, ObjectMeta, Volume} from '../kube/types.js'
+import type {Container, CronJob, Job, JobSpecTemplate} from '../kube/types.js'
 import {cleanupArgs, cleanupCommand, type CleanupMode} from './script.js'
 import {formatMinutes} from './validate.js'
 import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
@@ -11,45 +11,6 @@ export const DEFAULT_SCHEDULE = '15 1 * * *'
 /** Finished Jobs are kept a day for --status and `kubectl logs`, then the TTL controller removes them. */
 export const JOB_TTL_SECONDS = 86_400
 export const JOB_DEADLINE_SECONDS = 3600
-
-export interface JobSpecTemplate {
-  backoffLimit?: number
-  activeDeadlineSeconds?: number
-  ttlSecondsAfterFinished?: number
-  template: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}; spec: {restartPolicy: string; volumes?: Volume[]; containers: Container[]}}
-}
-
-export interface CronJob {
-  apiVersion: 'batch/v1'
-  kind: 'CronJob'
-  metadata: ObjectMeta
-  spec: {
-    schedule: string
-    timeZone?: string
-    suspend?: boolean
-    concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace'
-    startingDeadlineSeconds?: number
-    successfulJobsHistoryLimit?: number
-    failedJobsHistoryLimit?: number
-    jobTemplate: {metadata?: {labels?: Record<string, string>}; spec: JobSpecTemplate}
-  }
-  status?: {lastScheduleTime?: string; lastSuccessfulTime?: string; active?: {name: string}[]}
-}
-
-export interface Job {
-  apiVersion: 'batch/v1'
-  kind: 'Job'
-  metadata: ObjectMeta
-  spec: JobSpecTemplate
-  status?: {
-    active?: number
-    succeeded?: number
-    failed?: number
-    startTime?: string
-    completionTime?: string
-    conditions?: {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string}[]
-  }
-}
 
 export interface CleanupTarget {
   claim: string

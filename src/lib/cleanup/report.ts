@@ -1,6 +1,6 @@
 /** The result of `kubectl srs cleanup` (-o json/yaml) and its text form. */
 import type {CronJobStatus, RunResult} from './run.js'
-import type {CronJob} from './manifest.js'
+import type {CronJob} from '../kube/types.js'
 
 export interface CleanupCronJobEntry {
   name: string

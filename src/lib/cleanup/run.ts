@@ -1,10 +1,10 @@
 /** What `kubectl srs cleanup` does against the cluster: targets, apply, run once, status, delete. */
 import type {KubeClient} from '../kube/client.js'
 import {Resources, type ResourceType} from '../kube/resources.js'
-import type {Pod} from '../kube/types.js'
+import type {CronJob, Job, Pod} from '../kube/types.js'
 import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
 import {commonFolder, type Inference} from './infer.js'
-import {buildCronJob, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget, type CronJob, type Job} from './manifest.js'
+import {buildCronJob, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget} from './manifest.js'
 import {parseCleanupOutput, type CleanupOutput} from './script.js'
 import {isInside} from './validate.js'
 import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'

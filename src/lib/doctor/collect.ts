@@ -4,7 +4,8 @@ import type {KubeClient} from '../kube/client.js'
 import {Resources, type ResourceType} from '../kube/resources.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology} from '../srs/topology.js'
-import type {CronJob, DoctorInput, NetworkPolicy} from './types.js'
+import type {CronJob} from '../kube/types.js'
+import type {DoctorInput, NetworkPolicy} from './types.js'
 
 export interface CollectOptions {
   /** A namespace, or null for all namespaces. */

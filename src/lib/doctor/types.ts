@@ -2,7 +2,7 @@
  * Shapes shared by the doctor rules: what a rule reads (one namespace's objects and topology)
  * and what it returns (findings). Rules are pure functions of these inputs.
  */
-import type {LabelSelector, ObjectMeta, PodTemplate} from '../kube/types.js'
+import type {CronJob, LabelSelector, ObjectMeta} from '../kube/types.js'
 import type {ObservedObjects, Topology, WorkloadModel} from '../srs/topology.js'
 
 export type Severity = 'error' | 'warning' | 'info'
@@ -29,12 +29,6 @@ export interface Finding {
 export interface NetworkPolicy {
   metadata: ObjectMeta
   spec: {podSelector?: LabelSelector; policyTypes?: string[]; ingress?: unknown[]; egress?: unknown[]}
-}
-
-/** The CronJob fields the hls-cleanup rule reads. */
-export interface CronJob {
-  metadata: ObjectMeta
-  spec: {schedule?: string; suspend?: boolean; jobTemplate?: {spec?: {template?: PodTemplate}}}
 }
 
 /** Everything the rules may read about one namespace. */

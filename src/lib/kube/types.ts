@@ -193,3 +193,43 @@ export function selectorString(selector: LabelSelector): string {
   }
   return parts.join(',')
 }
+
+/** batch/v1 Job and CronJob: what cleanup writes and reads back, and what doctor reads of any CronJob. */
+export interface JobSpecTemplate {
+  backoffLimit?: number
+  activeDeadlineSeconds?: number
+  ttlSecondsAfterFinished?: number
+  template: {metadata?: {labels?: Record<string, string>; annotations?: Record<string, string>}; spec: {restartPolicy: string; volumes?: Volume[]; containers: Container[]}}
+}
+
+export interface CronJob {
+  apiVersion: 'batch/v1'
+  kind: 'CronJob'
+  metadata: ObjectMeta
+  spec: {
+    schedule: string
+    timeZone?: string
+    suspend?: boolean
+    concurrencyPolicy: 'Forbid' | 'Allow' | 'Replace'
+    startingDeadlineSeconds?: number
+    successfulJobsHistoryLimit?: number
+    failedJobsHistoryLimit?: number
+    jobTemplate: {metadata?: {labels?: Record<string, string>}; spec: JobSpecTemplate}
+  }
+  status?: {lastScheduleTime?: string; lastSuccessfulTime?: string; active?: {name: string}[]}
+}
+
+export interface Job {
+  apiVersion: 'batch/v1'
+  kind: 'Job'
+  metadata: ObjectMeta
+  spec: JobSpecTemplate
+  status?: {
+    active?: number
+    succeeded?: number
+    failed?: number
+    startTime?: string
+    completionTime?: string
+    conditions?: {type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string}[]
+  }
+}
