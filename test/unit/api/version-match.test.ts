@@ -1,20 +1,6 @@
 import {describe, expect, it} from '@jest/globals'
-import {imageTagOf, matchSrsVersionToImage} from '../../../src/lib/srs/api/index.js'
+import {matchSrsVersionToImage} from '../../../src/lib/srs/api/index.js'
 import {fixtureJson, SRS_VERSIONS} from './fixtures.js'
-
-describe('image tags', () => {
-  it.each([
-    ['ossrs/srs:4', '4'],
-    ['ossrs/srs:v4.0.6', 'v4.0.6'],
-    ['registry.example.com:5000/ossrs/srs:v5.0-r3', 'v5.0-r3'],
-    ['registry.example.com:5000/ossrs/srs', undefined],
-    ['ossrs/srs', undefined],
-    ['ossrs/srs:6@sha256:0123abcd', '6'],
-    ['ossrs/srs@sha256:0123abcd', undefined],
-  ])('%s has tag %s', (image, tag) => {
-    expect(imageTagOf(image)).toBe(tag)
-  })
-})
 
 describe('does the reported version fit the image?', () => {
   it.each([

@@ -12,6 +12,18 @@ describe('image references', () => {
     expect(parseImageRef(ref)).toEqual({registry: undefined, tag: undefined, digest: undefined, ...want})
   })
 
+  test.each([
+    ['ossrs/srs:4', '4'],
+    ['ossrs/srs:v4.0.6', 'v4.0.6'],
+    ['registry.example.com:5000/ossrs/srs:v5.0-r3', 'v5.0-r3'],
+    ['registry.example.com:5000/ossrs/srs', undefined],
+    ['ossrs/srs', undefined],
+    ['ossrs/srs:6@sha256:0123abcd', '6'],
+    ['ossrs/srs@sha256:0123abcd', undefined],
+  ])('%s has tag %s', (image, tag) => {
+    expect(parseImageRef(image).tag).toBe(tag)
+  })
+
   test('--to keeps registry and repository and swaps the tag', () => {
     expect(withTag('registry.cn-hangzhou.aliyuncs.com/ossrs/srs:v4.0.5', 'v4.0.6')).toBe('registry.cn-hangzhou.aliyuncs.com/ossrs/srs:v4.0.6')
     expect(withTag('localhost:5000/ossrs/srs', '6')).toBe('localhost:5000/ossrs/srs:6')

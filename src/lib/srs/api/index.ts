@@ -28,4 +28,4 @@ export {
   type WithEnvelope,
 } from './endpoints.js'
 export {collectPodSrsInfo, collectSrsInfoForPods, srsRestartedBetween, type PodSrsInfo} from './snapshot.js'
-export {imageTagOf, matchSrsVersionToImage, matchSrsVersionToTag, srsVersionExpectedForTag, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'
+export {matchSrsVersionToImage, matchSrsVersionToTag, srsVersionExpectedForTag, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'

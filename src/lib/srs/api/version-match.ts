@@ -4,6 +4,7 @@
  * 4.x, `v4.0.6` exactly 4.0.6, a release tag such as `v5.0-r3` some 5.0.x; `latest` says nothing.
  */
 import semver from 'semver'
+import {parseImageRef} from '../image.js'
 
 export type SrsVersionExpectation =
   | {verifiable: true; tag: string; range: string; description: string}
@@ -13,15 +14,6 @@ export interface SrsVersionMatch {
   verdict: 'match' | 'mismatch' | 'unverifiable'
   reported: string
   expectation: SrsVersionExpectation
-}
-
-/** The tag of an image reference; undefined when it has none (implicitly latest) or is pinned by digest only. */
-export function imageTagOf(image: string): string | undefined {
-  const withoutDigest = image.split('@', 1)[0] ?? ''
-  // A colon before the last slash belongs to a registry port (registry:5000/ossrs/srs).
-  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1)
-  const colon = lastSegment.indexOf(':')
-  return colon >= 0 ? lastSegment.slice(colon + 1) : undefined
 }
 
 const TAG = /^v?(\d+)(?:\.(\d+)(?:\.(\d+))?)?(?:-([0-9A-Za-z.-]+))?$/
@@ -53,5 +45,6 @@ export function matchSrsVersionToTag(tag: string | undefined, reportedVersion: s
 }
 
 export function matchSrsVersionToImage(image: string, reportedVersion: string): SrsVersionMatch {
-  return matchSrsVersionToTag(imageTagOf(image), reportedVersion)
+  // No tag (implicitly latest) or a digest only: nothing to compare the version with.
+  return matchSrsVersionToTag(parseImageRef(image).tag, reportedVersion)
 }
