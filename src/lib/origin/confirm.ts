@@ -14,7 +14,7 @@
  */
 import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
 import type {SrsEffectiveSettings} from '../srs/conf/index.js'
-import {sleep} from './lease.js'
+import {sleep} from '../util.js'
 
 export type ReloadState = 'applied' | 'pending' | 'failed'
 export type ReloadMethod = 'inotify' | 'raw-reload' | 'none'

@@ -13,7 +13,8 @@ import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodT
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
-import {sleep, type OriginLease, type ReloadRecord} from './lease.js'
+import type {OriginLease, ReloadRecord} from './lease.js'
+import {sleep} from '../util.js'
 import {editListText, type ClusterNaming} from './lists.js'
 import type {ConfigEditStep, OriginScalePlan, OriginStep} from './plan.js'
 

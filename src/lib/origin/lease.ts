@@ -14,6 +14,7 @@ import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {ObjectMeta} from '../kube/types.js'
 import {LEASE_ANNOTATION} from '../vocabulary.js'
+import {sleep} from '../util.js'
 import type {OriginOp} from './plan.js'
 
 export const LEASE_STALE_MS = 15_000
@@ -159,8 +160,4 @@ export class OriginLease {
     if (resourceVersion) metadata.resourceVersion = resourceVersion
     await this.kube.patch(this.res(), this.anchor.name, {metadata}, 'merge', this.namespace)
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
 }

@@ -8,6 +8,7 @@
 import {SrsError} from '../errors.js'
 import {parseSrsConf, serializeSrsConf, setDirective, validateEdit, SRS_DEFAULT_VHOST, getCoworkers, getEdgeOrigins} from '../srs/conf/index.js'
 import type {OriginCluster} from '../srs/topology.js'
+import {escapeRe} from '../util.js'
 
 /** The part of an OriginCluster the list functions need (plain data, so plans serialize). */
 export interface ClusterNaming {
@@ -36,10 +37,6 @@ export function splitDeploymentPattern(name: string): [string, string] {
   const i = name.lastIndexOf('N')
   if (i < 0) throw new SrsError(`origin cluster name ${name} has no ordinal placeholder`)
   return [name.slice(0, i), name.slice(i + 1)]
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** Matches a list entry naming a member: groups are ordinal, DNS suffix (".ns.svc…") and port. */

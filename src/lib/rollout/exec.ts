@@ -14,6 +14,7 @@ import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
+import {sleep} from '../util.js'
 import type {Spinner} from '../cli/base-command.js'
 import {formatDuration} from '../cli/duration.js'
 import type {RolloutTarget} from './target.js'
@@ -303,10 +304,6 @@ export function isTransientApiError(err: unknown): err is SrsError {
 
 export function isReady(p: Pod): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms))
 }
 
 export function assertNever(x: never): never {

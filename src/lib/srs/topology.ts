@@ -12,6 +12,7 @@ import {parseSrsConf, type SrsConf} from './conf/syntax.js'
 import {resolveSrsApiAuth, resolveSrsSettings, SRS_DEFAULT_VHOST, type SrsApiAuthSettings, type SrsEffectiveSettings, type SrsEnvironment, type SrsSourcedValue, type SrsVhostRole} from './conf/settings.js'
 import {imageTag, isSrsImage} from './image.js'
 import {APP_NAME_LABEL, ROLLOUT_ANNOTATION} from '../vocabulary.js'
+import {escapeRe} from '../util.js'
 
 export interface ObservedObjects {
   deployments: Deployment[]
@@ -480,8 +481,4 @@ function findDrift(workloads: WorkloadModel[], clusters: OriginCluster[], objs: 
     }
   }
   return drift
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
