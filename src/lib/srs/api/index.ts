@@ -1,4 +1,4 @@
-/** The SRS HTTP API client: endpoint queries, pod snapshots, failure classification, version checks. */
+/** The SRS HTTP API client: endpoint queries, failure classification, version checks. */
 export {podTransport, PodTransports, SrsTransportError, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
 export {checkSrsApiAccess, probePods, srsAuthError, type SrsAccessProbe, type SrsAuthContext} from './access.js'
 export {authReport, readCredentialFlags, SrsCredentialResolver, type SrsApiAuthReport, type SrsApiCredentials, type SrsCredentialChoice, type SrsCredentialFlags, type SrsCredentialSource} from './credentials.js'
@@ -27,5 +27,4 @@ export {
   type SrsVideoInfo,
   type WithEnvelope,
 } from './endpoints.js'
-export {collectPodSrsInfo, collectSrsInfoForPods, srsRestartedBetween, type PodSrsInfo} from './snapshot.js'
 export {matchSrsVersionToImage, matchSrsVersionToTag, srsVersionExpectedForTag, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'
