@@ -3,6 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import type {CleanupReport} from '../lib/cleanup/report.js'
+import {DEFAULT_IMAGE, DEFAULT_SCHEDULE} from '../lib/cleanup/manifest.js'
 
 export default class Cleanup extends BaseCommand<typeof Cleanup> {
   static override summary = 'Install or run a safe cleanup of HLS/DVR temporary files on the origin volume.'
@@ -25,8 +26,8 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     pvc: Flags.string({description: 'PersistentVolumeClaim to clean (default: every claim the SRS containers mount).', helpValue: '<claim>'}),
     path: Flags.string({description: 'Absolute folder to clean, as the SRS container sees the volume (default: the HLS/DVR folder on it, else the mount path).', helpValue: '<dir>'}),
     'older-than': Flags.string({description: 'Delete files last modified more than this long ago: minutes, hours or days (90m, 12h, 3d).', default: '3d', helpValue: '<age>'}),
-    schedule: Flags.string({description: 'Cron schedule, 5 fields, in the cluster\'s time zone.', default: '15 1 * * *', helpValue: '<cron>'}),
-    image: Flags.string({description: 'Image with /bin/sh and find (busybox, alpine, debian...).', default: 'busybox:1.36', helpValue: '<image>'}),
+    schedule: Flags.string({description: 'Cron schedule, 5 fields, in the cluster\'s time zone.', default: DEFAULT_SCHEDULE, helpValue: '<cron>'}),
+    image: Flags.string({description: 'Image with /bin/sh and find (busybox, alpine, debian...).', default: DEFAULT_IMAGE, helpValue: '<image>'}),
     now: Flags.boolean({description: 'Also run it once now, as a Job made from the CronJob\'s template, and wait for the result.'}),
     'dry-run': Flags.boolean({description: 'Print the CronJob and change nothing; with --now, a Job lists what it would delete and deletes nothing.'}),
     delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs, those of --now --dry-run included.'}),

@@ -4,7 +4,7 @@ import {Resources, type ResourceType} from '../kube/resources.js'
 import type {CronJob, Job, Pod} from '../kube/types.js'
 import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
 import {commonFolder, type Inference} from './infer.js'
-import {buildCronJob, cronJobName, jobFromCronJob, type CleanupSettings, type CleanupTarget} from './manifest.js'
+import {buildCronJob, cronJobName, jobFromCronJob, type CleanupTarget} from './manifest.js'
 import {parseCleanupOutput, type CleanupOutput} from './script.js'
 import {isInside} from './validate.js'
 import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
@@ -223,10 +223,6 @@ export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string):
   for (const n of cronJobs) await remove(Resources.cronjobs, n)
   for (const n of jobs) await remove(Resources.jobs, n)
   return {cronJobs, jobs}
-}
-
-export function targetSettings(ns: string, s: Omit<CleanupSettings, 'namespace'>): CleanupSettings {
-  return {namespace: ns, ...s}
 }
 
 export {buildCronJob}

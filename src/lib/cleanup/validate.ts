@@ -5,7 +5,6 @@
  * what would make the cleanup unsafe or meaningless: relative paths, `/`, `.`/`..` segments
  * and control characters.
  */
-import path from 'node:path/posix'
 import {UsageError} from '../errors.js'
 
 const UNIT_MINUTES: Record<string, number> = {m: 1, h: 60, d: 1440}
@@ -100,9 +99,4 @@ export function validateImage(input: string): string {
     throw new UsageError(`invalid value for --image: "${input}" is not an image reference`, 'for example --image busybox:1.36 or --image registry.example.com/mirror/alpine:3.20')
   }
   return input
-}
-
-/** The cleanup container mounts the claim at mountPath; the cleaned folder must be inside. */
-export function relativeInMount(dir: string, mountPath: string): string {
-  return path.relative(mountPath, dir)
 }

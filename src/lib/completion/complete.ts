@@ -57,7 +57,6 @@ export interface Completion {
 }
 
 const SHELLS = ['bash', 'zsh', 'fish', 'kubectl'] as const
-export const COMPLETION_SHELLS: readonly string[] = SHELLS
 
 /** Positional arguments whose values are SRS workloads of the cluster. */
 const WORKLOAD_ARGS = new Set(['workload'])

@@ -182,18 +182,6 @@ export function selectorMatches(selector: LabelSelector | Record<string, string>
   }
 }
 
-/** matchLabels as a label-selector string for list calls ("app=srs-edge,track=canary"). */
-export function selectorString(selector: LabelSelector): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)
-  for (const e of selector.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`)
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`)
-    else if (e.operator === 'Exists') parts.push(e.key)
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`)
-  }
-  return parts.join(',')
-}
-
 /** batch/v1 Job and CronJob: what cleanup writes and reads back, and what doctor reads of any CronJob. */
 export interface JobSpecTemplate {
   backoffLimit?: number

@@ -305,7 +305,3 @@ export function isTransientApiError(err: unknown): err is SrsError {
 export function isReady(p: Pod): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 }
-
-export function assertNever(x: never): never {
-  throw new SrsError(`unexpected ${String(x)}`)
-}
