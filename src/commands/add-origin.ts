@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {OriginCommand} from '../lib/origin/command.js'
 import {countFlag} from '../lib/cli/flags.js'
 import {originFlags} from '../lib/origin/cli.js'
-import type {OriginChangeResult} from '../lib/origin/run.js'
+import type {OriginChangeResult} from '../lib/origin/result.js'
 
 export default class AddOrigin extends OriginCommand<typeof AddOrigin> {
   static override summary = 'Add origins to the SRS origin cluster and update every coworkers and edge origin list.'

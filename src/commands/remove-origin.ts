@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {OriginCommand} from '../lib/origin/command.js'
 import {countFlag} from '../lib/cli/flags.js'
 import {originFlags} from '../lib/origin/cli.js'
-import type {OriginChangeResult} from '../lib/origin/run.js'
+import type {OriginChangeResult} from '../lib/origin/result.js'
 
 export default class RemoveOrigin extends OriginCommand<typeof RemoveOrigin> {
   static override summary = 'Remove the highest origins of the SRS origin cluster, after taking them out of every list.'

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {OriginCommand} from '../lib/origin/command.js'
 import {originFlags} from '../lib/origin/cli.js'
-import type {OriginChangeResult} from '../lib/origin/run.js'
+import type {OriginChangeResult} from '../lib/origin/result.js'
 
 export default class SyncOrigins extends OriginCommand<typeof SyncOrigins> {
   static override summary = 'Set every coworkers and edge origin list to the origins that run (after a manual kubectl scale).'

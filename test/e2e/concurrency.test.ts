@@ -6,7 +6,7 @@
  */
 import {afterAll, describe, expect, test} from '@jest/globals'
 import path from 'node:path'
-import type {OriginChangeResult} from '../../src/lib/origin/run.js'
+import type {OriginChangeResult} from '../../src/lib/origin/result.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, run, srs} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')

@@ -11,7 +11,7 @@
  */
 import {afterAll, describe, expect, test} from '@jest/globals'
 import path from 'node:path'
-import type {OriginChangeResult} from '../../src/lib/origin/run.js'
+import type {OriginChangeResult} from '../../src/lib/origin/result.js'
 import {parseSrsConf} from '../../src/lib/srs/conf/index.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, run, srs, type RunResult} from '../helpers/cli.js'
 import {withReload} from '../helpers/topologies.js'

@@ -8,7 +8,7 @@
 import {afterAll, describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
-import type {OriginChangeResult} from '../../src/lib/origin/run.js'
+import type {OriginChangeResult} from '../../src/lib/origin/result.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
 import {withReload} from '../helpers/topologies.js'
 

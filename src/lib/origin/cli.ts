@@ -2,7 +2,7 @@
 import {Flags} from '@oclif/core'
 import {durationFlag, outputFlag, srsApiAuthFlags} from '../cli/flags.js'
 import {ExitCode, UsageError} from '../errors.js'
-import type {OriginChangeResult} from './run.js'
+import type {OriginChangeResult} from './result.js'
 
 export const originFlags = {
   output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),

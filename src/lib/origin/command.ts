@@ -3,7 +3,7 @@ import type {Command} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {credentialFlagsOf, validateName} from '../cli/flags.js'
 import {checkTimeout, exitCodeOf, objectsAsYaml, stopAfterStepFromEnv} from './cli.js'
-import type {OriginChangeResult} from './run.js'
+import type {OriginChangeResult} from './result.js'
 
 export interface OriginRunFlags {
   output: 'table' | 'json' | 'yaml'

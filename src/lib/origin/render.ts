@@ -1,5 +1,5 @@
 /** Human-readable form of an origin change (the table output); -o json/yaml print the result itself. */
-import type {OriginChangeResult} from './run.js'
+import type {OriginChangeResult} from './result.js'
 
 export function renderOriginChange(r: OriginChangeResult): string {
   const lines: string[] = []

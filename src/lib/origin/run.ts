@@ -7,11 +7,11 @@ import type {KubeClient} from '../kube/client.js'
 import {checkSrsApiAccess, PodTransports, probePods, SrsCredentialResolver, type SrsAccessProbe, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type Topology} from '../srs/topology.js'
-import type {PodReloadReport} from './confirm.js'
-import {describeStep, INTERRUPTED_EXIT, OriginExecutor, type ConfigMapWrite, type StepReport} from './execute.js'
+import {describeStep, INTERRUPTED_EXIT, OriginExecutor} from './execute.js'
 import {OriginLease} from './lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
 import {planOriginChange, workloadsAskedBy, type OriginOp, type OriginScalePlan} from './plan.js'
+import type {OriginChangeResult} from './result.js'
 
 export interface OriginRunOptions {
   op: OriginOp
@@ -35,31 +35,6 @@ export interface OriginRunOptions {
 }
 
 /** The outcome in one word: what a script should branch on. */
-export type OriginOutcome = 'applied' | 'pending' | 'stopped' | 'planned' | 'in-sync' | 'drift'
-
-export interface OriginChangeResult {
-  kind: 'SrsOriginChange'
-  op: OriginOp
-  namespace: string
-  outcome: OriginOutcome
-  cluster: OriginScalePlan['cluster']
-  from: number
-  to: number
-  /** Hosts as the lists name them (srs-origin-3.socs). */
-  added: string[]
-  removed: string[]
-  dryRun: boolean
-  resumed: boolean
-  plan: {step: number; kind: string; description: string}[]
-  steps: StepReport[]
-  configMaps: (ConfigMapWrite | {configMap: string; key: string; list: string; listBefore: string[]; listAfter: string[]; changed: boolean})[]
-  pods: PodReloadReport[]
-  warnings: string[]
-  notes: string[]
-  stoppedAt?: {step: number; reason: string}
-  /** --dry-run: the objects as they would be written. */
-  objects?: object[]
-}
 
 async function observe(kube: KubeClient, ns: string): Promise<ObservedObjects> {
   const o = await observeWorkloads(kube, ns)

@@ -4,7 +4,7 @@ import {parse, parseAllDocuments} from 'yaml'
 import {toYaml, toYamlStream} from '../../../src/lib/cli/yaml.js'
 import {buildCronJob} from '../../../src/lib/cleanup/manifest.js'
 import {objectsAsYaml} from '../../../src/lib/origin/cli.js'
-import type {OriginChangeResult} from '../../../src/lib/origin/run.js'
+import type {OriginChangeResult} from '../../../src/lib/origin/result.js'
 
 const ANCHOR_OR_ALIAS = /(^|[\s[{,])[&*][A-Za-z0-9_-]+/m
 
