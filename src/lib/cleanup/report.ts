@@ -1,5 +1,5 @@
 /** The result of `kubectl srs cleanup` (-o json/yaml) and its text form. */
-import type {CronJobStatus, RunResult} from './run.js'
+import type {CronJobStatus, RunResult} from './result.js'
 import type {CronJob} from '../kube/types.js'
 
 export interface CleanupCronJobEntry {

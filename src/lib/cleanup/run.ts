@@ -5,8 +5,9 @@ import type {CronJob, Job, Pod} from '../kube/types.js'
 import {isNotFound, SrsError, TimeoutError, UsageError} from '../errors.js'
 import {commonFolder, type Inference} from './infer.js'
 import {buildCronJob, cronJobName, jobFromCronJob, type CleanupTarget} from './manifest.js'
-import {parseCleanupOutput, type CleanupOutput} from './script.js'
+import {parseCleanupOutput} from './script.js'
 import {isInside} from './validate.js'
+import type {CronJobStatus, RunResult} from './result.js'
 import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
 
 export interface TargetChoice {
@@ -77,19 +78,6 @@ export async function applyCronJob(kube: KubeClient, cron: CronJob): Promise<{ac
   return {action: same ? 'unchanged' : 'updated', object}
 }
 
-export interface RunResult {
-  job: string
-  pod?: string
-  dryRun: boolean
-  phase: 'Succeeded' | 'Failed'
-  exitCode?: number
-  reason?: string
-  /** What the container printed, when the cluster gives logs. */
-  output?: CleanupOutput
-  logs: 'read' | 'unavailable'
-  logsNote?: string
-}
-
 /** The cleanup container's log (pods/log); when it cannot be read, why, for the report. */
 async function readLogs(kube: KubeClient, ns: string, pod: string): Promise<{text?: string; note?: string}> {
   try {
@@ -142,19 +130,6 @@ export async function runOnce(kube: KubeClient, cron: CronJob, opts: {dryRun: bo
     } else result.logsNote = note
   }
   return result
-}
-
-export interface CronJobStatus {
-  name: string
-  claim?: string
-  path?: string
-  olderThan?: string
-  schedule: string
-  suspended: boolean
-  lastScheduleTime?: string
-  lastSuccessfulTime?: string
-  active: number
-  lastJob?: {name: string; result: 'Complete' | 'Failed' | 'Running'; finished?: string; manual: boolean}
 }
 
 export async function cleanupStatus(kube: KubeClient, ns: string, pvc?: string): Promise<CronJobStatus[]> {
