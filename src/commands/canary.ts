@@ -3,7 +3,7 @@ import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
 import {UsageError} from '../lib/errors.js'
-import type {CanaryResult} from '../lib/rollout/canary.js'
+import type {CanaryResult} from '../lib/rollout/result.js'
 import {parsePercent} from '../lib/rollout/plan.js'
 
 export default class Canary extends BaseCommand<typeof Canary> {

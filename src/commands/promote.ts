@@ -2,7 +2,7 @@ import {Args} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
-import type {RolloutResult} from '../lib/rollout/promote.js'
+import type {RolloutResult} from '../lib/rollout/result.js'
 
 export default class Promote extends BaseCommand<typeof Promote> {
   static override summary = 'Make the canary version the stable one without lowering serving capacity.'

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
 import {rolloutFlags} from '../lib/cli/rollout-flags.js'
-import type {RolloutResult} from '../lib/rollout/promote.js'
+import type {RolloutResult} from '../lib/rollout/result.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Abort a running canary, or undo the last SRS upgrade.'

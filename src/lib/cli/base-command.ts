@@ -4,6 +4,7 @@ import type {KubeClient} from '../kube/client.js'
 import {resolveKubeconfig, type ResolvedKubeconfig} from '../kube/kubeconfig.js'
 import {durationFlag, validateNamespace} from './flags.js'
 import {decideColor, type OutputFormat} from './output.js'
+import type {RolloutProgress} from '../rollout/progress.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -191,11 +192,10 @@ export function canDrawSpinner(stream: {isTTY?: boolean; columns?: number}): boo
   return Boolean(stream.isTTY) && typeof stream.columns === 'number' && stream.columns > 0
 }
 
-export interface Spinner {
-  update(text: string): void
+/** The rollout executor's progress, plus how a command ends it. */
+export interface Spinner extends RolloutProgress {
   succeed(text: string): void
   fail(text: string): void
-  stop(): void
 }
 
 const silentSpinner: Spinner = {update() {}, succeed() {}, fail() {}, stop() {}}

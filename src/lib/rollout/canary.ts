@@ -11,7 +11,8 @@ import {isValidTag, parseImageRef, withTag} from '../srs/image.js'
 import {cannotDrainReason, observeTarget, webrtcWithoutAffinity, type RolloutTarget} from './target.js'
 import {ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
 import {planDeploymentMove, splitReplicas, type Split, type Step} from './plan.js'
-import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions} from './exec.js'
+import type {CanaryResult, VerifiedPod} from './result.js'
 
 export interface CanaryRequest {
   workload?: string
@@ -23,23 +24,6 @@ export interface CanaryRequest {
   dryRun: boolean
   force: boolean
   yes: boolean
-}
-
-export interface CanaryResult {
-  namespace: string
-  workload: string
-  kind: 'Deployment' | 'StatefulSet'
-  canary: string
-  stableImage: string
-  canaryImage: string
-  split: Split
-  steps: {description: string; state: 'done' | 'planned'}[]
-  verified: VerifiedPod[]
-  drained: string[]
-  warnings: string[]
-  dryRun: boolean
-  /** With --dry-run: the objects and patches that would be sent. */
-  objects?: unknown[]
 }
 
 export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: RolloutOptions): Promise<CanaryResult> {

@@ -15,22 +15,16 @@ import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
-import type {Spinner} from '../cli/base-command.js'
 import {formatDuration} from '../cli/duration.js'
 import type {RolloutTarget} from './target.js'
-
-export interface VerifiedPod {
-  pod: string
-  version: string | null
-  verdict: 'match' | 'mismatch' | 'unverifiable' | 'no-answer'
-  reason?: string
-}
+import type {RolloutProgress} from './progress.js'
+import type {VerifiedPod} from './result.js'
 
 export interface ExecutorOptions {
   namespace: string
   timeoutMs: number
   podTimeoutMs: number
-  spinner: Spinner
+  spinner: RolloutProgress
   /** Lines for the log of what was done (stderr when not a TTY, or the result). */
   log: (line: string) => void
   /** The workload rolled, as kubectl names it ("deployment/srs-edge-deploy"), for messages. */

@@ -8,23 +8,11 @@ import {Resources} from '../kube/resources.js'
 import type {ControllerRevisionList, ReplicaSet} from './types.js'
 import {KUBE_ANNOTATION, ROLLOUT_ANNOTATION} from '../vocabulary.js'
 import {observeTarget, type RolloutTarget} from './target.js'
-import {executorFor, type RolloutExecutor, type RolloutOptions, type VerifiedPod} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions} from './exec.js'
+import type {RevisionInfo, RolloutHistory, RolloutResult, VerifiedPod} from './result.js'
 
 const CHANGE_CAUSE = KUBE_ANNOTATION.changeCause
 const REVISION = KUBE_ANNOTATION.revision
-
-export interface RolloutResult {
-  namespace: string
-  workload: string
-  kind: 'Deployment' | 'StatefulSet'
-  action: 'promote' | 'abort-canary' | 'undo'
-  image: string
-  steps: string[]
-  verified: VerifiedPod[]
-  drained: string[]
-  revision?: number
-  message: string
-}
 
 const clearAnnotations = {
   [ROLLOUT_ANNOTATION.canary]: null,
@@ -128,14 +116,7 @@ async function promoteStatefulSet(kube: KubeClient, t: RolloutTarget, exec: Roll
   return {namespace: t.namespace, workload: sts.metadata.name, kind: 'StatefulSet', action: 'promote', image, steps: [`set partition of ${sts.metadata.name} to 0`], verified, drained: [], message: `${sts.metadata.name} runs ${image} on all ${total} pods`}
 }
 
-export interface RevisionInfo {
-  revision: number
-  image: string
-  changeCause: string | null
-  current: boolean
-}
-
-export async function rolloutHistory(kube: KubeClient, workload: string | undefined): Promise<{namespace: string; workload: string; kind: string; revisions: RevisionInfo[]}> {
+export async function rolloutHistory(kube: KubeClient, workload: string | undefined): Promise<RolloutHistory> {
   const t = await observeTarget(kube, kube.namespace, workload)
   return {namespace: t.namespace, workload: t.model.name, kind: t.model.kind, revisions: await revisions(kube, t)}
 }
@@ -251,5 +232,4 @@ async function undo(kube: KubeClient, t: RolloutTarget, exec: RolloutExecutor, t
   }
   return {namespace: t.namespace, workload: t.model.name, kind: t.model.kind, action: 'undo', image: target.image, steps: [`roll back to revision ${target.revision}`], verified, drained, revision: target.revision, message: `${t.model.name} rolled back to revision ${target.revision} (${target.image})`}
 }
-
 

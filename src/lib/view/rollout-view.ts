@@ -1,5 +1,4 @@
-import type {CanaryResult} from '../rollout/canary.js'
-import type {RevisionInfo, RolloutResult} from '../rollout/promote.js'
+import type {CanaryResult, RolloutHistory, RolloutResult} from '../rollout/result.js'
 import {formatColumns} from './table.js'
 
 export function renderCanary(r: CanaryResult): string {
@@ -24,7 +23,7 @@ export function renderRollout(r: RolloutResult): string {
   return out.join('\n')
 }
 
-export function renderHistory(h: {workload: string; kind: string; revisions: RevisionInfo[]}): string {
+export function renderHistory(h: Pick<RolloutHistory, 'workload' | 'kind' | 'revisions'>): string {
   if (!h.revisions.length) return `${h.kind.toLowerCase()}/${h.workload} has no revisions`
   return `${h.kind.toLowerCase()}/${h.workload}\n` + formatColumns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
 }
