@@ -34,7 +34,7 @@ export function dvrDir(dvrPath: string): string {
   return fixed.endsWith('/') ? fixed.replace(/\/+$/, '') || '/' : path.dirname(fixed)
 }
 
-export function resolveSrsPath(p: string): string {
+function resolveSrsPath(p: string): string {
   return path.resolve(SRS_WORKDIR, p)
 }
 

@@ -9,8 +9,8 @@ import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.
 export const DEFAULT_IMAGE = 'busybox:1.36'
 export const DEFAULT_SCHEDULE = '15 1 * * *'
 /** Finished Jobs are kept a day for --status and `kubectl logs`, then the TTL controller removes them. */
-export const JOB_TTL_SECONDS = 86_400
-export const JOB_DEADLINE_SECONDS = 3600
+const JOB_TTL_SECONDS = 86_400
+const JOB_DEADLINE_SECONDS = 3600
 
 export interface CleanupTarget {
   claim: string

@@ -87,7 +87,7 @@ async function readLogs(kube: KubeClient, ns: string, pod: string): Promise<{tex
   }
 }
 
-export function jobFinished(job: Job): 'Complete' | 'Failed' | undefined {
+function jobFinished(job: Job): 'Complete' | 'Failed' | undefined {
   for (const c of job.status?.conditions ?? []) {
     if (c.status === 'True' && (c.type === 'Complete' || c.type === 'Failed')) return c.type
   }

@@ -26,7 +26,7 @@ export const TEMP_PATTERNS = ['*.ts', '*.ts.tmp', '*.m3u8', '*.m3u8.temp', '*.fl
 
 export type CleanupMode = 'delete' | 'dry-run'
 
-export const HEADER = {
+const HEADER = {
   files: 'srs-cleanup: files',
   wouldDelete: 'srs-cleanup: would delete',
   folders: 'srs-cleanup: emptied folders',

@@ -171,7 +171,7 @@ export function refuseValuesOfBooleans(argv: string[], flags: Record<string, {ty
  * --api-password-file -` would make the password the WORKLOAD (and print it in the error), and
  * leave nothing for "-" to read. Stdin is only ever read where a flag says "-".
  */
-export function argsIgnoringStdin<A extends Record<string, object>>(args: A | undefined): A {
+function argsIgnoringStdin<A extends Record<string, object>>(args: A | undefined): A {
   return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])) as A
 }
 

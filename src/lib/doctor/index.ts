@@ -56,7 +56,7 @@ export function runRules(inputs: readonly DoctorInput[], opts: RunOptions): {fin
   return {findings, skipped}
 }
 
-export function atOrAbove(f: Pick<Finding, 'severity'>, level: Severity): boolean {
+function atOrAbove(f: Pick<Finding, 'severity'>, level: Severity): boolean {
   return SEVERITY_RANK[f.severity] >= SEVERITY_RANK[level]
 }
 

@@ -6,7 +6,7 @@ import type {DoctorInput} from './types.js'
 
 const SRS_WORKDIR = '/usr/local/srs'
 
-export function objectOf(w: WorkloadModel, input: DoctorInput): Deployment | StatefulSet | undefined {
+function objectOf(w: WorkloadModel, input: DoctorInput): Deployment | StatefulSet | undefined {
   const list: (Deployment | StatefulSet)[] = w.kind === 'Deployment' ? input.objects.deployments : input.objects.statefulsets
   return list.find((o) => o.metadata.name === w.name)
 }

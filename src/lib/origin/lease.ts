@@ -46,7 +46,7 @@ export interface LeaseAnchor {
   name: string
 }
 
-export function parseLease(value: string | undefined): LeaseRecord | undefined {
+function parseLease(value: string | undefined): LeaseRecord | undefined {
   if (!value) return undefined
   try {
     const v = JSON.parse(value) as LeaseRecord
@@ -56,7 +56,7 @@ export function parseLease(value: string | undefined): LeaseRecord | undefined {
   }
 }
 
-export function isStale(lease: LeaseRecord, nowMs: number): boolean {
+function isStale(lease: LeaseRecord, nowMs: number): boolean {
   const t = Date.parse(lease.renewTime)
   return !Number.isFinite(t) || nowMs - t > LEASE_STALE_MS
 }

@@ -40,7 +40,7 @@ export function splitDeploymentPattern(name: string): [string, string] {
 }
 
 /** Matches a list entry naming a member: groups are ordinal, DNS suffix (".ns.svc…") and port. */
-export function memberEntryPattern(c: ClusterNaming): RegExp {
+function memberEntryPattern(c: ClusterNaming): RegExp {
   const ns = escapeRe(c.namespace)
   const dns = `((?:\\.${ns}(?:\\.svc(?:\\.cluster\\.local)?)?)?)`
   if (c.mode === 'statefulset') {
@@ -65,7 +65,7 @@ export function parseMemberEntry(c: ClusterNaming, entry: string): ParsedEntry |
 export type ListKind = 'coworkers' | 'origin'
 
 /** Where each list lives in srs.conf (the default vhost, as SRS and the topology read it). */
-export function listPath(kind: ListKind): string[] {
+function listPath(kind: ListKind): string[] {
   return [`vhost ${SRS_DEFAULT_VHOST}`, 'cluster', kind]
 }
 
@@ -102,7 +102,7 @@ export function rewriteList(c: ClusterNaming, kind: ListKind, current: readonly 
   return out
 }
 
-export function readList(text: string, kind: ListKind): string[] {
+function readList(text: string, kind: ListKind): string[] {
   const conf = parseSrsConf(text)
   return kind === 'coworkers' ? getCoworkers(conf) : getEdgeOrigins(conf)
 }
@@ -153,6 +153,6 @@ export function editListText(c: ClusterNaming, kind: ListKind, text: string, ord
   return {before: text, after, listBefore, listAfter, changed: true}
 }
 
-export function sameList(a: readonly string[], b: readonly string[]): boolean {
+function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
 }

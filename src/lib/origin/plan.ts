@@ -88,7 +88,7 @@ export function managedConfigMapWarning(cm: ConfigMap): string | undefined {
 }
 
 /** Picks the origin cluster the request is about, or explains why there is none. */
-export function selectOriginCluster(topo: Topology, workload: string | undefined): {cluster?: OriginCluster; srs7?: WorkloadModel} {
+function selectOriginCluster(topo: Topology, workload: string | undefined): {cluster?: OriginCluster; srs7?: WorkloadModel} {
   const ns = topo.namespace
   const named = workload === undefined ? undefined : topo.workloads.find((w) => w.name === workload)
   if (workload !== undefined && !named) {
@@ -413,7 +413,7 @@ function withoutAllocated(spec: Service['spec']): Service['spec'] {
 }
 
 /** An object as one would keep it in Git: no status, no server-set metadata. */
-export function manifestOf<T extends {metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}}>(obj: T, apiVersion: string, kind: string): T {
+function manifestOf<T extends {metadata: {name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>}}>(obj: T, apiVersion: string, kind: string): T {
   const copy = JSON.parse(JSON.stringify(obj)) as T & {status?: unknown; apiVersion?: string; kind?: string}
   delete copy.status
   const annotations = {...copy.metadata.annotations}

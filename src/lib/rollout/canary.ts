@@ -91,7 +91,7 @@ function totalOf(t: RolloutTarget, req: CanaryRequest): number {
 }
 
 /** The canary Deployment: the stable one's pod template with only the image changed, plus the track label. */
-export function canaryDeploymentFor(stable: Deployment, canaryName: string, container: string, image: string, split: Split, stableImage: string): Deployment {
+function canaryDeploymentFor(stable: Deployment, canaryName: string, container: string, image: string, split: Split, stableImage: string): Deployment {
   const tpl = structuredClone(stable.spec.template)
   tpl.metadata = {...tpl.metadata, labels: {...(tpl.metadata?.labels ?? {}), [TRACK_LABEL]: 'canary'}}
   tpl.spec.containers = tpl.spec.containers.map((c) => (c.name === container ? {...c, image} : c))

@@ -291,11 +291,11 @@ export class RolloutExecutor {
 }
 
 /** An API failure a poll can outlive: unreachable, timed out, 5xx, or 429 past the client's retries. */
-export function isTransientApiError(err: unknown): err is SrsError {
+function isTransientApiError(err: unknown): err is SrsError {
   if (err instanceof KubeApiError) return err.status >= 500 || err.status === 429
   return err instanceof SrsError && (err.reason === 'Unreachable' || err.reason === 'Timeout')
 }
 
-export function isReady(p: Pod): boolean {
+function isReady(p: Pod): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 }

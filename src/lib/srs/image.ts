@@ -33,7 +33,7 @@ export function parseImageRef(ref: string): ImageRef {
   return {registry, repository: rest, tag, digest}
 }
 
-export function formatImageRef(img: ImageRef): string {
+function formatImageRef(img: ImageRef): string {
   return `${img.registry ? `${img.registry}/` : ''}${img.repository}${img.tag ? `:${img.tag}` : ''}${img.digest ? `@${img.digest}` : ''}`
 }
 

@@ -117,7 +117,7 @@ const FULL_ACCESS: ObservedAccess = {complete: true, listedBy: 'namespace', name
  * kubeconfig context's namespace was read. Said as a warning (stderr and -o json), since a user
  * bound per namespace would otherwise take the short list for the whole cluster.
  */
-export function namespacesNotListedWarning(access: ObservedAccess): Warning | undefined {
+function namespacesNotListedWarning(access: ObservedAccess): Warning | undefined {
   if (access.listedBy !== 'context-namespace') return undefined
   const shown = access.namespacesRead?.[0] ?? ''
   const who = access.denied.find((d) => d.resource === 'namespaces')?.user

@@ -12,7 +12,7 @@ export function formatColumns(rows: string[][], opts: {indent?: string} = {}): s
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001B\[[0-9;]*m/g
 
-export function visibleLength(s: string): number {
+function visibleLength(s: string): number {
   return s.replace(ANSI, '').length
 }
 

@@ -11,7 +11,7 @@ import {STATEFULSET_POD_NAME_LABEL} from '../../vocabulary.js'
  * (the guide's srs-api-service selects statefulset.kubernetes.io/pod-name: srs-origin-0), and
  * the labels of pods that run now.
  */
-export function podLabelSets(w: WorkloadModel): Record<string, string>[] {
+function podLabelSets(w: WorkloadModel): Record<string, string>[] {
   const sets = [w.templateLabels]
   if (w.kind === 'StatefulSet') {
     for (let i = 0; i < Math.max(w.replicas, 1); i++) sets.push({...w.templateLabels, [STATEFULSET_POD_NAME_LABEL]: `${w.name}-${i}`})

@@ -12,7 +12,7 @@ function dvrDir(p: string): string {
 }
 
 /** Claims that HLS or DVR of this workload write to, with what writes there. */
-export function sharedMediaClaims(w: WorkloadModel, input: DoctorInput): Map<string, {what: Set<string>; dir: string}> {
+function sharedMediaClaims(w: WorkloadModel, input: DoctorInput): Map<string, {what: Set<string>; dir: string}> {
   const out = new Map<string, {what: Set<string>; dir: string}>()
   for (const v of w.settings.vhosts) {
     const dirs: [string, string][] = []

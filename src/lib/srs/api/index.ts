@@ -2,8 +2,8 @@
 export {podTransport, PodTransports, SrsTransportError, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
 export {checkSrsApiAccess, probePods, srsAuthError, type SrsAccessProbe, type SrsAuthContext} from './access.js'
 export {authReport, readCredentialFlags, SrsCredentialResolver, type SrsApiAuthReport, type SrsApiCredentials, type SrsCredentialChoice, type SrsCredentialFlags, type SrsCredentialSource} from './credentials.js'
-export {describeSrsCode, SRS_ERROR_CODES, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'
-export {classifyAnswer, requestSrsJson, type SrsEnvelope, type SrsJsonAnswer, type SrsRequestOptions} from './request.js'
+export {describeSrsCode, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'
+export {requestSrsJson, type SrsEnvelope, type SrsJsonAnswer, type SrsRequestOptions} from './request.js'
 export {
   fetchSrsReloadResult,
   listSrsClients,
@@ -27,4 +27,4 @@ export {
   type SrsVideoInfo,
   type WithEnvelope,
 } from './endpoints.js'
-export {matchSrsVersionToImage, matchSrsVersionToTag, srsVersionExpectedForTag, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'
+export {matchSrsVersionToImage, type SrsVersionExpectation, type SrsVersionMatch} from './version-match.js'

@@ -57,7 +57,7 @@ async function deliver(transport: SrsTransport, path: string, timeoutMs: number)
 /** Gateway codes the apiserver uses, with a v1 Status body, when it cannot dial the pod. */
 const PROXY_DIAL_FAILURES = new Set([502, 503, 504])
 
-export function classifyAnswer(path: string, answer: SrsHttpAnswer): SrsResult<SrsJsonAnswer> {
+function classifyAnswer(path: string, answer: SrsHttpAnswer): SrsResult<SrsJsonAnswer> {
   const fail = (f: Omit<SrsFailure, 'path'>): SrsResult<SrsJsonAnswer> => failed({path, ...f})
   const {status} = answer
   if (status === 401) {
@@ -140,7 +140,7 @@ function parseJson(text: string): ParsedJson {
  * array is still open: the signature of an answer cut mid-transfer, as opposed to a body that was
  * never JSON (an HTML error page, Prometheus text, "Not Found").
  */
-export function looksCutShort(text: string): boolean {
+function looksCutShort(text: string): boolean {
   const trimmed = text.trimStart()
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return false
   let depth = 0

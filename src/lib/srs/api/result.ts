@@ -42,7 +42,7 @@ export function failed<T>(failure: SrsFailure): SrsResult<T> {
 }
 
 /** Meanings of the SRS error codes the plugin can run into (from SRS's error table). */
-export const SRS_ERROR_CODES: Readonly<Record<number, string>> = {
+const SRS_ERROR_CODES: Readonly<Record<number, string>> = {
   100: 'test error',
   1023: 'configuration is invalid',
   1060: 'raw API call not supported by this SRS',

@@ -18,7 +18,7 @@ export interface SrsVersionMatch {
 
 const TAG = /^v?(\d+)(?:\.(\d+)(?:\.(\d+))?)?(?:-([0-9A-Za-z.-]+))?$/
 
-export function srsVersionExpectedForTag(tag: string | undefined): SrsVersionExpectation {
+function srsVersionExpectedForTag(tag: string | undefined): SrsVersionExpectation {
   const match = tag === undefined ? null : TAG.exec(tag)
   if (!match) {
     return {verifiable: false, tag, description: tag === undefined ? 'image has no tag' : `tag "${tag}" names no version`}
@@ -36,7 +36,7 @@ export function srsVersionExpectedForTag(tag: string | undefined): SrsVersionExp
   return {verifiable: true, tag: t, range: `${Number(major)}.x`, description: `any ${Number(major)}.x`}
 }
 
-export function matchSrsVersionToTag(tag: string | undefined, reportedVersion: string): SrsVersionMatch {
+function matchSrsVersionToTag(tag: string | undefined, reportedVersion: string): SrsVersionMatch {
   const expectation = srsVersionExpectedForTag(tag)
   if (!expectation.verifiable) return {verdict: 'unverifiable', reported: reportedVersion, expectation}
   const reported = semver.valid(reportedVersion) ?? semver.coerce(reportedVersion)?.version

@@ -61,7 +61,7 @@ function segmentMatches(directive: SrsConfDirective, segment: NormalizedSegment)
 }
 
 /** Human-readable form of a path, for messages. */
-export function formatSrsConfPath(path: SrsConfPath): string {
+function formatSrsConfPath(path: SrsConfPath): string {
   return path
     .map(normalizeSegment)
     .map((segment) => [segment.name, ...segment.args].join(' '))
