@@ -80,7 +80,13 @@ type realProc struct {
 
 func (r *realProc) Done() <-chan struct{} { return r.done }
 
-// signal sends sig to SRS (the shell exec'd into it, so the pid is SRS's own).
+// signal sends sig to SRS (the shell exec'd into it, so the pid is SRS's own). Other
+// signals than SIGKILL go to its main thread, which SRS never blocks them on, so two
+// signals sent in a row are handled in that order. With kill(2) the kernel may hand the
+// second one to another thread while the thread that took the first has not run its
+// handler yet: the SIGTERM that follows the preStop's SIGQUIT by microseconds (on a node
+// the hook's exec puts milliseconds between them) was then handled first, and a
+// many-threaded SRS (the Go stand-in) quit fast without ever seeing the SIGQUIT.
 func (r *realProc) signal(sig syscall.Signal) {
 	select {
 	case <-r.done:
@@ -91,7 +97,7 @@ func (r *realProc) signal(sig syscall.Signal) {
 		_ = syscall.Kill(-r.pid, sig) // the whole process group, forks included
 		return
 	}
-	_ = syscall.Kill(r.pid, sig)
+	_ = syscall.Tgkill(r.pid, r.pid, sig)
 }
 
 // realArgv is the container's command line as a kubelet would build it for the SRS images,

@@ -283,8 +283,9 @@ func TestRealSRSPods(t *testing.T) {
 		return errors.Is(err, os.ErrNotExist)
 	})
 	logText, _ := os.ReadFile(filepath.Join(k.podDir("default", "real-a"), "srs.log"))
-	if !strings.Contains(string(logText), "got SIGQUIT: graceful quit") {
-		t.Errorf("real-a's log shows no SIGQUIT:\n%s", logText)
+	quit, term := strings.Index(string(logText), "got SIGQUIT: graceful quit"), strings.Index(string(logText), "got SIGTERM")
+	if quit < 0 || term >= 0 && term < quit {
+		t.Errorf("real-a's log shows no SIGQUIT before the SIGTERM:\n%s", logText)
 	}
 	if _, err := getStandin(net.JoinHostPort(ip["real-b"], "1986")); err != nil {
 		t.Errorf("real-b stopped answering: %v", err)
@@ -353,5 +354,24 @@ func TestStandinHandlesSignalsOnceItListens(t *testing.T) {
 			return strings.Contains(out.String(), "got SIGQUIT: graceful quit")
 		})
 		rp.signal(syscall.SIGKILL) // the rest of the graceful quit is not under test
+	}
+}
+
+// Deletion with a SIGQUIT preStop hook: SRS handles the hook's SIGQUIT before the SIGTERM
+// that follows it microseconds later (realProc.signal says why that needs care). Before,
+// about one deletion in 30 to 50 lost the SIGQUIT here: the stand-in quit fast on SIGTERM.
+func TestTerminateRealQuitsBeforeTerm(t *testing.T) {
+	build := fakeBuild(t)
+	k := &Kubelet{logf: t.Logf}
+	pod := realPod("real-a", []string{"./objs/srs"}, nil)
+	for i := 0; i < 100; i++ {
+		rp, output := runStandin(t, build)
+		k.terminateReal(&simPod{key: "default/real-a", srsContainer: "srs"}, pod, rp, 10*time.Second, time.Now().Add(10*time.Second))
+		<-rp.Done()
+		out := output.String()
+		quit, term := strings.Index(out, "got SIGQUIT: graceful quit"), strings.Index(out, "got SIGTERM: fast quit")
+		if quit < 0 || term < quit {
+			t.Fatalf("deletion %d: the stand-in did not take SIGQUIT, then SIGTERM:\n%s", i, out)
+		}
 	}
 }
