@@ -405,12 +405,13 @@ func (k *Kubelet) waitReal(sp *simPod, rp *realProc) {
 	rp.exitCode = code
 	exec.Command("ip", "link", "del", rp.hostIf).Run() // gone with the namespace already, normally
 	os.Remove(rp.pidPath)
-	close(rp.done)
 	k.logf("%s: real SRS pid %d exited with %d", sp.key, rp.pid, code)
 
+	// done closes once the restart is decided, so stopAllReal returns with none pending.
 	sp.mu.Lock()
-	if sp.real != rp || sp.terminating {
+	if sp.real != rp || sp.terminating || k.stopping.Load() {
 		sp.mu.Unlock()
+		close(rp.done)
 		return
 	}
 	c := sp.srsContainer
@@ -428,6 +429,7 @@ func (k *Kubelet) waitReal(sp *simPod, rp *realProc) {
 	sp.needsRestart = true
 	backoff := time.Second << min(sp.restarts[c]-1, 5) // 1 s, 2 s ... 32 s
 	sp.mu.Unlock()
+	close(rp.done)
 	k.patchLatest(sp)
 	time.AfterFunc(backoff, func() { k.queue.Add(sp.key) })
 }
@@ -508,8 +510,11 @@ func (k *Kubelet) terminateReal(sp *simPod, pod *v1.Pod, rp *realProc, grace tim
 	}
 }
 
-// stopAllReal kills every real SRS at once (podsim is stopping).
+// stopAllReal kills every real SRS at once (podsim is stopping). None restarts: the
+// kubelet may still be syncing (a test's cleanup), and a killed process would otherwise
+// count as a crashed container, started again while its folders are being removed.
 func (k *Kubelet) stopAllReal() {
+	k.stopping.Store(true)
 	k.mu.Lock()
 	var rps []*realProc
 	for _, sp := range k.pods {

@@ -290,6 +290,17 @@ func TestRealSRSPods(t *testing.T) {
 	if _, err := getStandin(net.JoinHostPort(ip["real-b"], "1986")); err != nil {
 		t.Errorf("real-b stopped answering: %v", err)
 	}
+
+	// podsim stopping kills every real SRS, and none counts as a crashed container to start
+	// again (it did, at once, while the test's cleanup removed its folders).
+	k.stopAllReal()
+	sp = k.lookup("default/real-b")
+	sp.mu.Lock()
+	restart := sp.needsRestart
+	sp.mu.Unlock()
+	if restart {
+		t.Errorf("real-b is to restart after podsim stopped it")
+	}
 }
 
 // lockedBuffer collects a process's output while the test reads it.
