@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -51,6 +52,9 @@ type Kubelet struct {
 
 	mu   sync.Mutex
 	pods map[string]*simPod
+	// stopping: podsim is stopping (stopAllReal), no container starts or restarts any more.
+	// Atomic, as it is read with a pod's mu held, which stopAllReal takes under k.mu.
+	stopping atomic.Bool
 
 	logsMu   sync.Mutex
 	openLogs map[string]bool // container logs of the instances that run (containerlogs.go)
@@ -353,6 +357,9 @@ func runningSince(pod *v1.Pod, name string, def metav1.Time) metav1.Time {
 // startContainer starts the SRS container: a real SRS build when the image is in the
 // real-SRS mapping, else the simulated SRS. Called with sp.mu held.
 func (k *Kubelet) startContainer(sp *simPod, pod *v1.Pod) {
+	if k.stopping.Load() {
+		return
+	}
 	if sp.realBuild == "" {
 		k.startProc(sp, pod)
 		return

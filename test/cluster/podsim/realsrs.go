@@ -80,7 +80,13 @@ type realProc struct {
 
 func (r *realProc) Done() <-chan struct{} { return r.done }
 
-// signal sends sig to SRS (the shell exec'd into it, so the pid is SRS's own).
+// signal sends sig to SRS (the shell exec'd into it, so the pid is SRS's own). Other
+// signals than SIGKILL go to its main thread, which SRS never blocks them on, so two
+// signals sent in a row are handled in that order. With kill(2) the kernel may hand the
+// second one to another thread while the thread that took the first has not run its
+// handler yet: the SIGTERM that follows the preStop's SIGQUIT by microseconds (on a node
+// the hook's exec puts milliseconds between them) was then handled first, and a
+// many-threaded SRS (the Go stand-in) quit fast without ever seeing the SIGQUIT.
 func (r *realProc) signal(sig syscall.Signal) {
 	select {
 	case <-r.done:
@@ -91,7 +97,7 @@ func (r *realProc) signal(sig syscall.Signal) {
 		_ = syscall.Kill(-r.pid, sig) // the whole process group, forks included
 		return
 	}
-	_ = syscall.Kill(r.pid, sig)
+	_ = syscall.Tgkill(r.pid, r.pid, sig)
 }
 
 // realArgv is the container's command line as a kubelet would build it for the SRS images,
@@ -399,12 +405,13 @@ func (k *Kubelet) waitReal(sp *simPod, rp *realProc) {
 	rp.exitCode = code
 	exec.Command("ip", "link", "del", rp.hostIf).Run() // gone with the namespace already, normally
 	os.Remove(rp.pidPath)
-	close(rp.done)
 	k.logf("%s: real SRS pid %d exited with %d", sp.key, rp.pid, code)
 
+	// done closes once the restart is decided, so stopAllReal returns with none pending.
 	sp.mu.Lock()
-	if sp.real != rp || sp.terminating {
+	if sp.real != rp || sp.terminating || k.stopping.Load() {
 		sp.mu.Unlock()
+		close(rp.done)
 		return
 	}
 	c := sp.srsContainer
@@ -422,6 +429,7 @@ func (k *Kubelet) waitReal(sp *simPod, rp *realProc) {
 	sp.needsRestart = true
 	backoff := time.Second << min(sp.restarts[c]-1, 5) // 1 s, 2 s ... 32 s
 	sp.mu.Unlock()
+	close(rp.done)
 	k.patchLatest(sp)
 	time.AfterFunc(backoff, func() { k.queue.Add(sp.key) })
 }
@@ -502,8 +510,11 @@ func (k *Kubelet) terminateReal(sp *simPod, pod *v1.Pod, rp *realProc, grace tim
 	}
 }
 
-// stopAllReal kills every real SRS at once (podsim is stopping).
+// stopAllReal kills every real SRS at once (podsim is stopping). None restarts: the
+// kubelet may still be syncing (a test's cleanup), and a killed process would otherwise
+// count as a crashed container, started again while its folders are being removed.
 func (k *Kubelet) stopAllReal() {
+	k.stopping.Store(true)
 	k.mu.Lock()
 	var rps []*realProc
 	for _, sp := range k.pods {

@@ -44,6 +44,11 @@ func runStandaloneSRS(args []string) int {
 		fmt.Fprintln(os.Stderr, "standalone-srs:", err)
 		return 1
 	}
+	// Handlers first: podsim calls the container Ready once a port accepts connections, and
+	// a signal that comes before signal.Notify gets Go's default action (SIGQUIT: a goroutine
+	// dump and exit 2) instead of a quit.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	os.MkdirAll("objs", 0o755)
 	os.WriteFile("objs/srs.pid", []byte(strconv.Itoa(s.pid)), 0o644)
 	ports := []int{}
@@ -65,8 +70,6 @@ func runStandaloneSRS(args []string) int {
 		go srv.Serve(ln)
 		s.logf("listening on %s", ln.Addr())
 	}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	closeAll := func() {
 		for _, srv := range servers {
 			srv.Shutdown(context.Background())
