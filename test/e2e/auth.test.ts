@@ -95,11 +95,13 @@ function workload(report: StatusReport, name: string) {
 }
 
 /** Established connections to the kubelet streaming port inside the cluster's namespace (apiserver → podsim). */
-function kubeletStreams(): number {
+/** Port-forward sessions podsim (the kubelet) serves now. Not a count of TCP connections to the
+ * kubelet port: the apiserver keeps idle keep-alive connections there after container-log reads. */
+function kubeletPortForwards(): number {
   const netns = process.env.SRS_K8S_NETNS ?? 'srsk8s'
-  const r = spawnSync('ip', ['netns', 'exec', netns, 'ss', '-Htn', 'state', 'established', '( dport = :10250 )'], {encoding: 'utf8'})
-  if (r.status !== 0) throw new Error(`ss failed: ${r.stderr}`)
-  return r.stdout.split('\n').filter((l) => l.trim()).length
+  const r = spawnSync('ip', ['netns', 'exec', netns, 'curl', '-sf', 'http://127.0.0.1:19850/portforwards'], {encoding: 'utf8'})
+  if (r.status !== 0) throw new Error(`podsim control endpoint: ${r.stderr}`)
+  return (JSON.parse(r.stdout) as {open: number}).open
 }
 
 function portForwardProcesses(): string[] {
@@ -244,6 +246,6 @@ describe('SRS http_api auth', () => {
   test('no port-forward process or stream is left behind', async () => {
     await status(['--api-secret', 'srs-api-auth'])
     expect(portForwardProcesses()).toEqual([])
-    await eventually('the apiserver closed every stream to the kubelet', () => kubeletStreams() === 0, {timeoutMs: 10_000})
+    await eventually('the apiserver closed every port-forward session to the kubelet', () => kubeletPortForwards() === 0, {timeoutMs: 10_000})
   }, 60_000)
 })

@@ -17,9 +17,13 @@ import (
 //	GET  /pods/<ns>/<pod>                    procSnapshot: version, state, reloads, coworkers, origins, loadedConf...
 //	GET  /pods/<ns>/<pod>/loaded.conf        the config text last loaded (text/plain)
 //	POST /pods/<ns>/<pod>/signal?sig=HUP     HUP (reload), QUIT, TERM, INT or KILL
+//	GET  /portforwards                       {"open": N}: port-forward sessions served now
 func (k *Kubelet) controlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })
+	mux.HandleFunc("/portforwards", func(w http.ResponseWriter, r *http.Request) {
+		writeIndented(w, map[string]int64{"open": k.portForwards.Load()})
+	})
 	mux.HandleFunc("/pods", func(w http.ResponseWriter, r *http.Request) {
 		out := []procSnapshot{}
 		for _, p := range k.procs() {

@@ -49,6 +49,11 @@ type Kubelet struct {
 	reg       *apiRegistry
 	jobs      JobRunner
 	logf      func(string, ...any)
+	// portForwards counts the port-forward sessions being served now (control endpoint
+	// /portforwards): tests assert that the plugin leaves none open, which a count of TCP
+	// connections to the kubelet port cannot tell apart from the apiserver's idle keep-alive
+	// connections of container-log requests.
+	portForwards atomic.Int64
 
 	mu   sync.Mutex
 	pods map[string]*simPod

@@ -117,6 +117,8 @@ func (k *Kubelet) streamingHandler() http.Handler {
 			return
 		}
 		k.logf("port-forward %s (%s)", key, r.Header.Get("Upgrade"))
+		k.portForwards.Add(1)
+		defer k.portForwards.Add(-1)
 		portforward.ServePortForward(w, r, podForwarder{k}, key, uid, opts, streamIdleTimeout, streamCreationTimeout, portforward.SupportedProtocols)
 	})
 	return mux
