@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {durationFlag, outputFlag, validateName} from '../lib/cli/flags.js'
-import {ExitCode, UsageError} from '../lib/errors.js'
-import type {CleanupReport} from '../lib/cleanup/report.js'
+import {outputFlag, positiveDurationFlag, validateName} from '../lib/cli/flags.js'
+import {ExitCode} from '../lib/errors.js'
+import type {CleanupReport} from '../lib/cleanup/result.js'
 import {DEFAULT_IMAGE, DEFAULT_SCHEDULE} from '../lib/cleanup/manifest.js'
 
 export default class Cleanup extends BaseCommand<typeof Cleanup> {
@@ -30,13 +30,13 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     image: Flags.string({description: 'Image with /bin/sh and find (busybox, alpine, debian...).', default: DEFAULT_IMAGE, helpValue: '<image>'}),
     now: Flags.boolean({description: 'Also run it once now, as a Job made from the CronJob\'s template, and wait for the result.'}),
     'dry-run': Flags.boolean({description: 'Print the CronJob and change nothing; with --now, a Job lists what it would delete and deletes nothing.'}),
-    delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs, those of --now --dry-run included.'}),
-    status: Flags.boolean({description: 'Show the cleanup CronJobs, their last schedule and last result.'}),
-    timeout: durationFlag({description: 'Time to wait for the Job with --now.', default: 300_000}),
+    delete: Flags.boolean({description: 'Remove the cleanup CronJob (of --pvc, else all of the namespace) and its Jobs, those of --now --dry-run included.', exclusive: ['now', 'status', 'dry-run']}),
+    status: Flags.boolean({description: 'Show the cleanup CronJobs, their last schedule and last result.', exclusive: ['now', 'dry-run']}),
+    timeout: positiveDurationFlag({description: 'Time to wait for the Job with --now.', default: 300_000}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
   }
 
-  public async run(): Promise<CleanupReport | undefined> {
+  public async run(): Promise<CleanupReport> {
     const {flags} = this
     const {parseOlderThan, validateSchedule, validateCleanupPath, validateImage} = await import('../lib/cleanup/validate.js')
     // Every input is checked before the cluster is asked anything.
@@ -45,65 +45,34 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
     const olderThanMinutes = parseOlderThan(flags['older-than'])
     const schedule = validateSchedule(flags.schedule)
     const image = validateImage(flags.image)
-    if (flags.delete && (flags.now || flags.status || flags['dry-run'])) throw new UsageError('--delete cannot be combined with --now, --status or --dry-run', 'run them one after the other')
-    if (flags.status && (flags.now || flags['dry-run'])) throw new UsageError('--status cannot be combined with --now or --dry-run', 'run them one after the other')
-    if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5m')
     const kube = await this.kube()
-    const ns = kube.namespace
-    const report = await import('../lib/cleanup/report.js')
-    const run = await import('../lib/cleanup/run.js')
-    try {
-      if (flags.status) {
-        const result: CleanupReport = {namespace: ns, action: 'status', inferred: [], cronJobs: [], status: await run.cleanupStatus(kube, ns, flags.pvc)}
-        await this.emit(result, flags.output, report.renderCleanup)
-        return result
-      }
-      if (flags.delete) {
-        const deleted = await run.deleteCleanup(kube, ns, flags.pvc)
-        const result: CleanupReport = {namespace: ns, action: 'delete', inferred: [], cronJobs: [], deleted: deleted.cronJobs, deletedJobs: deleted.jobs}
-        await this.emit(result, flags.output, report.renderCleanup)
-        return result
-      }
-      if (flags.pvc) {
-        const {Resources} = await import('../lib/kube/resources.js')
-        if (!(await kube.find(Resources.persistentvolumeclaims, flags.pvc, ns))) {
-          throw new UsageError(`invalid value for --pvc: claim ${flags.pvc} does not exist in namespace ${ns}`, `kubectl get pvc -n ${ns} lists the claims`)
-        }
-      }
-      const {inferClaims} = await import('../lib/cleanup/infer.js')
-      const choice = run.chooseTargets(await inferClaims(kube, ns), {pvc: flags.pvc, path, namespace: ns})
-      for (const line of choice.inferred) process.stderr.write(`inferred: ${line}\n`)
-      const settings = {namespace: ns, schedule, olderThanMinutes, image}
-      const crons = choice.targets.map((t) => ({target: t, cron: run.buildCronJob(t, settings)}))
-      const result: CleanupReport = {namespace: ns, action: flags['dry-run'] ? 'dry-run' : 'apply', inferred: choice.inferred, cronJobs: [], runs: []}
-      for (const {target, cron} of crons) {
-        if (flags['dry-run']) {
-          result.cronJobs.push({name: cron.metadata.name, ...target, schedule, olderThan: flags['older-than'], image, action: 'printed', manifest: cron})
-          continue
-        }
-        const applied = await run.applyCronJob(kube, cron)
-        result.cronJobs.push({name: cron.metadata.name, ...target, schedule, olderThan: flags['older-than'], image, action: applied.action})
-        process.stderr.write(`cronjob.batch/${cron.metadata.name} ${applied.action}\n`)
-      }
-      if (flags['dry-run'] && flags.output === 'table') {
-        const {toYamlStream} = await import('../lib/cli/yaml.js')
-        process.stdout.write(toYamlStream(crons.map((c) => c.cron)))
-      }
-      if (flags.now) {
-        for (const {cron} of crons) {
-          const uid = flags['dry-run'] ? undefined : (await kube.find<{metadata: {uid?: string}}>((await import('../lib/kube/resources.js')).Resources.cronjobs, cron.metadata.name, ns))?.metadata.uid
-          const spinner = await this.spinner(`running ${cron.metadata.name} once`, flags.output)
-          const r = await run.runOnce(kube, cron, {dryRun: Boolean(flags['dry-run']), timeoutMs: flags.timeout, uid}).finally(() => spinner.stop())
-          result.runs!.push(r)
-          if (r.phase === 'Failed') process.exitCode = ExitCode.Failed
-        }
-      }
-      if (!(flags['dry-run'] && flags.output === 'table' && !flags.now)) {
-        await this.emit(result, flags.output, report.renderCleanup)
-      }
-      return result
-    } finally {
-      kube.close()
-    }
+    const {runCleanup} = await import('../lib/cleanup/operation.js')
+    const {renderCleanup} = await import('../lib/view/cleanup-view.js')
+    const result = await runCleanup(
+      kube,
+      {
+        namespace: kube.namespace,
+        action: flags.status ? 'status' : flags.delete ? 'delete' : 'install',
+        pvc: flags.pvc,
+        path,
+        schedule,
+        olderThan: flags['older-than'],
+        olderThanMinutes,
+        image,
+        now: flags.now,
+        dryRun: flags['dry-run'],
+        timeoutMs: flags.timeout,
+      },
+      {
+        note: (line) => process.stderr.write(`${line}\n`),
+        begin: async (text) => {
+          const spinner = await this.spinner(text, flags.output)
+          return () => spinner.stop()
+        },
+      },
+    )
+    await this.emit(result, flags.output, renderCleanup)
+    if (result.runs?.some((r) => r.phase === 'Failed')) process.exitCode = ExitCode.Failed
+    return result
   }
 }

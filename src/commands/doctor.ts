@@ -1,7 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {durationFlag, outputFlag, validateName, repositoryFlag, validateSelector} from '../lib/cli/flags.js'
-import {decideColor} from '../lib/cli/output.js'
+import {allNamespacesFlag, durationFlag, outputFlag, validateName, repositoryFlag, validateSelector} from '../lib/cli/flags.js'
 import {ExitCode, KubeApiError, UsageError} from '../lib/errors.js'
 import type {DoctorReport} from '../lib/doctor/index.js'
 
@@ -19,7 +18,7 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is (for CI),
   ]
   static override args = {workload: Args.string({description: 'Deployment or StatefulSet to check (default: all SRS workloads).'})}
   static override flags = {
-    'all-namespaces': Flags.boolean({char: 'A', description: 'Check SRS workloads in every namespace.'}),
+    'all-namespaces': allNamespacesFlag('Check SRS workloads in every namespace.'),
     selector: Flags.string({char: 'l', description: 'Label selector for the workloads, e.g. app=srs-edge.'}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     'fail-on': Flags.option({description: 'Exit 3 when a finding has this severity or higher.', options: ['warning', 'error'] as const, default: 'error' as const})(),
@@ -31,7 +30,6 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is (for CI),
   public async run(): Promise<DoctorReport> {
     const {flags, args} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
     if (flags.selector !== undefined) validateSelector(flags.selector)
     const {RULE_IDS, buildDoctorReport} = await import('../lib/doctor/index.js')
     for (const id of flags.skip ?? []) {
@@ -39,11 +37,10 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is (for CI),
     }
     const kube = await this.kube()
     const {collectDoctorInputs} = await import('../lib/doctor/collect.js')
-    const {renderDoctor} = await import('../lib/doctor/render.js')
+    const {renderDoctor} = await import('../lib/view/doctor-view.js')
     const namespace = flags['all-namespaces'] ? null : kube.namespace
     const spinner = await this.spinner('checking SRS workloads', flags.output)
     const inputs = await collectDoctorInputs(kube, {namespace, labelSelector: flags.selector, extraImages: flags['srs-image']}).finally(() => spinner.stop())
-    kube.close()
     if (args.workload !== undefined && !inputs.some((i) => i.topology.workloads.some((w) => w.name === args.workload))) {
       const where = namespace === null ? 'in any namespace' : `in namespace "${namespace}"`
       throw new KubeApiError(`no SRS Deployment or StatefulSet named "${args.workload}" ${where}`, {
@@ -58,8 +55,7 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is (for CI),
       failOn: flags['fail-on'],
       drainBudgetSeconds: Math.ceil(flags['drain-budget'] / 1000),
     })
-    const color = decideColor(flags['no-color'])
-    await this.emit(report, flags.output, (r) => renderDoctor(r, {color, allNamespaces: flags['all-namespaces'], namespace: namespace ?? undefined}))
+    await this.emit(report, flags.output, (r, text) => renderDoctor(r, {allNamespaces: flags['all-namespaces'], namespace: namespace ?? undefined}, text))
     process.exitCode = report.summary.failed ? ExitCode.Degraded : ExitCode.Ok
     return report
   }

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, credentialFlagsOf, durationFlag, outputFlag, repositoryFlag, srsApiAuthFlags, validateName, validateSelector} from '../lib/cli/flags.js'
-import {decideColor} from '../lib/cli/output.js'
-import {ExitCode, UsageError} from '../lib/errors.js'
+import {allNamespacesFlag, countFlag, credentialFlagsOf, durationFlag, outputFlag, positiveDurationFlag, repositoryFlag, srsApiAuthFlags, validateName, validateSelector} from '../lib/cli/flags.js'
+import {ExitCode} from '../lib/errors.js'
 import type {StatusReport} from '../lib/status/report.js'
+import type {TextTools} from '../lib/view/text.js'
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show every SRS workload and pod with the version and connections their SRS API reports.'
@@ -26,11 +26,11 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
   ]
   static override args = {workload: Args.string({description: 'Deployment or StatefulSet to show (default: all SRS workloads).'})}
   static override flags = {
-    'all-namespaces': Flags.boolean({char: 'A', description: 'Show SRS workloads in every namespace.'}),
+    'all-namespaces': allNamespacesFlag('Show SRS workloads in every namespace.'),
     selector: Flags.string({char: 'l', description: 'Label selector for the workloads, e.g. app=srs-edge.'}),
     output: outputFlag(['table', 'wide', 'json', 'yaml'] as const, 'table'),
     watch: Flags.boolean({char: 'w', description: 'Keep refreshing until interrupted: Ctrl-C exits 0, SIGTERM 143.'}),
-    timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
+    timeout: positiveDurationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
     interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
     'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),
@@ -40,8 +40,6 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
   public async run(): Promise<StatusReport> {
     const {flags, args} = this
     if (args.workload !== undefined) validateName(args.workload, 'workload name')
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
-    if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5s')
     if (flags.selector !== undefined) validateSelector(flags.selector)
     const {readCredentialFlags, SrsCredentialResolver} = await import('../lib/srs/api/credentials.js')
     const given = readCredentialFlags(credentialFlagsOf(flags))
@@ -58,49 +56,26 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
       concurrency: flags.concurrency,
       credentials: new SrsCredentialResolver(kube, given),
     }
-    const color = decideColor(flags['no-color'])
-    const human = (r: StatusReport) => renderStatus(r, {wide: flags.output === 'wide', color, allNamespaces: flags['all-namespaces']})
+    const human = (r: StatusReport, text: TextTools) => renderStatus(r, {wide: flags.output === 'wide', allNamespaces: flags['all-namespaces']}, text)
     const spinner = await this.spinner('asking SRS pods', flags.output)
-    let report = await collectStatus(kube, opts).finally(() => spinner.stop())
+    const report = await collectStatus(kube, opts).finally(() => spinner.stop())
     // Said on stderr too: a short list must not pass for the whole cluster in any output format.
     for (const w of report.warnings) if (w.kind === 'namespaces-not-listed') process.stderr.write(`warning: ${w.message}\n`)
     if (!flags.watch) {
       await this.emit(report, flags.output, human)
       process.exitCode = report.workloads.some((w) => w.pods.some(isDegraded)) || !report.access.complete ? ExitCode.Degraded : ExitCode.Ok
-      kube.close()
       return report
     }
-    // --watch: redraw in place on a terminal; otherwise a new document whenever something changed.
-    const tty = Boolean(process.stdout.isTTY) && (flags.output === 'table' || flags.output === 'wide')
-    let lastKey = ''
-    let stop = false
-    // Ctrl-C ends the watch (exit 0); SIGTERM takes the same path and exits 143, as a process
-    // ended by TERM does.
-    let terminated = false
-    process.once('SIGINT', () => {
-      stop = true
+    const {watchStatus} = await import('../lib/status/watch.js')
+    const end = await watchStatus(report, (previous) => collectStatus(kube, opts, previous), {
+      intervalMs: flags.interval,
+      // Redraw in place on a terminal; otherwise a new document whenever something changed.
+      redraw: Boolean(process.stdout.isTTY) && (flags.output === 'table' || flags.output === 'wide'),
+      separator: flags.output === 'yaml' ? '---\n' : undefined,
+      print: (r) => this.emit(r, flags.output, human),
+      write: (text) => process.stdout.write(text),
     })
-    process.once('SIGTERM', () => {
-      stop = true
-      terminated = true
-    })
-    for (;;) {
-      const key = JSON.stringify({...report, generatedAt: '', workloads: report.workloads.map((w) => ({...w, pods: w.pods.map((p) => ({...p, ageSeconds: 0, srs: p.srs && {...p.srs, uptimeSeconds: 0}}))}))})
-      if (tty) {
-        process.stdout.write('\u001B[H\u001B[2J')
-        await this.emit(report, flags.output, human)
-      } else if (key !== lastKey) {
-        if (lastKey && flags.output === 'yaml') process.stdout.write('---\n')
-        await this.emit(report, flags.output, human)
-      }
-      lastKey = key
-      const until = Date.now() + flags.interval
-      while (!stop && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
-      if (stop) break
-      report = await collectStatus(kube, opts, report)
-    }
-    kube.close()
-    if (terminated) process.exitCode = 143
-    return report
+    if (end.terminated) process.exitCode = 143
+    return end.report
   }
 }

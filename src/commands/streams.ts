@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
-import {countFlag, credentialFlagsOf, durationFlag, outputFlag, repositoryFlag, srsApiAuthFlags} from '../lib/cli/flags.js'
+import {allNamespacesFlag, countFlag, credentialFlagsOf, outputFlag, positiveDurationFlag, repositoryFlag, srsApiAuthFlags} from '../lib/cli/flags.js'
 import {ExitCode, UsageError} from '../lib/errors.js'
 import type {StreamsResult} from '../lib/status/streams.js'
 
@@ -19,9 +19,9 @@ Clients per pod count the publisher too, as SRS does. Exit status 3 when a pod c
   ]
   static override flags = {
     stream: Flags.string({description: 'Only this stream: app/name (live/livestream) or just the name.'}),
-    'all-namespaces': Flags.boolean({char: 'A', description: 'Look in every namespace.'}),
+    'all-namespaces': allNamespacesFlag('Look in every namespace.'),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
-    timeout: durationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
+    timeout: positiveDurationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
     'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable).', multiple: true}),
     ...srsApiAuthFlags,
@@ -29,11 +29,9 @@ Clients per pod count the publisher too, as SRS does. Exit status 3 when a pod c
 
   public async run(): Promise<StreamsResult> {
     const {flags} = this
-    if (flags['all-namespaces'] && flags.namespace) throw new UsageError('--all-namespaces and --namespace cannot be used together', 'pick one')
     if (flags.stream !== undefined && !/^[\w.~-]+(\/[\w.~-]+)?$/.test(flags.stream)) {
       throw new UsageError(`invalid value for --stream: "${flags.stream}"`, 'give app/name, e.g. live/livestream, or just the stream name')
     }
-    if (flags.timeout <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5s')
     const {readCredentialFlags, SrsCredentialResolver} = await import('../lib/srs/api/credentials.js')
     const given = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
@@ -47,8 +45,7 @@ Clients per pod count the publisher too, as SRS does. Exit status 3 when a pod c
       extraImages: flags['srs-image'],
       credentials: new SrsCredentialResolver(kube, given),
     })
-    kube.close()
-    await this.emit(result, flags.output, (r) => renderStreams(r, {allNamespaces: flags['all-namespaces']}))
+    await this.emit(result, flags.output, (r, text) => renderStreams(r, {allNamespaces: flags['all-namespaces']}, text))
     process.exitCode = result.unreachable.length ? ExitCode.Degraded : ExitCode.Ok
     return result
   }

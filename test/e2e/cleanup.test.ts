@@ -7,7 +7,7 @@ import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type {CleanupReport} from '../../src/lib/cleanup/report.js'
+import type {CleanupReport} from '../../src/lib/cleanup/result.js'
 import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')

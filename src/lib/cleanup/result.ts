@@ -1,5 +1,31 @@
-/** What cleanup --now and --status find (report.ts renders them). Types only. */
+/** The result of `kubectl srs cleanup` (the -o json/yaml contract; view/cleanup-view.ts renders it). Types only. */
 import type {CleanupOutput} from './script.js'
+import type {CronJob} from '../kube/types.js'
+
+export interface CleanupCronJobEntry {
+  name: string
+  claim: string
+  mountPath: string
+  path: string
+  schedule: string
+  olderThan: string
+  image: string
+  action: 'created' | 'updated' | 'unchanged' | 'printed'
+  manifest?: CronJob
+}
+
+export interface CleanupReport {
+  namespace: string
+  action: 'apply' | 'dry-run' | 'status' | 'delete'
+  inferred: string[]
+  cronJobs: CleanupCronJobEntry[]
+  runs?: RunResult[]
+  status?: CronJobStatus[]
+  /** With --delete: the CronJobs removed. */
+  deleted?: string[]
+  /** With --delete: the Jobs removed besides those the CronJobs' garbage collection takes (dry runs). */
+  deletedJobs?: string[]
+}
 
 export interface RunResult {
   job: string

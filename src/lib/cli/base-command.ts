@@ -5,6 +5,8 @@ import {resolveKubeconfig, type ResolvedKubeconfig} from '../kube/kubeconfig.js'
 import {durationFlag, validateNamespace} from './flags.js'
 import {decideColor, type OutputFormat} from './output.js'
 import type {RolloutProgress} from '../rollout/progress.js'
+import type {TextTools} from '../view/text.js'
+import {stopHookFromEnv, type StopHook} from '../stop-hook.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -28,8 +30,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
+  /** Whether output may be coloured (decided once, in init). */
+  protected color = false
   private kubeconfigCache?: ResolvedKubeconfig
   private kubeClient?: Promise<KubeClient>
+  private stopHookCache?: {hook: StopHook | undefined}
 
   public override async init(): Promise<void> {
     await super.init()
@@ -50,7 +55,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
     if (this.flags.namespace !== undefined) validateNamespace(this.flags.namespace)
-    decideColor(this.flags['no-color'])
+    this.color = decideColor(this.flags['no-color'])
   }
 
   /** The kubeconfig as kubectl would resolve it for these flags. */
@@ -78,15 +83,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this.kubeClient
   }
 
+  /** The test-only stop hook (KUBECTL_SRS_STOP_AFTER_STEP), read once and handed to executors. */
+  protected stopHook(): StopHook | undefined {
+    this.stopHookCache ??= {hook: stopHookFromEnv()}
+    return this.stopHookCache.hook
+  }
+
+  /** The one place the client is closed, whatever way run() ended (its sockets would keep the process alive). */
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    const client = this.kubeClient
+    this.kubeClient = undefined
+    if (client) (await client.catch(() => undefined))?.close()
+    return super.finally(err)
+  }
+
   /** Prints a result: JSON/YAML documents are the result object itself; tables are rendered from it. */
-  protected async emit<R>(result: R, format: OutputFormat, human: (r: R) => string): Promise<void> {
+  protected async emit<R>(result: R, format: OutputFormat, human: (r: R, text: TextTools) => string): Promise<void> {
     if (format === 'json') {
       process.stdout.write(JSON.stringify(result, null, 2) + '\n')
     } else if (format === 'yaml') {
       const {toYaml} = await import('./yaml.js')
       process.stdout.write(toYaml(result))
     } else {
-      const text = human(result)
+      const {textTools} = await import('./text.js')
+      const text = human(result, textTools(this.color))
       if (text) process.stdout.write(text.endsWith('\n') ? text : text + '\n')
     }
   }
@@ -133,7 +153,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (typeof err.oclif?.exit === 'number') {
       if (err.oclif.exit === 0) return super.catch(err)
       const isParse = /Parse|Flag|Arg|Validation|Nonexistent/i.test(err.constructor?.name ?? '') || err.oclif.exit === 2
-      this.printError(err.message, isParse ? `see 'kubectl srs ${this.id ?? ''} --help'` : undefined, err)
+      const together = exclusiveFlags(err.message)
+      if (together) this.printError(`--${together[0]} and --${together[1]} cannot be used together`, 'pick one', err)
+      else this.printError(err.message, isParse ? `see 'kubectl srs ${this.id ?? ''} --help'` : undefined, err)
       process.exitCode = isParse ? ExitCode.Usage : err.oclif.exit
       return
     }
@@ -173,6 +195,15 @@ export function refuseValuesOfBooleans(argv: string[], flags: Record<string, {ty
  */
 function argsIgnoringStdin<A extends Record<string, object>>(args: A | undefined): A {
   return Object.fromEntries(Object.entries(args ?? {}).map(([name, arg]) => [name, {...arg, ignoreStdin: true}])) as A
+}
+
+/**
+ * The flags of oclif's `exclusive` error ("--namespace=live cannot also be provided when using
+ * --all-namespaces"), the declaring flag first; undefined for any other message.
+ */
+export function exclusiveFlags(message: string): [string, string] | undefined {
+  const m = /--([\w-]+)=.*? cannot also be provided when using --([\w-]+)/.exec(message)
+  return m ? [m[2]!, m[1]!] : undefined
 }
 
 /** oclif wraps flag errors over several lines ("Parsing --x", "See more help with --help"): keep one line. */

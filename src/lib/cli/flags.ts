@@ -16,6 +16,30 @@ export const durationFlag = Flags.custom<number>({
   },
 })
 
+/**
+ * A duration flag that must be more than 0 (a wait that cannot be "no limit"). The hint shows the
+ * flag's default, so each command keeps its own example ("--timeout 5s", "--timeout 5m").
+ */
+export const positiveDurationFlag = Flags.custom<number>({
+  helpValue: '<duration>',
+  async defaultHelp({options}) {
+    return options.default === undefined ? undefined : formatDuration(options.default as number)
+  },
+  async parse(input, _ctx, opts) {
+    const ms = parseDuration(input, opts.name)
+    if (ms <= 0) {
+      const example = typeof opts.default === 'number' ? formatDuration(opts.default) : '30s'
+      throw new UsageError(`invalid value for --${opts.name}: it must be more than 0`, `for example --${opts.name} ${example}`)
+    }
+    return ms
+  },
+})
+
+/** -A/--all-namespaces; refused together with --namespace (oclif checks it, BaseCommand words the error). */
+export function allNamespacesFlag(description: string) {
+  return Flags.boolean({char: 'A', description, exclusive: ['namespace']})
+}
+
 /** -o/--output with the formats a command supports. */
 export function outputFlag<const F extends string>(formats: readonly F[], def: F) {
   return Flags.option({

@@ -1,31 +1,19 @@
 /** Flags and output shared by add-origin, remove-origin and sync-origins. */
 import {Flags} from '@oclif/core'
-import {durationFlag, outputFlag, srsApiAuthFlags} from '../cli/flags.js'
-import {ExitCode, UsageError} from '../errors.js'
+import {durationFlag, outputFlag, positiveDurationFlag, srsApiAuthFlags} from '../cli/flags.js'
+import {ExitCode} from '../errors.js'
 import type {OriginChangeResult} from './result.js'
 
 export const originFlags = {
   output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
   'dry-run': Flags.boolean({description: 'Print the plan, and with -o yaml the objects and ConfigMaps as they would be written; change nothing.'}),
   wait: Flags.boolean({description: 'Wait until every SRS pod confirms it loaded the new lists (--no-wait: write and report).', default: true, allowNo: true}),
-  timeout: durationFlag({description: 'Longest time to wait for new origins, reloads and streams to leave.', default: 300_000}),
+  timeout: positiveDurationFlag({description: 'Longest time to wait for new origins, reloads and streams to leave.', default: 300_000}),
   'kubelet-sync': durationFlag({
     description: 'Time kubelet may take to project a ConfigMap change into the pods; raw API reloads are asked for after it (kubelet sync period + ConfigMap cache TTL).',
     default: 90_000,
   }),
   ...srsApiAuthFlags,
-}
-
-/** KUBECTL_SRS_STOP_AFTER_STEP=k: a test hook that ends the run with exit 130 after step k. */
-export function stopAfterStepFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const raw = env.KUBECTL_SRS_STOP_AFTER_STEP
-  if (raw === undefined || raw === '') return undefined
-  if (!/^\d+$/.test(raw)) throw new UsageError(`KUBECTL_SRS_STOP_AFTER_STEP must be a step number, not "${raw}"`)
-  return Number(raw)
-}
-
-export function checkTimeout(ms: number): void {
-  if (ms <= 0) throw new UsageError('invalid value for --timeout: it must be more than 0', 'for example --timeout 5m')
 }
 
 /** 0 when everything was confirmed (or only planned, or in sync); 3 when anything is pending or drifted. */

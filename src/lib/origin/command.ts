@@ -2,7 +2,7 @@
 import type {Command} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {credentialFlagsOf, validateName} from '../cli/flags.js'
-import {checkTimeout, exitCodeOf, objectsAsYaml, stopAfterStepFromEnv} from './cli.js'
+import {exitCodeOf, objectsAsYaml} from './cli.js'
 import type {OriginChangeResult} from './result.js'
 
 export interface OriginRunFlags {
@@ -23,8 +23,7 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
     flags: OriginRunFlags,
   ): Promise<OriginChangeResult> {
     if (change.workload !== undefined) validateName(change.workload, 'workload name')
-    checkTimeout(flags.timeout)
-    const stopAfterStep = stopAfterStepFromEnv()
+    const stopHook = this.stopHook()
     const {readCredentialFlags} = await import('../srs/api/credentials.js')
     const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
@@ -43,7 +42,7 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
       timeoutMs: flags.timeout,
       kubeletSyncMs: flags['kubelet-sync'],
       requestTimeoutMs: flags['request-timeout'],
-      stopAfterStep,
+      stopHook,
       progress: (t) => spinner.update(t),
       warn: (w) => process.stderr.write(`warning: ${w}\n`),
       apiCredentials,
@@ -51,7 +50,6 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
     if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
     else await this.emit(result, flags.output, renderOriginChange)
     process.exitCode = exitCodeOf(result)
-    kube.close()
     return result
   }
 }

@@ -15,6 +15,7 @@ import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/to
 import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
 import type {OriginLease, ReloadRecord} from './lease.js'
 import {sleep} from '../util.js'
+import {stopAfterStep, type StopHook} from '../stop-hook.js'
 import {editListText, type ClusterNaming} from './lists.js'
 import type {ConfigEditStep, OriginScalePlan, OriginStep} from './plan.js'
 
@@ -51,8 +52,8 @@ export interface ExecuteOptions {
   requestTimeoutMs: number
   force: boolean
   wait: boolean
-  /** KUBECTL_SRS_STOP_AFTER_STEP: test hook, the run exits 130 after completing this step. */
-  stopAfterStep?: number
+  /** Test hook (KUBECTL_SRS_STOP_AFTER_STEP), read by the command layer: the run exits 130 after that step. */
+  stopHook?: StopHook
   lease?: OriginLease
   /** The reload baseline of an interrupted run of the same change that this run took over. */
   resumedReload?: ReloadRecord
@@ -60,9 +61,6 @@ export interface ExecuteOptions {
   /** SRS http_api credentials per workload (flags, --api-secret, or the workload's own config). */
   credentials?: SrsCredentialResolver
 }
-
-/** Exit code of a run stopped on purpose after a step (like a shell's Ctrl-C). */
-export const INTERRUPTED_EXIT = 130
 
 export class OriginExecutor {
   private baseline = new Map<string, PodBaseline>()
@@ -99,18 +97,8 @@ export class OriginExecutor {
       this.result.steps.push(report)
       await this.opts.lease?.update({step: i + 1, ...(this.reloadRecord ? {reload: {...this.reloadRecord, writtenAt: this.writtenAt || undefined}} : {})})
       if (this.result.stoppedAt) break
-      if (this.opts.stopAfterStep === i + 1) {
-        process.stderr.write(`stopped after step ${i + 1} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
-        // KUBECTL_SRS_STOP_SIGNAL=KILL|INT|TERM makes it a real signal, as an operator's kill would be:
-        // KILL leaves the lease to go stale, INT/TERM go through the handler runOriginChange installs.
-        const signal = process.env.KUBECTL_SRS_STOP_SIGNAL
-        if (signal === 'KILL' || signal === 'INT' || signal === 'TERM') {
-          process.kill(process.pid, `SIG${signal}`)
-          await new Promise((resolve) => setTimeout(resolve, 30_000))
-        }
-        await this.opts.lease?.abandon()
-        process.exit(INTERRUPTED_EXIT)
-      }
+      // INT/TERM go through the handler runOriginChange installs; KILL leaves the lease to go stale.
+      await stopAfterStep(this.opts.stopHook, i + 1, async () => this.opts.lease?.abandon())
     }
     return this.result
   }

@@ -7,7 +7,8 @@ import type {KubeClient} from '../kube/client.js'
 import {checkSrsApiAccess, PodTransports, probePods, SrsCredentialResolver, type SrsAccessProbe, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type Topology} from '../srs/topology.js'
-import {describeStep, INTERRUPTED_EXIT, OriginExecutor} from './execute.js'
+import {describeStep, OriginExecutor} from './execute.js'
+import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import {OriginLease} from './lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
 import {planOriginChange, workloadsAskedBy, type OriginOp, type OriginScalePlan} from './plan.js'
@@ -26,7 +27,8 @@ export interface OriginRunOptions {
   timeoutMs: number
   kubeletSyncMs: number
   requestTimeoutMs: number
-  stopAfterStep?: number
+  /** Test hook (KUBECTL_SRS_STOP_AFTER_STEP), read once by the command layer. */
+  stopHook?: StopHook
   progress?: (text: string) => void
   /** Warnings are printed as they come (stderr), and kept in the result. */
   warn?: (text: string) => void
@@ -125,7 +127,7 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
       requestTimeoutMs: opts.requestTimeoutMs,
       force: opts.force,
       wait: opts.wait,
-      stopAfterStep: opts.stopAfterStep,
+      stopHook: opts.stopHook,
       lease,
       resumedReload: taken?.reload,
       progress: opts.progress,

@@ -1,5 +1,5 @@
 import type {CanaryResult, RolloutHistory, RolloutResult} from '../rollout/result.js'
-import {formatColumns} from './table.js'
+import type {TextTools} from './text.js'
 
 export function renderCanary(r: CanaryResult): string {
   const out: string[] = []
@@ -23,7 +23,7 @@ export function renderRollout(r: RolloutResult): string {
   return out.join('\n')
 }
 
-export function renderHistory(h: Pick<RolloutHistory, 'workload' | 'kind' | 'revisions'>): string {
+export function renderHistory(h: Pick<RolloutHistory, 'workload' | 'kind' | 'revisions'>, text: TextTools): string {
   if (!h.revisions.length) return `${h.kind.toLowerCase()}/${h.workload} has no revisions`
-  return `${h.kind.toLowerCase()}/${h.workload}\n` + formatColumns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
+  return `${h.kind.toLowerCase()}/${h.workload}\n` + text.columns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
 }

@@ -1,10 +1,10 @@
 /** Draws the status report as tables. Reads the report only; never fetches. */
-import {Chalk, type ChalkInstance} from 'chalk'
+import type {ChalkInstance} from 'chalk'
 import type {PodReport, StatusReport} from '../status/report.js'
-import {formatAge, formatColumns} from './table.js'
+import type {TextTools} from './text.js'
 
-export function renderStatus(report: StatusReport, opts: {wide: boolean; color: boolean; allNamespaces: boolean}): string {
-  const c = new Chalk({level: opts.color ? 1 : 0})
+export function renderStatus(report: StatusReport, opts: {wide: boolean; allNamespaces: boolean}, text: TextTools): string {
+  const c = text.style
   const out: string[] = []
   if (report.workloads.length === 0) {
     const where = !report.access.complete ? 'in the namespaces you may read' : opts.allNamespaces ? 'in any namespace' : `in namespace ${report.namespaces[0] ?? ''}`.trim()
@@ -12,7 +12,7 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
   }
   const ns = (x: {namespace: string}) => (opts.allNamespaces ? [x.namespace] : [])
   out.push(
-    formatColumns([
+    text.columns([
       [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'WORKLOAD', 'ROLE', 'READY', 'IMAGE', 'LINKS'],
       ...report.workloads.map((w) => [
         ...ns(w),
@@ -29,7 +29,7 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
     const req = g.requestedWeight === null ? '' : `requested ${g.requestedWeight}%, `
     out.push(c.bold(`Service ${g.service}${opts.allNamespaces ? ` (${g.namespace})` : ''}: ${g.tracks.length} tracks`) + (req ? ` (${req.slice(0, -2)})` : ''))
     out.push(
-      formatColumns(
+      text.columns(
         [
           ['TRACK', 'WORKLOAD', 'IMAGE', 'PODS', 'CONNECTIONS', 'WEIGHT BY PODS', 'WEIGHT BY CONNECTIONS'],
           ...g.tracks.map((t) => [
@@ -52,18 +52,18 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
   const rows = [header]
   for (const w of report.workloads) {
     for (const p of w.pods) {
-      const row = [...ns(w), p.name, p.ready ? '1/1' : '0/1', podState(c, p), String(p.restarts), formatAge(p.ageSeconds), p.imageTag, versionCell(c, p)]
+      const row = [...ns(w), p.name, p.ready ? '1/1' : '0/1', podState(c, p), String(p.restarts), text.age(p.ageSeconds), p.imageTag, versionCell(c, p)]
       if (p.srs) row.push(String(p.srs.connections), `${p.srs.streamsPublished}/${p.srs.streams}`, `${p.srs.kbpsIn}/${p.srs.kbpsOut}`)
       else row.push('-', '-', '-')
       if (opts.wide) {
         row.push(p.podIP ?? '-')
-        if (p.srs) row.push(p.srs.serverId ?? '-', p.srs.pid === null ? '-' : String(p.srs.pid), formatAge(p.srs.uptimeSeconds), String(p.srs.clients), `${p.srs.cpuPercent}%`, `${Math.round(p.srs.memKbyte / 1024)}Mi`)
+        if (p.srs) row.push(p.srs.serverId ?? '-', p.srs.pid === null ? '-' : String(p.srs.pid), text.age(p.srs.uptimeSeconds), String(p.srs.clients), `${p.srs.cpuPercent}%`, `${Math.round(p.srs.memKbyte / 1024)}Mi`)
         else row.push('-', '-', '-', '-', '-', '-')
       }
       rows.push(row)
     }
   }
-  out.push(formatColumns(rows))
+  out.push(text.columns(rows))
   // Namespaces that could not be listed are told on stderr and, here, under "Not shown".
   const warnings = report.warnings.filter((w) => w.kind !== 'namespaces-not-listed')
   if (warnings.length) {

@@ -1,7 +1,7 @@
 import type {StreamsResult} from '../status/streams.js'
-import {formatColumns} from './table.js'
+import type {TextTools} from './text.js'
 
-export function renderStreams(r: StreamsResult, opts: {allNamespaces: boolean}): string {
+export function renderStreams(r: StreamsResult, opts: {allNamespaces: boolean}, text: TextTools): string {
   const out: string[] = []
   if (r.streams.length === 0) out.push('No streams.')
   else {
@@ -19,7 +19,7 @@ export function renderStreams(r: StreamsResult, opts: {allNamespaces: boolean}):
         ])
       })
     }
-    out.push(formatColumns(rows))
+    out.push(text.columns(rows))
   }
   if (r.unreachable.length) {
     out.push('', 'Warnings:')

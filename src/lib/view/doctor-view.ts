@@ -1,11 +1,10 @@
 /** The doctor's table: one line per finding, then each finding's why and fix. */
-import {Chalk} from 'chalk'
-import {formatColumns} from '../view/table.js'
-import type {DoctorReport} from './index.js'
-import type {Severity} from './types.js'
+import type {DoctorReport} from '../doctor/index.js'
+import type {Severity} from '../doctor/types.js'
+import type {TextTools} from './text.js'
 
-export function renderDoctor(report: DoctorReport, opts: {color: boolean; allNamespaces: boolean; namespace?: string}): string {
-  const c = new Chalk({level: opts.color ? 1 : 0})
+export function renderDoctor(report: DoctorReport, opts: {allNamespaces: boolean; namespace?: string}, text: TextTools): string {
+  const c = text.style
   const paint: Record<Severity, (s: string) => string> = {error: c.red, warning: c.yellow, info: c.cyan}
   const where = opts.allNamespaces ? 'in any namespace' : `in namespace ${opts.namespace ?? report.workloads[0]?.namespace ?? ''}`.trim()
   if (report.workloads.length === 0) return `No SRS workloads found ${where}.`
@@ -16,7 +15,7 @@ export function renderDoctor(report: DoctorReport, opts: {color: boolean; allNam
   } else {
     const ns = (x: {namespace: string}) => (opts.allNamespaces ? [x.namespace] : [])
     out.push(
-      formatColumns([
+      text.columns([
         [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'SEVERITY', 'RULE', 'WORKLOAD', 'FOUND'],
         ...report.findings.map((f) => [...ns(f), paint[f.severity](f.severity), f.rule, `${f.kind.toLowerCase()}/${f.workload}`, f.found]),
       ]),

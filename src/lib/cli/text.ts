@@ -1,3 +1,12 @@
+/** The text tools renderers are handed (view/text.ts says what they are). */
+import {Chalk} from 'chalk'
+import type {TextTools} from '../view/text.js'
+import {toYamlStream} from './yaml.js'
+
+export function textTools(color: boolean): TextTools {
+  return {columns: formatColumns, age: formatAge, yamlStream: toYamlStream, style: new Chalk({level: color ? 1 : 0})}
+}
+
 /** kubectl-style columns: left-aligned, separated by three spaces, no borders. */
 export function formatColumns(rows: string[][], opts: {indent?: string} = {}): string {
   if (rows.length === 0) return ''

@@ -1,31 +1,6 @@
-/** The result of `kubectl srs cleanup` (-o json/yaml) and its text form. */
-import type {CronJobStatus, RunResult} from './result.js'
-import type {CronJob} from '../kube/types.js'
-
-export interface CleanupCronJobEntry {
-  name: string
-  claim: string
-  mountPath: string
-  path: string
-  schedule: string
-  olderThan: string
-  image: string
-  action: 'created' | 'updated' | 'unchanged' | 'printed'
-  manifest?: CronJob
-}
-
-export interface CleanupReport {
-  namespace: string
-  action: 'apply' | 'dry-run' | 'status' | 'delete'
-  inferred: string[]
-  cronJobs: CleanupCronJobEntry[]
-  runs?: RunResult[]
-  status?: CronJobStatus[]
-  /** With --delete: the CronJobs removed. */
-  deleted?: string[]
-  /** With --delete: the Jobs removed besides those the CronJobs' garbage collection takes (dry runs). */
-  deletedJobs?: string[]
-}
+/** `kubectl srs cleanup` as text: what was applied, deleted or found, and what each run deleted. */
+import type {CleanupReport, RunResult} from '../cleanup/result.js'
+import type {TextTools} from './text.js'
 
 function renderRun(r: RunResult): string[] {
   const lines = [`job ${r.job}${r.dryRun ? ' (dry run: nothing deleted)' : ''}: ${r.phase}${r.exitCode === undefined ? '' : `, exit code ${r.exitCode}`}${r.reason ? ` (${r.reason})` : ''}`]
@@ -44,7 +19,7 @@ function renderRun(r: RunResult): string[] {
   return lines
 }
 
-export function renderCleanup(r: CleanupReport): string {
+export function renderCleanup(r: CleanupReport, text: TextTools): string {
   const lines: string[] = []
   if (r.action === 'delete') {
     const gone = [...(r.deleted ?? []).map((n) => `cronjob.batch/${n} deleted`), ...(r.deletedJobs ?? []).map((n) => `job.batch/${n} deleted`)]
@@ -63,5 +38,7 @@ export function renderCleanup(r: CleanupReport): string {
     if (c.action !== 'printed') lines.push(`cronjob.batch/${c.name} ${c.action}: claim ${c.claim} at ${c.mountPath}, cleaning ${c.path}, files older than ${c.olderThan}, schedule "${c.schedule}"`)
   }
   for (const run of r.runs ?? []) lines.push(...renderRun(run))
-  return lines.join('\n')
+  // A dry run prints the CronJobs as YAML, ready for kubectl apply -f - (and Git).
+  const printed = r.cronJobs.flatMap((c) => (c.action === 'printed' && c.manifest ? [c.manifest] : []))
+  return (printed.length ? text.yamlStream(printed) : '') + lines.join('\n')
 }
