@@ -59,8 +59,9 @@ Exit status: 0 done, 1 the Job failed or the API refused, 2 bad flags (nothing c
         olderThan: flags['older-than'],
         olderThanMinutes,
         image,
-        now: flags.now,
-        dryRun: flags['dry-run'],
+        // oclif leaves a switch that was not given undefined, whatever its type says.
+        now: Boolean(flags.now),
+        dryRun: Boolean(flags['dry-run']),
         timeoutMs: flags.timeout,
       },
       {

@@ -66,7 +66,7 @@ export async function eventually<T>(what: string, fn: () => T | Falsy | Promise<
   for (;;) {
     try {
       const v = await fn()
-      if (v !== undefined && v !== false && v !== null) return v as T
+      if (v !== undefined && v !== false && v !== null) return v
     } catch (error) {
       last = error
     }

@@ -2,7 +2,7 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {parseAllDocuments} from 'yaml'
-import type {ConfigMap, Deployment, Service, StatefulSet} from '../../src/lib/kube/types.js'
+import type {Deployment, Service, StatefulSet} from '../../src/lib/kube/types.js'
 import type {ObservedObjects} from '../../src/lib/srs/topology.js'
 
 export const TOPOLOGIES = path.resolve(import.meta.dirname, '../topologies')
@@ -27,7 +27,7 @@ export function loadTopology(...files: string[]): ObservedObjects {
   for (const o of objectsFromYaml('live', ...files.map((f) => readFileSync(path.join(TOPOLOGIES, f), 'utf8')))) {
     if (o.kind === 'Deployment') objs.deployments.push(o as unknown as Deployment)
     if (o.kind === 'StatefulSet') objs.statefulsets.push(o as unknown as StatefulSet)
-    if (o.kind === 'ConfigMap') objs.configMaps.push(o as unknown as ConfigMap)
+    if (o.kind === 'ConfigMap') objs.configMaps.push(o)
     if (o.kind === 'Service') objs.services.push(o as unknown as Service)
   }
   return objs

@@ -370,7 +370,7 @@ class RestKubeClient implements KubeClient {
       ws?.on?.('close', () => socket.push(null))
       return await new Promise<ProxyResponse>((resolve, reject) => {
         const req = http.request(
-          {method: 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket as unknown as import('node:net').Socket},
+          {method: 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket},
           (resp) => {
             const chunks: Buffer[] = []
             resp.on('data', (c: Buffer) => chunks.push(c))
@@ -673,7 +673,7 @@ interface PortForwarder {
 
 async function newPortForwarder(config: ResolvedKubeconfig): Promise<PortForwarder> {
   const {k8s, kc} = await clientNodeConfig(config)
-  return new k8s.PortForward(kc) as unknown as PortForwarder
+  return new k8s.PortForward(kc)
 }
 
 /** client-node, imported on first use, with the resolved kubeconfig loaded. */

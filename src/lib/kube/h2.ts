@@ -88,7 +88,7 @@ export class H2Connection {
       const chunks: Buffer[] = []
       stream.on('response', (h) => {
         status = Number(h[':status'] ?? 0)
-        resHeaders = h as IncomingHttpHeaders
+        resHeaders = h
       })
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => done(() => resolve({status, headers: resHeaders, body: Buffer.concat(chunks).toString('utf8')})))

@@ -111,7 +111,7 @@ function collect(docs: {file: string; doc: Obj}[], listKey: string, itemKey: str
 
 export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv = process.env): ResolvedKubeconfig {
   for (const key of ['context', 'cluster', 'user', 'namespace'] as const) {
-    if (flags[key] !== undefined && flags[key]!.trim() === '') {
+    if (flags[key] !== undefined && flags[key].trim() === '') {
       throw new UsageError(`--${key} is empty`, `give a ${key} name or leave the flag out`)
     }
   }

@@ -293,7 +293,7 @@ function planSrs7(topo: Topology, objs: ObservedObjects, req: OriginRequest, w: 
     removed: range(to, from),
     resumed: req.resumeTarget !== undefined,
     steps,
-    objects: obj && to !== from ? [manifestOf({...obj, spec: {...obj.spec, replicas: to}} as Deployment, 'apps/v1', w.kind)] : [],
+    objects: obj && to !== from ? [manifestOf({...obj, spec: {...obj.spec, replicas: to}}, 'apps/v1', w.kind)] : [],
     warnings: [],
     notes: [note],
   }
@@ -370,7 +370,7 @@ export function cloneOriginMember(naming: ClusterNaming, dep: Deployment, svc: S
   const re = new RegExp(`(^|[^a-z0-9])${stemFrom.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![0-9])`, 'g')
   const swap = (s: string) => s.replace(re, `$1${stemOf(toOrdinal)}`)
   const swapValues = (m?: Record<string, string>) => (m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, swap(v)])) : undefined)
-  const base = manifestOf(dep, 'apps/v1', 'Deployment') as Deployment
+  const base = manifestOf<Deployment>(dep, 'apps/v1', 'Deployment')
   const deployment: Deployment = {
     ...base,
     metadata: {
@@ -387,7 +387,7 @@ export function cloneOriginMember(naming: ClusterNaming, dep: Deployment, svc: S
     },
   }
   const service: Service = {
-    ...(manifestOf(svc, 'v1', 'Service') as Service),
+    ...manifestOf<Service>(svc, 'v1', 'Service'),
     metadata: {name: swap(svc.metadata.name), namespace: svc.metadata.namespace, labels: swapValues(svc.metadata.labels), annotations: {[CLONED_FROM_ANNOTATION]: svc.metadata.name}},
     spec: {...withoutAllocated(svc.spec), selector: swapValues(svc.spec.selector), ports: svc.spec.ports?.map((p) => ({...p, name: p.name && swap(p.name), nodePort: undefined}))},
   }

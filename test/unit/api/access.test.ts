@@ -13,7 +13,7 @@ function pod(name: string, image: string, opts: {ready?: boolean; ip?: string; t
     metadata: {name, namespace: 'live', ...(opts.terminating ? {deletionTimestamp: '2026-01-01T00:00:00Z'} : {})},
     spec: {containers: [{name: 'sidecar', image: 'busybox'}, {name: 'srs', image}]},
     status: {phase: 'Running', podIP: opts.ip === undefined ? '10.244.0.9' : opts.ip, conditions: [{type: 'Ready', status: opts.ready === false ? 'False' : 'True'}]},
-  } as Pod
+  }
 }
 
 describe('srsAuthError', () => {

@@ -86,9 +86,9 @@ describe('credentials of a workload', () => {
   it('are the workload model\'s apiAuth, with where they were found; none when auth is off or the password is not visible', () => {
     const objs = (env: EnvVar[], text: string) => oneSrsDeployment('ossrs/srs:6', env, text)
     const text = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
-    const fromConf = buildTopology('live', objs([], text) as never).workloads[0]!.apiAuth
+    const fromConf = buildTopology('live', objs([], text)).workloads[0]!.apiAuth
     expect(fromConf).toEqual({username: 'admin', password: 'p1', from: 'ConfigMap srs-conf key srs.conf'})
-    const fromEnv = buildTopology('live', objs([{name: 'SRS_HTTP_API_AUTH_PASSWORD', value: 'p2'}], text) as never).workloads[0]!.apiAuth
+    const fromEnv = buildTopology('live', objs([{name: 'SRS_HTTP_API_AUTH_PASSWORD', value: 'p2'}], text)).workloads[0]!.apiAuth
     expect(fromEnv).toEqual({username: 'admin', password: 'p2', from: 'ConfigMap srs-conf key srs.conf and env SRS_HTTP_API_AUTH_PASSWORD of container srs'})
     const hidden = 'http_api { enabled on; auth { enabled on; } }\nvhost __defaultVhost__ { }\n'
     const secretRef = [{name: 'SRS_HTTP_API_AUTH_PASSWORD', valueFrom: {secretKeyRef: {name: 's', key: 'password'}}}]
@@ -97,7 +97,7 @@ describe('credentials of a workload', () => {
   })
 
   it('apiAuthOn: auth is on in the config, whether or not the credentials can be read; never on SRS 4, which has no http_api auth', () => {
-    const on = (image: string, env: EnvVar[], text: string) => buildTopology('live', oneSrsDeployment(image, env, text) as never).workloads[0]!.apiAuthOn
+    const on = (image: string, env: EnvVar[], text: string) => buildTopology('live', oneSrsDeployment(image, env, text)).workloads[0]!.apiAuthOn
     const visible = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
     const hidden = 'http_api { enabled on; auth { enabled on; } }\nvhost __defaultVhost__ { }\n'
     const off = 'http_api { enabled on; }\nvhost __defaultVhost__ { }\n'
