@@ -149,3 +149,10 @@ export const repositoryFlag = Flags.custom<string>({
     return input
   },
 })
+
+/** kubectl's impersonation flags, global as in kubectl: they replace the kubeconfig user's as, as-groups and as-uid. */
+export const impersonationFlags = {
+  as: Flags.string({description: 'Username to impersonate for the operation (a user or a service account).', helpGroup: 'GLOBAL', helpValue: '<user>'}),
+  'as-group': Flags.string({description: 'Group to impersonate for the operation; repeat it for several groups.', helpGroup: 'GLOBAL', helpValue: '<group>', multiple: true}),
+  'as-uid': Flags.string({description: 'UID to impersonate for the operation.', helpGroup: 'GLOBAL', helpValue: '<uid>'}),
+}
