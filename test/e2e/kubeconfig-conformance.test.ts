@@ -181,6 +181,16 @@ const rows: Row[] = [
     execRuns: {file: () => path.join(dir, 'cred-once.runs'), times: 1},
   },
   {
+    name: 'exec plugin returns a client certificate',
+    kubeconfig: () => {
+      const pem = (f: string) => `$(awk 'BEGIN{ORS="\\\\n"} {print}' ${path.join(PKI, f)})`
+      const body = `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"%s","clientKeyData":"%s"}}' "${pem('cert-admin.crt')}" "${pem('cert-admin.key')}"`
+      return {user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-cert.sh', body), interactiveMode: 'Never'}}}
+    },
+    expect: 'ok',
+    route: 'direct',
+  },
+  {
     name: 'exec plugin fails',
     kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-fail.sh', 'exit 3'), interactiveMode: 'Never'}}}),
     expect: /exec: executable \S*cred-fail\.sh failed with exit code 3/,
