@@ -86,6 +86,34 @@ function clusterCpu() {
     return [name, (Number(fields[11]) + Number(fields[12])) / 100]
   }))
 }
+// --- credentials: a static token next to an exec plugin ---------------------------------------
+// EKS, GKE and AKS kubeconfigs get their token from an exec plugin on every command: that path
+// must cost no more than the token's (the plugin here is a shell script printing the same token).
+{
+  const ns = 'bench-credentials'
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
+  kubectl(['create', 'namespace', ns])
+  const dir = path.join(ROOT, '.cluster/bench')
+  mkdirSync(dir, {recursive: true})
+  const admin = readFileSync(KUBECONFIG, 'utf8')
+  const token = /token: (\S+)/.exec(admin)[1]
+  const plugin = path.join(dir, 'cred.sh')
+  writeFileSync(plugin, `#!/bin/sh\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' '${token}'\n`, {mode: 0o755})
+  const execKubeconfig = path.join(dir, 'exec.kubeconfig')
+  writeFileSync(execKubeconfig, admin.replace(/token: \S+/, `exec: {apiVersion: client.authentication.k8s.io/v1, command: ${plugin}, interactiveMode: Never}`))
+  const variants = [
+    ['`status`, empty namespace, token kubeconfig (bin/run.js)', KUBECONFIG],
+    ['`status`, empty namespace, exec-plugin kubeconfig (bin/run.js)', execKubeconfig],
+  ]
+  const samples = variants.map(() => [])
+  for (let round = 0; round < 15; round++) {
+    variants.forEach(([, kc], i) => samples[i].push(once('node', [path.join(ROOT, 'bin/run.js'), 'status', '-n', ns, '--kubeconfig', kc]).ms))
+  }
+  const token0 = median(samples[0])
+  variants.forEach(([what], i) => row(what, median(samples[i]), i ? `${((median(samples[i]) / token0 - 1) * 100).toFixed(0)} % vs token` : ''))
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
+}
+
 for (const n of SIZES) {
   const ns = `bench-${n}`
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})

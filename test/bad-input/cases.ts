@@ -42,6 +42,7 @@ export type ValueKind =
   | 'shell'
   | 'api-user'
   | 'api-password-file'
+  | 'impersonation'
 
 /** The nonsense every kind is tried with, by label. */
 export const NONSENSE = {
@@ -95,6 +96,7 @@ export const KINDS: Record<ValueKind, KindSpec> = {
   'abs-path': {accepts: 'an absolute folder other than /, no "." or ".." segments', says: /absolute|\/ would clean|segments|control characters/, nonsense: [...GENERIC, 'non-numeric']},
   'api-user': {accepts: 'the SRS http_api username (no ":"), given with --api-password-file', says: /--api-password-file|api-user admin/, nonsense: [...GENERIC]},
   'api-password-file': {accepts: 'a readable file holding the SRS http_api password (or - for stdin), given with --api-user', says: /--api-user/, nonsense: [...GENERIC]},
+  impersonation: {accepts: 'a user, group or uid to impersonate, in printable ASCII (it travels in an HTTP header)', says: /to impersonate .*or leave the flag out/, nonsense: ['empty', 'unicode']},
   shell: {accepts: 'bash, zsh, fish or kubectl', says: /use one of: bash, zsh, fish, kubectl/, nonsense: [...GENERIC, 'non-numeric']},
 }
 
@@ -105,6 +107,9 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
   context: 'kubeconfig-name',
   cluster: 'kubeconfig-name',
   user: 'kubeconfig-name',
+  as: 'impersonation',
+  'as-group': 'impersonation',
+  'as-uid': 'impersonation',
   'request-timeout': 'duration',
   timeout: 'duration',
   'pod-timeout': 'duration',

@@ -79,6 +79,18 @@ setup_pki() {
   [[ -f "$STATE/pki/sa.key" ]] || openssl genrsa -out "$STATE/pki/sa.key" 2048 2>/dev/null
   # token,user,uid,"groups": the admin is in system:masters, which RBAC lets do anything.
   printf '%s,admin,admin,"system:masters"\n' "$TOKEN" >"$STATE/pki/tokens.csv"
+  # Client certificates, as kind, k3s and kubeadm kubeconfigs use: a CA the apiserver trusts
+  # (--client-ca-file) and one user it signed, cert-admin in system:masters (the O field).
+  if [[ ! -f "$STATE/pki/client-ca.crt" ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=srs-local-client-ca" \
+      -keyout "$STATE/pki/client-ca.key" -out "$STATE/pki/client-ca.crt" 2>/dev/null
+  fi
+  if [[ ! -f "$STATE/pki/cert-admin.crt" ]]; then
+    openssl req -newkey rsa:2048 -nodes -subj "/O=system:masters/CN=cert-admin" \
+      -keyout "$STATE/pki/cert-admin.key" -out "$STATE/pki/cert-admin.csr" 2>/dev/null
+    openssl x509 -req -in "$STATE/pki/cert-admin.csr" -CA "$STATE/pki/client-ca.crt" -CAkey "$STATE/pki/client-ca.key" \
+      -CAcreateserial -days 3650 -out "$STATE/pki/cert-admin.crt" 2>/dev/null
+  fi
 }
 
 write_kubeconfig() { # write_kubeconfig FILE SERVER
@@ -114,6 +126,7 @@ start_apiserver() {
     --etcd-servers http://127.0.0.1:2379 \
     --bind-address 127.0.0.1 --secure-port 6443 --advertise-address 127.0.0.1 \
     --cert-dir "$STATE/pki" --token-auth-file "$STATE/pki/tokens.csv" \
+    --client-ca-file "$STATE/pki/client-ca.crt" \
     --authorization-mode RBAC \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$STATE/pki/sa.key" --service-account-signing-key-file "$STATE/pki/sa.key" \

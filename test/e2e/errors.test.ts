@@ -91,7 +91,7 @@ describe('errors users meet', () => {
     const kc = kubeconfigWith((d) => (d.clusters[0]!.cluster.server = 'https://127.0.0.1:1'))
     const r = await srs(['status', '--kubeconfig', kc])
     expect(r.code).toBe(1)
-    expectOneError(r.stderr, /cannot reach the Kubernetes API at https:\/\/127.0.0.1:1 \(context "srs-local"\): ECONNREFUSED/)
+    expectOneError(r.stderr, /cannot reach the Kubernetes API at https:\/\/127.0.0.1:1 \(context "srs-local"\): connection refused \(ECONNREFUSED\)/)
   })
 
   test('401: rejected credentials', async () => {

@@ -2,7 +2,7 @@ import {Command, Flags, Interfaces} from '@oclif/core'
 import {ExitCode, SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {resolveKubeconfig, type ResolvedKubeconfig} from '../kube/kubeconfig.js'
-import {durationFlag, validateNamespace} from './flags.js'
+import {durationFlag, impersonationFlags, validateNamespace} from './flags.js'
 import {decideColor, type OutputFormat} from './output.js'
 import type {RolloutProgress} from '../rollout/progress.js'
 import type {TextTools} from '../view/text.js'
@@ -23,6 +23,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     context: Flags.string({description: 'The kubeconfig context to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
     cluster: Flags.string({description: 'The kubeconfig cluster to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
     user: Flags.string({description: 'The kubeconfig user to use.', helpGroup: 'GLOBAL', helpValue: '<name>'}),
+    ...impersonationFlags,
     'request-timeout': durationFlag({description: 'Time to wait for one API request (30s, 5m, 1h; 0 means no limit).', default: 30_000, helpGroup: 'GLOBAL'}),
     'no-color': Flags.boolean({description: 'Print without colours (also when NO_COLOR is set).', helpGroup: 'GLOBAL'}),
     verbose: Flags.boolean({char: 'v', description: 'Log API requests to stderr and print stack traces of errors.', helpGroup: 'GLOBAL'}),
@@ -66,6 +67,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       cluster: this.flags.cluster,
       user: this.flags.user,
       namespace: this.flags.namespace,
+      as: this.flags.as,
+      asGroups: this.flags['as-group'],
+      asUid: this.flags['as-uid'],
     })
     return this.kubeconfigCache
   }

@@ -173,3 +173,27 @@ export const repositoryFlag = Flags.custom<string>({
     return input
   },
 })
+
+/**
+ * A name to impersonate: any string the apiserver's authenticator knows, but it travels in an
+ * HTTP header (Impersonate-User, -Group, -Uid), which carries printable ASCII only — kubectl's Go
+ * client refuses the same values ("invalid header field value").
+ */
+const impersonationValue = (what: string) =>
+  Flags.custom<string>({
+    helpGroup: 'GLOBAL',
+    helpValue: `<${what}>`,
+    async parse(input, _ctx, opts) {
+      const hint = `give the ${what} to impersonate (for example jane, or system:serviceaccount:NAMESPACE:NAME), or leave the flag out`
+      if (input.trim() === '') throw new UsageError(`invalid value for --${opts.name}: it is empty`, hint)
+      if (!/^[\x20-\x7e]+$/.test(input)) throw new UsageError(`invalid value for --${opts.name}: "${input}" cannot be sent in an HTTP header (printable ASCII only)`, hint)
+      return input
+    },
+  })
+
+/** kubectl's impersonation flags, global as in kubectl: they replace the kubeconfig user's as, as-groups and as-uid. */
+export const impersonationFlags = {
+  as: impersonationValue('user')({description: 'Username to impersonate for the operation (a user or a service account).'}),
+  'as-group': impersonationValue('group')({description: 'Group to impersonate for the operation; repeat it for several groups.', multiple: true}),
+  'as-uid': impersonationValue('uid')({description: 'UID to impersonate for the operation.'}),
+}

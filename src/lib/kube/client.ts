@@ -11,9 +11,13 @@
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import net from 'node:net'
+import tls from 'node:tls'
 import {Duplex, PassThrough} from 'node:stream'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
+import {ExecCredentialCache, type ExecCredential} from './exec-credential.js'
 import {H2Connection} from './h2.js'
+import {proxyFor, ProxyError, tunnel} from './proxy.js'
 import type {ResolvedKubeconfig} from './kubeconfig.js'
 import {qualifiedName, resourcePath, type ResourceType} from './resources.js'
 
@@ -113,36 +117,57 @@ interface RawAnswer {
 
 /**
  * Creates a client for the resolved kubeconfig. Static credentials (token, token file, client
- * certificate, basic auth) are read here directly; exec and auth-provider plugins, proxies and
- * impersonation go through client-node, loaded only then — its import alone costs 0.6 s idle and
- * several seconds on a busy machine, which every status call would otherwise pay.
+ * certificate, basic auth), exec plugins, impersonation and proxies are handled here directly;
+ * only auth-provider plugins (gcp, azure, oidc) go through client-node, loaded only then — its
+ * import alone costs 0.6 s idle and several seconds on a busy machine.
  */
 export async function createKubeClient(config: ResolvedKubeconfig, opts: KubeClientOptions): Promise<KubeClient> {
-  const direct = staticCredentials(config)
-  if (direct) return new RestKubeClient(config, config.server, direct, {...opts, http2: opts.http2 ?? process.env.DISABLE_HTTP2 === undefined})
-  const {kc} = await clientNodeConfig(config)
-  const httpsOpts: https.RequestOptions = {}
-  try {
-    await kc.applyToHTTPSOptions(httpsOpts)
-  } catch (error) {
-    throw new SrsError(`cannot get credentials for user "${config.userName}" of context "${config.contextName}": ${(error as Error).message}`, {
-      reason: 'Unauthorized',
-      hint: 'check the user entry of your kubeconfig (exec plugin, token or certificate files)',
-    })
+  if (!config.server) throw new SrsError(`no server found for cluster "${config.clusterName}"`, {reason: 'KubeconfigInvalid', hint: `set server in cluster "${config.clusterName}" of your kubeconfig`})
+  const base = new URL(config.server)
+  const proxy = proxyFor(base, config.cluster)
+  // One HTTP/2 connection unless a proxy tunnels each connection (DISABLE_HTTP2: client-go's switch).
+  const http2 = opts.http2 ?? (process.env.DISABLE_HTTP2 === undefined && !proxy)
+  if (config.user['auth-provider'] !== undefined) {
+    const {kc} = await clientNodeConfig(config)
+    const httpsOpts: https.RequestOptions = {}
+    try {
+      await kc.applyToHTTPSOptions(httpsOpts)
+    } catch (error) {
+      throw new SrsError(`cannot get credentials for user "${config.userName}" of context "${config.contextName}": ${(error as Error).message}`, {
+        reason: 'Unauthorized',
+        hint: 'check the auth-provider of the user entry in your kubeconfig',
+      })
+    }
+    const tlsOpts = staticCredentials(config)!
+    tlsOpts.headers = {...(httpsOpts.headers as Record<string, string>), ...impersonationHeaders(config.user)}
+    return new RestKubeClient(config, config.server, tlsOpts, {...opts, http2: false}, {proxy})
   }
-  const cluster = kc.getCurrentCluster()
-  if (!cluster?.server) {
-    throw new SrsError(`context "${config.contextName}" has no server address`, {reason: 'KubeconfigInvalid'})
+  const tlsOpts = staticCredentials(config)!
+  const exec = config.user.exec as Record<string, unknown> | undefined
+  let execCache: ExecCredentialCache | undefined
+  if (exec) {
+    execCache = new ExecCredentialCache(exec, {userName: config.userName, contextName: config.contextName, cluster: config.cluster})
+    const first = await execCache.get()
+    // A certificate from the plugin is part of the TLS set-up; a token goes on each request.
+    if (first.clientCertificateData && first.clientKeyData) {
+      tlsOpts.cert = Buffer.from(first.clientCertificateData)
+      tlsOpts.key = Buffer.from(first.clientKeyData)
+    }
   }
-  return new RestKubeClient(config, cluster.server, httpsOpts, opts)
+  return new RestKubeClient(config, config.server, tlsOpts, {...opts, http2}, {proxy, execCache})
 }
 
-/** TLS options and headers from a kubeconfig's static credentials; undefined when client-node must handle them. */
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/
+
+/**
+ * TLS options and headers from a kubeconfig's cluster and user entries, with client-go's
+ * precedence: data over files, tokenFile over token (re-read per client, as kubectl reads it per
+ * run), impersonation headers from as / as-groups / as-uid / as-user-extra.
+ */
 export function staticCredentials(config: ResolvedKubeconfig): https.RequestOptions | undefined {
   const c = config.cluster
   const u = config.user
-  const needsPlugin = ['exec', 'auth-provider', 'as', 'as-groups', 'as-user-extra'].some((k) => u[k] !== undefined) || c['proxy-url'] !== undefined
-  if (needsPlugin || !config.server) return undefined
+  if (!config.server) return undefined
   const read = (file: unknown, data: unknown): Buffer | undefined => {
     if (typeof data === 'string' && data) return Buffer.from(data, 'base64')
     if (typeof file === 'string' && file) {
@@ -154,20 +179,67 @@ export function staticCredentials(config: ResolvedKubeconfig): https.RequestOpti
     }
     return undefined
   }
-  const tls: https.RequestOptions = {headers: {}}
+  const opts: https.RequestOptions = {headers: {}}
   const ca = read(c['certificate-authority'], c['certificate-authority-data'])
-  if (ca) tls.ca = ca
-  if (c['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false
-  if (typeof c['tls-server-name'] === 'string') tls.servername = c['tls-server-name']
+  if (ca) opts.ca = ca
+  if (c['insecure-skip-tls-verify'] === true) opts.rejectUnauthorized = false
+  if (typeof c['tls-server-name'] === 'string' && c['tls-server-name'] !== '') opts.servername = c['tls-server-name']
   const cert = read(u['client-certificate'], u['client-certificate-data'])
   const key = read(u['client-key'], u['client-key-data'])
-  if (cert) tls.cert = cert
-  if (key) tls.key = key
-  let token = typeof u.token === 'string' ? u.token : undefined
-  if (!token && typeof u.tokenFile === 'string') token = read(u.tokenFile, undefined)?.toString('utf8').trim()
-  if (token) (tls.headers as Record<string, string>).Authorization = `Bearer ${token}`
-  if (typeof u.username === 'string' && typeof u.password === 'string') tls.auth = `${u.username}:${u.password}`
-  return tls
+  if (key && ENCRYPTED_KEY.test(key.toString('latin1'))) {
+    const where = typeof u['client-key'] === 'string' && !u['client-key-data'] ? `client key ${u['client-key']}` : 'client-key-data'
+    throw new SrsError(`tls: failed to parse private key: the ${where} of user "${config.userName}" is encrypted, and kubeconfigs carry no passphrase (kubectl refuses it too)`, {
+      reason: 'KubeconfigInvalid',
+      hint: 'decrypt the key (openssl pkey -in KEY -out KEY.plain) and point client-key at the result',
+    })
+  }
+  if (cert) opts.cert = cert
+  if (key) opts.key = key
+  let token: string | undefined
+  if (typeof u.tokenFile === 'string' && u.tokenFile !== '') token = read(u.tokenFile, undefined)?.toString('utf8').trim()
+  if (!token && typeof u.token === 'string' && u.token !== '') token = u.token
+  const headers = opts.headers as Record<string, string | string[]>
+  if (token) headers.Authorization = `Bearer ${token}`
+  if (typeof u.username === 'string' && typeof u.password === 'string') opts.auth = `${u.username}:${u.password}`
+  Object.assign(headers, impersonationHeaders(u))
+  return opts
+}
+
+/** client-go's impersonation headers; extra keys are percent-encoded as it does. */
+export function impersonationHeaders(user: Record<string, unknown>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  if (typeof user.as !== 'string' || user.as === '') return out
+  out['Impersonate-User'] = user.as
+  if (typeof user['as-uid'] === 'string' && user['as-uid'] !== '') out['Impersonate-Uid'] = user['as-uid']
+  const groups = Array.isArray(user['as-groups']) ? (user['as-groups'] as unknown[]).map(String) : []
+  if (groups.length) out['Impersonate-Group'] = groups
+  const extra = (user['as-user-extra'] ?? {}) as Record<string, unknown>
+  for (const [k, v] of Object.entries(extra)) {
+    const values = (Array.isArray(v) ? v : [v]).map(String)
+    if (values.length) out[`Impersonate-Extra-${encodeURIComponent(k)}`] = values
+  }
+  return out
+}
+
+/** A keep-alive agent whose connections go through the proxy (CONNECT or SOCKS5), TLS inside. */
+function proxiedAgent(proxy: URL, base: URL, tlsOpts: https.AgentOptions, timeoutMs: number): http.Agent {
+  const secure = base.protocol === 'https:'
+  const Base = secure ? https.Agent : http.Agent
+  class ProxiedAgent extends Base {
+    override createConnection(_options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | undefined {
+      const host = base.hostname.replace(/^\[|\]$/g, '')
+      const port = Number(base.port || (secure ? 443 : 80))
+      const fail = (err: Error) => callback?.(err, undefined as unknown as Duplex)
+      tunnel(proxy, host, port, timeoutMs).then((raw) => {
+        if (!secure) return callback?.(null, raw)
+        const s = tls.connect({...tlsOpts, socket: raw, host, servername: tlsOpts.servername ?? (net.isIP(host) ? undefined : host)})
+        s.once('secureConnect', () => callback?.(null, s))
+        s.once('error', fail)
+      }, fail)
+      return undefined
+    }
+  }
+  return new ProxiedAgent({...tlsOpts, keepAlive: true, maxSockets: 64})
 }
 
 class RestKubeClient implements KubeClient {
@@ -176,37 +248,50 @@ class RestKubeClient implements KubeClient {
   readonly server: string
   private readonly base: URL
   private readonly agent: http.Agent
-  private readonly headers: Record<string, string>
+  private readonly headers: Record<string, string | string[]>
   private readonly h2: H2Connection | undefined
+  private readonly proxy: URL | undefined
+  private readonly execCache: ExecCredentialCache | undefined
 
   constructor(
     private readonly config: ResolvedKubeconfig,
     server: string,
     tls: https.RequestOptions,
     private readonly opts: KubeClientOptions,
+    route: {proxy?: URL; execCache?: ExecCredentialCache} = {},
   ) {
     this.namespace = config.namespace
     this.contextName = config.contextName
     this.server = server
     this.base = new URL(server)
+    this.proxy = route.proxy
+    this.execCache = route.execCache
     const agentOpts = {keepAlive: true, maxSockets: 64}
-    this.agent =
-      this.base.protocol === 'http:'
+    const tlsAgentOpts: https.AgentOptions = {
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      pfx: tls.pfx,
+      passphrase: tls.passphrase,
+      servername: tls.servername,
+      rejectUnauthorized: tls.rejectUnauthorized,
+    }
+    this.agent = this.proxy
+      ? proxiedAgent(this.proxy, this.base, tlsAgentOpts, opts.requestTimeoutMs)
+      : this.base.protocol === 'http:'
         ? new http.Agent(agentOpts)
-        : new https.Agent({
-            ...agentOpts,
-            ca: tls.ca,
-            cert: tls.cert,
-            key: tls.key,
-            pfx: tls.pfx,
-            passphrase: tls.passphrase,
-            servername: tls.servername,
-            rejectUnauthorized: tls.rejectUnauthorized,
-          })
+        : new https.Agent({...agentOpts, ...tlsAgentOpts})
     this.headers = {}
-    for (const [k, v] of Object.entries(tls.headers ?? {})) if (v !== undefined) this.headers[k] = String(v)
+    for (const [k, v] of Object.entries(tls.headers ?? {})) if (v !== undefined) this.headers[k] = Array.isArray(v) ? v.map(String) : String(v)
     if (tls.auth) this.headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`
-    this.h2 = opts.http2 && this.base.protocol === 'https:' ? new H2Connection(this.base.origin, tls) : undefined
+    this.h2 = opts.http2 && !this.proxy && this.base.protocol === 'https:' ? new H2Connection(this.base.origin, tls) : undefined
+  }
+
+  /** The headers of a request: the exec plugin's current token (run again once expired). */
+  private async requestHeaders(): Promise<{headers: Record<string, string | string[]>; cred?: ExecCredential}> {
+    if (!this.execCache) return {headers: this.headers}
+    const cred = await this.execCache.get()
+    return {headers: cred.token ? {...this.headers, Authorization: `Bearer ${cred.token}`} : this.headers, cred}
   }
 
   close(): void {
@@ -430,8 +515,9 @@ class RestKubeClient implements KubeClient {
       timeoutSeconds: Math.max(1, Math.ceil(opts.timeoutMs / 1000)),
     })
     const what = {verb: 'watch', resource: qualifiedName(res), namespace: ns}
+    const {headers} = await this.requestHeaders()
     await new Promise<void>((resolve, reject) => {
-      const req = this.transport().request(url, {method: 'GET', agent: this.agent, headers: {...this.headers, Accept: 'application/json'}}, (resp) => {
+      const req = this.transport().request(url, {method: 'GET', agent: this.agent, headers: {...headers, Accept: 'application/json'}}, (resp) => {
         if ((resp.statusCode ?? 0) >= 400) {
           let body = ''
           resp.setEncoding('utf8')
@@ -508,8 +594,16 @@ class RestKubeClient implements KubeClient {
   private async request(spec: RequestSpec): Promise<RawAnswer> {
     const maxAttempts = 6
     const started = Date.now()
+    let execRetried = false
     for (let attempt = 1; ; attempt++) {
-      const ans = await this.once(spec)
+      const {headers, cred} = await this.requestHeaders()
+      const ans = await this.once(spec, headers)
+      // client-go runs the exec plugin again once when its credential is rejected.
+      if (ans.status === 401 && cred && this.execCache && !execRetried) {
+        execRetried = true
+        this.execCache.invalidate(cred)
+        continue
+      }
       // Throttling (429: API Priority and Fairness rejected it, nothing was done) and apiserver
       // restarts answering 503 on reads: back off and retry.
       const retriable = ans.status === 429 || (ans.status === 503 && spec.method === 'GET' && !spec.raw)
@@ -541,11 +635,11 @@ class RestKubeClient implements KubeClient {
     )
   }
 
-  private once(spec: RequestSpec): Promise<RawAnswer> {
+  private once(spec: RequestSpec, credentialHeaders: Record<string, string | string[]>): Promise<RawAnswer> {
     const target = this.target(spec.path, spec.query)
     const body = spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body))
     const timeoutMs = spec.timeoutMs ?? this.opts.requestTimeoutMs
-    const headers: Record<string, string> = {...this.headers, Accept: 'application/json, */*'}
+    const headers: Record<string, string | string[]> = {...credentialHeaders, Accept: 'application/json, */*'}
     if (body) {
       headers['Content-Type'] = spec.contentType ?? 'application/json'
       headers['Content-Length'] = String(body.length)
@@ -559,7 +653,7 @@ class RestKubeClient implements KubeClient {
           return ans
         },
         (err: Error & {code?: string; timedOut?: boolean}) => {
-          if (h2.unsupported) return this.once(spec)
+          if (h2.unsupported) return this.once(spec, credentialHeaders)
           throw err.timedOut ? this.timeoutError(spec, timeoutMs) : this.networkError(err, spec.what)
         },
       )
@@ -605,11 +699,47 @@ class RestKubeClient implements KubeClient {
     )
   }
 
-  private networkError(err: Error & {code?: string}, what: RequestSpec['what']): SrsError {
-    return new SrsError(`cannot reach the Kubernetes API at ${this.server} (context "${this.contextName}"): ${err.code ?? err.message}`, {
+  /**
+   * A connection that failed, named by its real cause: the proxy, the server's certificate, or
+   * the server itself. kubectl's words for certificates ("x509: certificate signed by unknown
+   * authority") are kept, so a search for them finds the same fixes.
+   */
+  private networkError(err: Error & {code?: string; reason?: string}, what: RequestSpec['what']): SrsError {
+    const doing = `while trying to ${what.verb} ${what.resource}`
+    const at = `the Kubernetes API at ${this.server} (context "${this.contextName}")`
+    if (err instanceof ProxyError) {
+      return new SrsError(`cannot reach ${at} through ${err.message}`, {
+        exitCode: ExitCode.Failed,
+        reason: 'ProxyFailed',
+        hint: `check the proxy: proxy-url of cluster "${this.config.clusterName}" in the kubeconfig, else HTTPS_PROXY / NO_PROXY (${doing})`,
+        cause: err,
+      })
+    }
+    const code = err.code ?? ''
+    const untrusted = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT']
+    const certHint = `the server's certificate is not the one this kubeconfig trusts: check certificate-authority(-data) and tls-server-name of cluster "${this.config.clusterName}" (${doing})`
+    if (untrusted.includes(code)) {
+      return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: certificate signed by unknown authority (${code})`, {exitCode: ExitCode.Failed, reason: 'CertificateInvalid', hint: certHint, cause: err})
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: ${err.reason ?? err.message}`, {exitCode: ExitCode.Failed, reason: 'CertificateInvalid', hint: certHint, cause: err})
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+      return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${code})`, {exitCode: ExitCode.Failed, reason: 'CertificateInvalid', hint: `check the clock of this machine and the server's certificate (${doing})`, cause: err})
+    }
+    if (/^ERR_OSSL|^ERR_SSL|SSL routines|alert/i.test(`${code} ${err.message}`)) {
+      return new SrsError(`TLS with ${at} failed: ${err.message}`, {
+        exitCode: ExitCode.Failed,
+        reason: 'TLSFailed',
+        hint: `check the client certificate and key of user "${this.config.userName}" and the cluster's certificate-authority (${doing})`,
+        cause: err,
+      })
+    }
+    const words = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? `no such host ${this.base.hostname}` : (code || err.message)
+    return new SrsError(`cannot reach ${at}: ${words}${code && words !== code ? ` (${code})` : ''}`, {
       exitCode: ExitCode.Failed,
       reason: 'Unreachable',
-      hint: `is the cluster running? Check --context and --kubeconfig (while trying to ${what.verb} ${what.resource})`,
+      hint: `is the cluster running? Check --context and --kubeconfig (${doing})`,
       cause: err,
     })
   }
@@ -635,6 +765,15 @@ class RestKubeClient implements KubeClient {
         // The apiserver names the authenticated identity (e.g. a service account), which can
         // differ from the kubeconfig's user entry name.
         const who = /User "([^"]+)"/.exec(status.message ?? '')?.[1]
+        // Impersonation refused is not a missing read permission: say which one it is.
+        if (/cannot impersonate/.test(status.message ?? '')) {
+          return new KubeApiError(`forbidden: ${status.message}`, {
+            status: 403,
+            reason: 'Forbidden',
+            refused: {user: who ?? (this.config.userName || 'unknown'), verb: 'impersonate', resource: 'users', namespace: undefined},
+            hint: 'ask a cluster admin for RBAC permission to impersonate, or drop --as / --as-group / --as-uid and the as fields of the kubeconfig user',
+          })
+        }
         return new KubeApiError(`forbidden: ${who ? `user "${who}"` : user} cannot ${what.verb} ${obj}${where}`, {
           status: 403,
           reason: 'Forbidden',

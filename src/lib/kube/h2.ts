@@ -38,7 +38,7 @@ export class H2Connection {
    * stream of a connection whose client failed authentication (its HTTP/2 DoS mitigation), so a
    * 401 must not come back as "cannot reach the API".
    */
-  async request(method: string, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
+  async request(method: string, pathAndQuery: string, headers: Record<string, string | string[]>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce(method, pathAndQuery, headers, body, timeoutMs)
@@ -48,7 +48,7 @@ export class H2Connection {
     }
   }
 
-  private requestOnce(method: string, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
+  private requestOnce(method: string, pathAndQuery: string, headers: Record<string, string | string[]>, body: Buffer | undefined, timeoutMs: number): Promise<H2Answer> {
     const session = this.connect()
     this.active++
     session.ref()

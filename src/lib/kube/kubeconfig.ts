@@ -7,7 +7,11 @@
  *  - otherwise ~/.kube/config;
  *  - with no file at all, in-cluster configuration is used when KUBERNETES_SERVICE_HOST is set;
  *  - --context, --cluster, --user and --namespace override what the context says;
- *  - relative file paths inside a kubeconfig are relative to the file that holds them.
+ *  - relative file paths inside a kubeconfig are relative to the file that holds them, and so is
+ *    an exec plugin's command when it has a path separator (a bare name is looked up on PATH);
+ *  - YAML 1.1 scalars, as Go's YAML reads them (`insecure-skip-tls-verify: yes` is true);
+ *  - --as, --as-group and --as-uid replace the user entry's as, as-groups and as-uid;
+ *  - what kubectl refuses (client-go's validation, its TLS rules) is refused with kubectl's words.
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
@@ -21,6 +25,10 @@ export interface KubeconfigFlags {
   cluster?: string
   user?: string
   namespace?: string
+  /** Impersonation (kubectl --as, --as-group, --as-uid): replaces the user entry's. */
+  as?: string
+  asGroups?: string[]
+  asUid?: string
 }
 
 type Obj = Record<string, unknown>
@@ -71,7 +79,8 @@ export function kubeconfigFiles(flags: KubeconfigFlags, env: NodeJS.ProcessEnv =
 function loadFile(file: string): Obj {
   let doc: unknown
   try {
-    doc = parseYaml(readFileSync(file, 'utf8'))
+    // Go's YAML reader (sigs.k8s.io/yaml) is YAML 1.1: yes/no/on/off are booleans there.
+    doc = parseYaml(readFileSync(file, 'utf8'), {version: '1.1'})
   } catch (error) {
     throw new SrsError(`kubeconfig file ${file} is not valid YAML: ${(error as Error).message.split('\n')[0]}`, {
       reason: 'KubeconfigInvalid',
@@ -91,6 +100,11 @@ function absolutize(obj: Obj, kind: 'cluster' | 'user', file: string): Obj {
   for (const key of PATH_FIELDS[kind]) {
     const v = out[key]
     if (typeof v === 'string' && v !== '' && !path.isAbsolute(v)) out[key] = path.resolve(path.dirname(file), v)
+  }
+  // client-go resolves an exec command against the kubeconfig's folder only when it names a path.
+  const exec = out.exec as Obj | undefined
+  if (kind === 'user' && exec && typeof exec.command === 'string' && exec.command.includes('/') && !path.isAbsolute(exec.command)) {
+    out.exec = {...exec, command: path.resolve(path.dirname(file), exec.command)}
   }
   return out
 }
@@ -168,6 +182,13 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
   const namespace = flags.namespace ?? ctxNamespace ?? 'default'
   const clusterObj = absolutize(cluster.obj, 'cluster', cluster.file)
   const userObj = user ? absolutize(user.obj, 'user', user.file) : {}
+  if (flags.as === undefined && !nonEmpty(userObj.as) && (flags.asGroups?.length || flags.asUid !== undefined)) {
+    throw new UsageError(`requesting uid, groups or user-extra for ${userName || 'anonymous'} without impersonating a user`, 'add --as USER: --as-group and --as-uid qualify the user impersonated')
+  }
+  if (flags.as !== undefined) userObj.as = flags.as
+  if (flags.asGroups?.length) userObj['as-groups'] = flags.asGroups
+  if (flags.asUid !== undefined) userObj['as-uid'] = flags.asUid
+  validate(clusterName, clusterObj, userName || 'anonymous', userObj)
   const name = contextName ?? 'kubectl-srs'
   return {
     source: 'kubeconfig',
@@ -222,5 +243,74 @@ function inCluster(flags: KubeconfigFlags, env: NodeJS.ProcessEnv): ResolvedKube
         contexts: [{name: 'in-cluster', context: {cluster: 'in-cluster', user: 'serviceaccount', namespace: ns}}],
         'current-context': 'in-cluster',
       }),
+  }
+}
+
+const EXEC_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']
+const INTERACTIVE_MODES = ['Never', 'IfAvailable', 'Always']
+
+function nonEmpty(v: unknown): boolean {
+  return (typeof v === 'string' && v !== '') || (Array.isArray(v) && v.length > 0) || (typeof v === 'object' && v !== null && Object.keys(v).length > 0)
+}
+
+/**
+ * What kubectl refuses before any request: client-go's clientcmd validation and the TLS
+ * rules of its REST config, with their words (kubectl prints them as "Error in configuration").
+ */
+function validate(clusterName: string, cluster: Obj, userName: string, user: Obj): void {
+  const refuse = (reason: string, hint: string): never => {
+    throw new SrsError(reason, {reason: 'KubeconfigInvalid', hint})
+  }
+  const where = `cluster "${clusterName}" and user "${userName}" of your kubeconfig`
+  if (nonEmpty(cluster['certificate-authority']) && nonEmpty(cluster['certificate-authority-data'])) {
+    refuse(`certificate-authority-data and certificate-authority are both specified for ${clusterName}. certificate-authority-data will override.`, `keep one of the two in cluster "${clusterName}" (kubectl refuses this kubeconfig too)`)
+  }
+  const proxyUrl = cluster['proxy-url']
+  if (typeof proxyUrl === 'string' && proxyUrl !== '') {
+    let scheme: string
+    try {
+      scheme = new URL(proxyUrl).protocol.replace(/:$/, '')
+    } catch {
+      scheme = ''
+    }
+    if (!['http', 'https', 'socks5'].includes(scheme)) {
+      refuse(`invalid 'proxy-url' "${proxyUrl}" for cluster "${clusterName}": unsupported scheme "${scheme}", must be http, https, or socks5`, `fix proxy-url of cluster "${clusterName}" in your kubeconfig`)
+    }
+  }
+  for (const [file, data, name] of [
+    ['client-certificate', 'client-certificate-data', 'client-cert'],
+    ['client-key', 'client-key-data', 'client-key'],
+  ] as const) {
+    if (nonEmpty(user[file]) && nonEmpty(user[data])) {
+      refuse(`${name}-data and ${name} are both specified for ${userName}. ${name}-data will override.`, `keep one of the two in user "${userName}" (kubectl refuses this kubeconfig too)`)
+    }
+  }
+  const hasCert = nonEmpty(user['client-certificate']) || nonEmpty(user['client-certificate-data'])
+  const hasKey = nonEmpty(user['client-key']) || nonEmpty(user['client-key-data'])
+  if (hasCert && !hasKey) refuse(`client-key-data or client-key must be specified for ${userName} to use the clientCert authentication method.`, `add the client key to user "${userName}"`)
+  if (hasKey && !hasCert) refuse(`client-cert-data or client-cert must be specified for ${userName} to use the clientCert authentication method.`, `add the client certificate to user "${userName}"`)
+  const exec = user.exec as Obj | undefined
+  if (exec !== undefined && exec !== null) {
+    const execHint = `fix the exec section of user "${userName}" in your kubeconfig`
+    if (!nonEmpty(exec.command)) refuse(`command must be specified for ${userName} to use exec authentication plugin`, execHint)
+    if (!nonEmpty(exec.apiVersion)) refuse(`apiVersion must be specified for ${userName} to use exec authentication plugin`, execHint)
+    for (const v of Array.isArray(exec.env) ? (exec.env as Obj[]) : []) {
+      if (!nonEmpty(v?.name)) refuse(`env variable name must be specified for ${userName} to use exec authentication plugin`, execHint)
+    }
+    const mode = exec.interactiveMode
+    if (mode === undefined || mode === '') {
+      if (exec.apiVersion === 'client.authentication.k8s.io/v1') refuse(`interactiveMode must be specified for ${userName} to use exec authentication plugin`, `${execHint}: add interactiveMode: Never (or IfAvailable, Always)`)
+    } else if (!INTERACTIVE_MODES.includes(String(mode))) {
+      refuse(`invalid interactiveMode for ${userName}: "${String(mode)}"`, `${execHint}: interactiveMode is one of ${INTERACTIVE_MODES.join(', ')}`)
+    }
+    if (!EXEC_VERSIONS.includes(String(exec.apiVersion))) {
+      refuse(`exec plugin: invalid apiVersion "${String(exec.apiVersion)}"`, `${execHint}: apiVersion is one of ${EXEC_VERSIONS.join(', ')}`)
+    }
+  }
+  if (!nonEmpty(user.as) && (nonEmpty(user['as-groups']) || nonEmpty(user['as-user-extra']) || nonEmpty(user['as-uid']))) {
+    refuse(`requesting uid, groups or user-extra for ${userName} without impersonating a user`, 'name the user to impersonate too (--as, or as: in the kubeconfig)')
+  }
+  if (cluster['insecure-skip-tls-verify'] === true && (nonEmpty(cluster['certificate-authority']) || nonEmpty(cluster['certificate-authority-data']))) {
+    refuse('specifying a root certificates file with the insecure flag is not allowed', `remove insecure-skip-tls-verify or the certificate authority of ${where}`)
   }
 }

@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {parse} from 'yaml'
 import {resolveKubeconfig} from '../../../src/lib/kube/kubeconfig.js'
-import {staticCredentials} from '../../../src/lib/kube/client.js'
+import {impersonationHeaders, staticCredentials} from '../../../src/lib/kube/client.js'
 
 let dir: string
 const file = (name: string, text: string): string => {
@@ -23,7 +23,7 @@ clusters:
   cluster: {server: https://stage.example:6443}
 users:
 - name: alice
-  user: {token: a-token, client-key: keys/alice.key}
+  user: {token: a-token, client-certificate: keys/alice.crt, client-key: keys/alice.key}
 contexts:
 - name: prod
   context: {cluster: prod-cluster, user: alice, namespace: live}
@@ -154,16 +154,65 @@ current-context: ctx
     expect(tls.headers).toEqual({Authorization: 'Bearer t0k'})
   })
 
-  test('exec and auth-provider users, proxies and impersonation go through client-node', () => {
-    const base = (user: string, cluster = '{server: https://x:6443}') => resolveKubeconfig({kubeconfig: file(`k${Math.random()}`, `clusters: [{name: c, cluster: ${cluster}}]
-users: [{name: u, user: ${user}}]
+  test('tokenFile wins over token; impersonation headers from as, as-groups, as-uid, as-user-extra', () => {
+    const tokenFile = file('tok', 'from-file\n')
+    const kc = resolveKubeconfig({kubeconfig: file('imp', `clusters: [{name: c, cluster: {server: https://x:6443}}]
+users: [{name: u, user: {token: inline, tokenFile: ${tokenFile}, as: jane, as-uid: "42", as-groups: [g1, g2], as-user-extra: {"team/a": [video]}}}]
 contexts: [{name: ctx, context: {cluster: c, user: u}}]
 current-context: ctx
 `)}, {})
-    expect(staticCredentials(base('{exec: {command: aws}}'))).toBeUndefined()
-    expect(staticCredentials(base('{auth-provider: {name: oidc}}'))).toBeUndefined()
-    expect(staticCredentials(base('{token: t, as: admin}'))).toBeUndefined()
-    expect(staticCredentials(base('{token: t}', '{server: https://x:6443, proxy-url: "http://proxy:3128"}'))).toBeUndefined()
-    expect(staticCredentials(base('{username: a, password: b}'))!.auth).toBe('a:b')
+    expect(staticCredentials(kc)!.headers).toEqual({
+      Authorization: 'Bearer from-file',
+      'Impersonate-User': 'jane',
+      'Impersonate-Uid': '42',
+      'Impersonate-Group': ['g1', 'g2'],
+      'Impersonate-Extra-team%2Fa': ['video'],
+    })
+    expect(impersonationHeaders({'as-groups': ['g']})).toEqual({})
+    expect(staticCredentials(resolveKubeconfig({kubeconfig: file('imp2', 'clusters: [{name: c, cluster: {server: https://x:6443}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: ctx, context: {cluster: c, user: u}}]\ncurrent-context: ctx\n'), as: 'bob', asGroups: ['a', 'b']}, {}))!.headers).toEqual({
+      Authorization: 'Bearer t',
+      'Impersonate-User': 'bob',
+      'Impersonate-Group': ['a', 'b'],
+    })
+  })
+})
+
+describe('kubectl refuses, so does the plugin, with its words', () => {
+  const kubeconfig = (cluster: string, user: string) =>
+    file(`v${Math.random()}`, `clusters: [{name: c, cluster: ${cluster}}]\nusers: [{name: u, user: ${user}}]\ncontexts: [{name: ctx, context: {cluster: c, user: u}}]\ncurrent-context: ctx\n`)
+  const refusal = (cluster: string, user: string, flags: Record<string, unknown> = {}) => {
+    try {
+      resolveKubeconfig({kubeconfig: kubeconfig(cluster, user), ...flags}, {})
+    } catch (error) {
+      return (error as Error).message
+    }
+    return 'accepted'
+  }
+  test.each([
+    ['{server: https://x, certificate-authority: /ca, certificate-authority-data: Zm9v}', '{token: t}', 'certificate-authority-data and certificate-authority are both specified for c. certificate-authority-data will override.'],
+    ['{server: https://x, certificate-authority-data: Zm9v, insecure-skip-tls-verify: true}', '{token: t}', 'specifying a root certificates file with the insecure flag is not allowed'],
+    ['{server: https://x, proxy-url: "ftp://p:1"}', '{token: t}', `invalid 'proxy-url' "ftp://p:1" for cluster "c": unsupported scheme "ftp", must be http, https, or socks5`],
+    ['{server: https://x}', '{exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}', 'interactiveMode must be specified for u to use exec authentication plugin'],
+    ['{server: https://x}', '{exec: {apiVersion: client.authentication.k8s.io/v1beta1}}', 'command must be specified for u to use exec authentication plugin'],
+    ['{server: https://x}', '{client-certificate: /c.crt}', 'client-key-data or client-key must be specified for u to use the clientCert authentication method.'],
+    ['{server: https://x}', '{token: t, as-groups: [g]}', 'requesting uid, groups or user-extra for u without impersonating a user'],
+    ['{server: https://x}', '{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}}', 'accepted'],
+    ['{server: https://x, insecure-skip-tls-verify: yes}', '{token: t}', 'accepted'],
+  ])('cluster %s, user %s: %s', (cluster, user, expected) => {
+    expect(refusal(cluster, user)).toBe(expected)
+  })
+
+  test('--as-group without --as is a usage error', () => {
+    expect(() => resolveKubeconfig({kubeconfig: kubeconfig('{server: https://x}', '{token: t}'), asGroups: ['g']}, {})).toThrow(
+      expect.objectContaining({message: 'requesting uid, groups or user-extra for u without impersonating a user', exitCode: 2}),
+    )
+  })
+
+  test('YAML 1.1 booleans, as Go reads them; an exec command with a path is resolved against its file', () => {
+    const kc = resolveKubeconfig({kubeconfig: kubeconfig('{server: https://x, insecure-skip-tls-verify: yes}', '{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./bin/cred}}')}, {})
+    expect(kc.cluster['insecure-skip-tls-verify']).toBe(true)
+    expect((kc.user.exec as {command: string}).command).toBe(path.join(dir, 'bin/cred'))
+    const onPath = resolveKubeconfig({kubeconfig: kubeconfig('{server: https://x}', '{exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: aws}}')}, {})
+    expect((onPath.user.exec as {command: string}).command).toBe('aws')
   })
 })

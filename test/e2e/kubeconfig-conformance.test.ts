@@ -1,0 +1,362 @@
+/**
+ * Kubeconfig conformance: kubectl is the oracle. Each row is a kubeconfig (plus environment and
+ * global flags) run through `kubectl get services` and through `kubectl srs status` against the
+ * local cluster. They must agree: both work, or both refuse with the same cause; and their
+ * traffic must take the same route (direct, a CONNECT proxy, a SOCKS5 proxy, or a path-prefix
+ * reverse proxy, each on loopback and counting what passed through it). Where the plugin
+ * deliberately differs, the row's `differs` says how and why.
+ */
+import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import {parse, stringify} from 'yaml'
+import {createNamespace, KUBECONFIG, kubectl, ROOT, run, serviceAccountKubeconfig, srs, type RunResult} from '../helpers/cli.js'
+import {connectProxy, prefixProxy, socks5Proxy, type CountingProxy} from '../helpers/proxies.js'
+
+type Route = 'direct' | 'connect' | 'socks' | 'prefix'
+type Obj = Record<string, unknown>
+
+interface Row {
+  name: string
+  /** The kubeconfig: cluster and user entries (a string is written as it is, for YAML 1.1 scalars). */
+  kubeconfig: () => {cluster?: Obj; user?: Obj} | string
+  env?: () => NodeJS.ProcessEnv
+  /** Global flags given to both. */
+  args?: () => string[]
+  input?: string
+  /** 'ok', or the cause both must name. */
+  expect: 'ok' | RegExp
+  route: Route
+  /** A file an exec plugin appends a line to on each run: both must run it exactly this often. */
+  execRuns?: {file: () => string; times: number}
+  differs?: string
+}
+
+const PKI = path.join(ROOT, '.cluster/pki')
+let dir: string
+let ns: {name: string; remove: () => void}
+let server: string
+let token: string
+let port: string
+let saKubeconfig: string
+const proxies: Record<Exclude<Route, 'direct'>, CountingProxy> = {} as never
+
+const ca = () => path.join(PKI, 'apiserver.crt')
+const b64 = (file: string) => readFileSync(file).toString('base64')
+const baseCluster = (): Obj => ({server, 'certificate-authority': ca()})
+
+function script(name: string, body: string): string {
+  const file = path.join(dir, name)
+  writeFileSync(file, `#!/bin/sh\n${body}\n`, {mode: 0o755})
+  return file
+}
+
+function plainFile(name: string, content: string): string {
+  const file = path.join(dir, name)
+  writeFileSync(file, `${content}\n`)
+  return file
+}
+
+const credential = (apiVersion: string, tok = '$TOKEN') =>
+  `printf '{"apiVersion":"client.authentication.k8s.io/${apiVersion}","kind":"ExecCredential","status":{"token":"%s"}}' "${tok}"`
+
+function writeKubeconfig(row: Row): string {
+  const spec = row.kubeconfig()
+  const file = path.join(dir, `${row.name.replace(/[^a-z0-9]+/gi, '-')}.kubeconfig`)
+  if (typeof spec === 'string') {
+    writeFileSync(file, spec)
+    return file
+  }
+  const doc = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{name: 'local', cluster: spec.cluster ?? baseCluster()}],
+    users: [{name: 'someone', user: spec.user ?? {token}}],
+    contexts: [{name: 'local', context: {cluster: 'local', user: 'someone', namespace: ns.name}}],
+    'current-context': 'local',
+  }
+  writeFileSync(file, stringify(doc))
+  return file
+}
+
+const NO_PROXY_ENV = {HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', NO_PROXY: '', no_proxy: '', ALL_PROXY: '', all_proxy: ''}
+
+const rows: Row[] = [
+  {name: 'token', kubeconfig: () => ({}), expect: 'ok', route: 'direct'},
+  {name: 'tokenFile', kubeconfig: () => ({user: {tokenFile: plainFile('token.txt', token)}}), expect: 'ok', route: 'direct'},
+  {name: 'token and tokenFile: the file wins', kubeconfig: () => ({user: {token: 'wrong-token', tokenFile: plainFile('token2.txt', token)}}), expect: 'ok', route: 'direct'},
+  {name: 'wrong token: 401', kubeconfig: () => ({user: {token: 'wrong-token'}}), expect: /[Uu]nauthorized/, route: 'direct'},
+  {name: 'client certificate files', kubeconfig: () => ({user: {'client-certificate': path.join(PKI, 'cert-admin.crt'), 'client-key': path.join(PKI, 'cert-admin.key')}}), expect: 'ok', route: 'direct'},
+  {name: 'client certificate data', kubeconfig: () => ({user: {'client-certificate-data': b64(path.join(PKI, 'cert-admin.crt')), 'client-key-data': b64(path.join(PKI, 'cert-admin.key'))}}), expect: 'ok', route: 'direct'},
+  {
+    name: 'encrypted client key: refused',
+    kubeconfig: () => ({user: {'client-certificate': path.join(PKI, 'cert-admin.crt'), 'client-key': path.join(dir, 'encrypted.key')}}),
+    expect: /failed to parse private key/,
+    route: 'direct',
+    differs: 'kubectl also logs "Unhandled Error" lines; the plugin says once that the key is encrypted and what to do',
+  },
+  {name: 'CA data', kubeconfig: () => ({cluster: {server, 'certificate-authority-data': b64(ca())}}), expect: 'ok', route: 'direct'},
+  {name: 'CA file relative to the kubeconfig', kubeconfig: () => ({cluster: {server, 'certificate-authority': path.relative(dir, ca())}}), expect: 'ok', route: 'direct'},
+  {name: 'no CA: unknown authority', kubeconfig: () => ({cluster: {server}}), expect: /certificate signed by unknown authority/, route: 'direct'},
+  {name: 'insecure-skip-tls-verify: true', kubeconfig: () => ({cluster: {server, 'insecure-skip-tls-verify': true}}), expect: 'ok', route: 'direct'},
+  {
+    name: 'insecure-skip-tls-verify: yes (YAML 1.1)',
+    kubeconfig: () =>
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: local\n  cluster:\n    server: ${server}\n    insecure-skip-tls-verify: yes\nusers:\n- name: someone\n  user:\n    token: ${token}\ncontexts:\n- name: local\n  context: {cluster: local, user: someone, namespace: ${ns.name}}\ncurrent-context: local\n`,
+    expect: 'ok',
+    route: 'direct',
+  },
+  {name: 'insecure with a CA: refused', kubeconfig: () => ({cluster: {...baseCluster(), 'insecure-skip-tls-verify': true}}), expect: /specifying a root certificates file with the insecure flag is not allowed/, route: 'direct'},
+  {
+    name: 'CA file and CA data: refused',
+    kubeconfig: () => ({cluster: {...baseCluster(), 'certificate-authority-data': b64(ca())}}),
+    expect: /certificate-authority-data and certificate-authority are both specified for local/,
+    route: 'direct',
+  },
+  {name: 'tls-server-name', kubeconfig: () => ({cluster: {...baseCluster(), 'tls-server-name': 'kubernetes.default.svc'}}), expect: 'ok', route: 'direct'},
+  {name: 'tls-server-name not in the certificate', kubeconfig: () => ({cluster: {...baseCluster(), 'tls-server-name': 'elsewhere.example'}}), expect: /elsewhere\.example/, route: 'direct'},
+  {
+    name: 'disable-compression',
+    kubeconfig: () => ({cluster: {...baseCluster(), 'disable-compression': true}}),
+    expect: 'ok',
+    route: 'direct',
+    differs: 'the plugin never asks for gzip (the apiserver sends status-sized answers fast uncompressed), so the setting changes nothing for it',
+  },
+  {name: 'exec v1, interactiveMode Never', kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-v1.sh', credential('v1', token)), interactiveMode: 'Never'}}}), expect: 'ok', route: 'direct'},
+  {name: 'exec v1beta1', kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1beta1', command: script('cred-v1beta1.sh', credential('v1beta1', token))}}}), expect: 'ok', route: 'direct'},
+  {
+    name: 'exec v1 without interactiveMode: refused',
+    kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-v1.sh', credential('v1', token))}}}),
+    expect: /interactiveMode must be specified for someone to use exec authentication plugin/,
+    route: 'direct',
+  },
+  {
+    name: 'exec command relative to the kubeconfig',
+    kubeconfig: () => {
+      script('cred-rel.sh', credential('v1', token))
+      return {user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: './cred-rel.sh', interactiveMode: 'Never'}}}
+    },
+    expect: 'ok',
+    route: 'direct',
+  },
+  {
+    name: 'exec env, and KUBERNETES_EXEC_INFO with provideClusterInfo',
+    kubeconfig: () => ({
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: script(
+            'cred-info.sh',
+            `echo "$KUBERNETES_EXEC_INFO" | grep -q '"interactive":false' || exit 7\necho "$KUBERNETES_EXEC_INFO" | grep -q '"server":"${server}"' || exit 8\necho "$KUBERNETES_EXEC_INFO" | grep -q '"audience":"srs"' || exit 9\n${credential('v1', '$CRED_TOKEN')}`,
+          ),
+          env: [{name: 'CRED_TOKEN', value: token}],
+          provideClusterInfo: true,
+          interactiveMode: 'IfAvailable',
+        },
+      },
+      cluster: {...baseCluster(), extensions: [{name: 'client.authentication.k8s.io/exec', extension: {audience: 'srs'}}]},
+    }),
+    expect: 'ok',
+    route: 'direct',
+  },
+  {
+    name: 'exec plugin not interactive: no stdin; run once per command while the credential is valid',
+    kubeconfig: () => ({
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: script(
+            'cred-once.sh',
+            `if read -r line; then exit 5; fi\necho run >> ${path.join(dir, 'cred-once.runs')}\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}' "${token}" "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)"`,
+          ),
+          interactiveMode: 'Never',
+        },
+      },
+    }),
+    input: 'a line a non-interactive plugin must not read\n',
+    expect: 'ok',
+    route: 'direct',
+    execRuns: {file: () => path.join(dir, 'cred-once.runs'), times: 1},
+  },
+  {
+    name: 'exec plugin returns a client certificate',
+    kubeconfig: () => {
+      const pem = (f: string) => `$(awk 'BEGIN{ORS="\\\\n"} {print}' ${path.join(PKI, f)})`
+      const body = `printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"%s","clientKeyData":"%s"}}' "${pem('cert-admin.crt')}" "${pem('cert-admin.key')}"`
+      return {user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-cert.sh', body), interactiveMode: 'Never'}}}
+    },
+    expect: 'ok',
+    route: 'direct',
+  },
+  {
+    name: 'exec plugin fails',
+    kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-fail.sh', 'exit 3'), interactiveMode: 'Never'}}}),
+    expect: /exec: executable \S*cred-fail\.sh failed with exit code 3/,
+    route: 'direct',
+  },
+  {name: 'proxy-url http (CONNECT)', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.connect.url}}), expect: 'ok', route: 'connect'},
+  {name: 'proxy-url socks5', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.socks.url}}), expect: 'ok', route: 'socks'},
+  {name: 'proxy-url to a dead port', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': 'http://127.0.0.1:1'}}), expect: /refused/, route: 'direct'},
+  {
+    name: 'proxy-url with an unsupported scheme: refused',
+    kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': 'ftp://127.0.0.1:1'}}),
+    expect: /unsupported scheme "ftp", must be http, https, or socks5/,
+    route: 'direct',
+  },
+  {
+    name: 'HTTPS_PROXY with a server named by host name',
+    kubeconfig: () => ({cluster: {server: `https://kubernetes.default.svc:${port}`, 'certificate-authority': ca()}}),
+    env: () => ({HTTPS_PROXY: proxies.connect.url}),
+    expect: 'ok',
+    route: 'connect',
+  },
+  {
+    name: 'HTTPS_PROXY: loopback is never proxied',
+    kubeconfig: () => ({}),
+    env: () => ({HTTPS_PROXY: 'http://127.0.0.1:1', NO_PROXY: ''}),
+    expect: 'ok',
+    route: 'direct',
+  },
+  {
+    name: 'HTTPS_PROXY with NO_PROXY naming the domain: direct (and that name resolves nowhere)',
+    kubeconfig: () => ({cluster: {server: `https://kubernetes.default.svc:${port}`, 'certificate-authority': ca()}}),
+    env: () => ({https_proxy: proxies.connect.url, NO_PROXY: 'example.com,.svc'}),
+    expect: /kubernetes\.default\.svc/,
+    route: 'direct',
+  },
+  {name: 'server under a path prefix (reverse proxy)', kubeconfig: () => ({cluster: {server: proxies.prefix.url, 'certificate-authority': ca()}}), expect: 'ok', route: 'prefix'},
+  {name: 'impersonation: as and as-groups', kubeconfig: () => ({user: {token, as: 'reader-1', 'as-groups': ['srs-readers']}}), expect: 'ok', route: 'direct'},
+  {name: 'impersonation: as, as-uid, as-user-extra', kubeconfig: () => ({user: {token, as: 'reader-2', 'as-uid': 'uid-2', 'as-groups': ['srs-readers'], 'as-user-extra': {team: ['video']}}}), expect: 'ok', route: 'direct'},
+  {name: 'impersonation: as alone, a user with no RBAC: forbidden', kubeconfig: () => ({user: {token, as: 'nobody'}}), expect: /"nobody".*(forbidden|cannot list)|cannot list.*"nobody"|User "nobody" cannot list/, route: 'direct'},
+  {name: 'impersonation: as with tokenFile', kubeconfig: () => ({user: {tokenFile: plainFile('token3.txt', token), as: 'reader-3', 'as-groups': ['srs-readers']}}), expect: 'ok', route: 'direct'},
+  {name: 'impersonation: as-groups without as: refused', kubeconfig: () => ({user: {token, 'as-groups': ['srs-readers']}}), expect: /requesting uid, groups or user-extra for someone without impersonating a user/, route: 'direct'},
+  {name: '--as and --as-group flags', kubeconfig: () => ({}), args: () => ['--as', 'reader-4', '--as-group', 'srs-readers', '--as-group', 'other'], expect: 'ok', route: 'direct'},
+  {name: '--as and --as-uid flags, a user with no RBAC: forbidden', kubeconfig: () => ({}), args: () => ['--as', 'nobody', '--as-uid', '1234'], expect: /nobody/, route: 'direct'},
+  {name: '--as-group without --as: refused', kubeconfig: () => ({}), args: () => ['--as-group', 'srs-readers'], expect: /requesting uid, groups or user-extra for someone without impersonating a user/, route: 'direct'},
+  {
+    name: 'impersonation denied to the user',
+    kubeconfig: () => {
+      const doc = parse(readFileSync(saKubeconfig, 'utf8')) as {users: {user: Obj}[]}
+      return {user: {...doc.users[0]!.user, as: 'reader-5'}}
+    },
+    expect: /cannot impersonate/,
+    route: 'direct',
+  },
+  {
+    name: 'global flags: --context, --user, --cluster, --namespace, --request-timeout',
+    kubeconfig: () =>
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {name: 'good', cluster: baseCluster()},
+          {name: 'bad', cluster: {server: 'https://127.0.0.1:1'}},
+        ],
+        users: [
+          {name: 'good', user: {token}},
+          {name: 'bad', user: {token: 'wrong-token'}},
+        ],
+        contexts: [
+          {name: 'bad', context: {cluster: 'bad', user: 'bad', namespace: 'nowhere'}},
+          {name: 'other', context: {cluster: 'bad', user: 'bad'}},
+        ],
+        'current-context': 'bad',
+      }),
+    args: () => ['--context', 'other', '--cluster', 'good', '--user', 'good', '--namespace', ns.name, '--request-timeout', '20s'],
+    expect: 'ok',
+    route: 'direct',
+  },
+]
+
+function routeOf(counts: Record<Route, number>): Route {
+  const used = (['connect', 'socks', 'prefix'] as const).filter((r) => counts[r] > 0)
+  return used.length === 1 ? used[0]! : used.length === 0 ? 'direct' : (used.join('+') as Route)
+}
+
+async function attempt(row: Row, kubeconfig: string, tool: 'kubectl' | 'plugin'): Promise<{r: RunResult; route: Route; execRuns?: number}> {
+  const before = {connect: proxies.connect.seen.length, socks: proxies.socks.seen.length, prefix: proxies.prefix.seen.length}
+  const runsFile = row.execRuns?.file()
+  if (runsFile && existsSync(runsFile)) rmSync(runsFile)
+  const env = {...NO_PROXY_ENV, ...row.env?.(), KUBECONFIG: kubeconfig}
+  const flags = row.args?.() ?? []
+  if (!flags.includes('--namespace')) flags.push('-n', ns.name)
+  const r =
+    tool === 'kubectl'
+      ? await run('kubectl', ['get', 'services', '-o', 'name', ...flags], {env, input: row.input})
+      : await srs(['status', ...flags], {env, input: row.input})
+  const counts = {direct: 0, connect: proxies.connect.seen.length - before.connect, socks: proxies.socks.seen.length - before.socks, prefix: proxies.prefix.seen.length - before.prefix}
+  const execRuns = runsFile ? (existsSync(runsFile) ? readFileSync(runsFile, 'utf8').trim().split('\n').length : 0) : undefined
+  return {r, route: routeOf(counts), execRuns}
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'srs-kubeconfig-'))
+  ns = createNamespace('kc-conf')
+  const admin = parse(readFileSync(KUBECONFIG, 'utf8')) as {clusters: {cluster: {server: string}}[]; users: {user: {token: string}}[]}
+  server = admin.clusters[0]!.cluster.server
+  port = new URL(server).port
+  token = admin.users[0]!.user.token
+  // What status reads, for impersonated users in the group srs-readers.
+  kubectl(
+    ['apply', '-f', '-'],
+    stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: {name: 'srs-reader', namespace: ns.name},
+          rules: [
+            {apiGroups: [''], resources: ['pods', 'services', 'configmaps'], verbs: ['get', 'list']},
+            {apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list']},
+          ],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          metadata: {name: 'srs-readers', namespace: ns.name},
+          roleRef: {apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'srs-reader'},
+          subjects: [{apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'srs-readers'}],
+        },
+      ],
+    }),
+  )
+  saKubeconfig = serviceAccountKubeconfig(ns.name, 'no-impersonation', [{kind: 'Role', name: 'srs-reader'}], path.join(dir, 'sa.kubeconfig'))
+  const enc = spawnSync('openssl', ['rsa', '-in', path.join(PKI, 'cert-admin.key'), '-aes256', '-passout', 'pass:secret', '-traditional', '-out', path.join(dir, 'encrypted.key')], {encoding: 'utf8'})
+  if (enc.status !== 0) throw new Error(`openssl: ${enc.stderr}`)
+  const hosts = {'kubernetes.default.svc': '127.0.0.1'}
+  proxies.connect = await connectProxy(hosts)
+  proxies.socks = await socks5Proxy(hosts)
+  proxies.prefix = await prefixProxy('/k8s/clusters/c-local', server, {cert: readFileSync(ca()), key: readFileSync(path.join(PKI, 'apiserver.key'))})
+})
+
+afterAll(async () => {
+  await Promise.all(Object.values(proxies).map((p) => p?.close()))
+  rmSync(dir, {recursive: true, force: true})
+  ns?.remove()
+})
+
+describe('kubeconfig conformance with kubectl', () => {
+  test.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
+    const kubeconfig = writeKubeconfig(row)
+    const k = await attempt(row, kubeconfig, 'kubectl')
+    const p = await attempt(row, kubeconfig, 'plugin')
+    const outcome = (x: RunResult) => (x.code === 0 ? 'ok' : `refused (exit ${x.code}): ${x.stderr.trim()}`)
+    if (row.expect === 'ok') {
+      expect({tool: 'kubectl', outcome: outcome(k.r)}).toEqual({tool: 'kubectl', outcome: 'ok'})
+      expect({tool: 'plugin', outcome: outcome(p.r)}).toEqual({tool: 'plugin', outcome: 'ok'})
+      expect(p.r.stdout.trim()).toBe(`No SRS workloads found in namespace ${ns.name}.`)
+    } else {
+      expect({tool: 'kubectl', code: k.r.code === 0 ? 0 : 'non-zero', stderr: k.r.stderr}).toEqual({tool: 'kubectl', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
+      expect({tool: 'plugin', code: p.r.code === 0 ? 0 : 'non-zero', stderr: p.r.stderr}).toEqual({tool: 'plugin', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
+      // The plugin's own shape: one error line, one hint, no stack trace.
+      expect(p.r.stderr.trim().split('\n')[0]).toMatch(/^error: /)
+      expect(p.r.stderr).toMatch(/\nhint: /)
+    }
+    expect({kubectl: k.route, plugin: p.route}).toEqual({kubectl: row.route, plugin: row.route})
+    if (row.execRuns) expect({kubectl: k.execRuns, plugin: p.execRuns}).toEqual({kubectl: row.execRuns.times, plugin: row.execRuns.times})
+  })
+})
