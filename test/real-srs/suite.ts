@@ -11,11 +11,14 @@
  * built plugin (bin/run.js) and prints per command: wall time, exit code, viewers cut, viewers
  * handed off, and per player whether its stream ended and how long until it played again.
  *
- * A player whose stream ends (ffmpeg exits, or no frame for STALL_MS) is started again at once
- * against a Ready edge that stays, as a player reconnecting through the Service would be. It
- * counts as handed off when its pod was still there (Terminating, so SRS or the plugin closed
- * it), else as cut (the pod was killed under it). Everything it starts (players, publisher,
- * cluster) is stopped at the end, also on failure or Ctrl-C.
+ * A player whose stream ends (ffmpeg exits: the connection closed, or no byte for 5 s, its
+ * read timeout) is started again at once against a Ready edge that stays, as a player
+ * reconnecting through the Service would be. It counts as handed off when the connection was
+ * closed while frames still came and its pod was still there, Terminating (SRS or the plugin
+ * closed it); otherwise as cut (the pod was killed under it, or the stream froze). Both
+ * configs get `inotify_auto_reload on`, so add-origin and remove-origin can confirm the new
+ * lists. Everything it starts (players, publisher, cluster) is stopped at the end, also on
+ * failure or Ctrl-C.
  *
  *   SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' npm run test:real-srs
  *
@@ -38,9 +41,13 @@ const NS = 'live'
 const EDGE = 'srs-edge-deploy'
 const ORIGIN = 'srs-origin'
 const PLAYERS_PER_EDGE = [2, 3, 1, 0]
-/** A player with no new frame for this long has lost its stream. */
+/** A player with no new frame for this long is not playing. */
 const STALL_MS = 4000
+/** ffmpeg's read timeout: a connection with no byte for this long ends the player. */
+const READ_TIMEOUT_US = 5_000_000
 const STREAM = 'live/livestream'
+/** After a command, how long the players get to play again before the next one. */
+const SETTLE_MS = 90_000
 
 function fail(message: string, hint: string, code = 1): never {
   process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
@@ -186,7 +193,7 @@ class Player {
     this.playingSince = undefined
     this.frames = 0
     this.lastFrameAt = Date.now()
-    const child = ffmpeg(['-rw_timeout', '5000000', '-i', `rtmp://${pod.ip}/${STREAM}`, '-c', 'copy', '-f', 'null', '-', '-progress', 'pipe:1'])
+    const child = ffmpeg(['-rw_timeout', String(READ_TIMEOUT_US), '-i', `rtmp://${pod.ip}/${STREAM}`, '-c', 'copy', '-f', 'null', '-', '-progress', 'pipe:1'])
     this.child = child
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-400)))
@@ -214,16 +221,6 @@ class Player {
     })
   }
 
-  /** A player that gets no frames any more has lost its stream even if ffmpeg waits on. */
-  checkStall(): void {
-    const child = this.child
-    if (child && this.playingSince !== undefined && Date.now() - this.lastFrameAt > STALL_MS) {
-      this.child = undefined
-      killGroup(child)
-      this.onEnd(this, `no frame for ${STALL_MS / 1000}s`)
-    }
-  }
-
   playing(): boolean {
     return this.child !== undefined && this.playingSince !== undefined && Date.now() - this.lastFrameAt < STALL_MS
   }
@@ -239,6 +236,8 @@ interface CommandReport {
   wallMs: number
   exitCode: number | null
   ends: StreamEnd[]
+  /** players still without frames SETTLE_MS after the command ended */
+  notPlaying: number[]
   output: string
 }
 
@@ -262,9 +261,10 @@ async function main(): Promise<void> {
   // The images' CMD reads conf/docker.conf, which the ConfigMap mounted on conf/ hides (the
   // simulation falls back to srs.conf; a real SRS does not): the SRS containers name srs.conf.
   const runSrsConf = (image: string): string => `image: ${image}\n        command: ["./objs/srs", "-c", "conf/srs.conf"]`
-  const origin = topology('origin-cluster.yaml').replace('image: ossrs/srs:3', runSrsConf(target))
-  const edges = topology('edge-cluster.yaml').replace('image: ossrs/srs:v4.0.5', runSrsConf(edge)).replace('replicas: 2', `replicas: ${PLAYERS_PER_EDGE.length}`)
-  if (!origin.includes(target) || !edges.includes(edge)) throw new Error('the topologies changed: their images are not where the suite replaces them')
+  const reloads = (text: string): string => text.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;')
+  const origin = reloads(topology('origin-cluster.yaml').replace('image: ossrs/srs:3', runSrsConf(target)))
+  const edges = reloads(topology('edge-cluster.yaml').replace('image: ossrs/srs:v4.0.5', runSrsConf(edge)).replace('replicas: 2', `replicas: ${PLAYERS_PER_EDGE.length}`))
+  if (!origin.includes(target) || !edges.includes(edge) || !origin.includes('inotify_auto_reload') || !edges.includes('inotify_auto_reload')) throw new Error('the topologies changed: their images are not where the suite replaces them')
   kubectl(['apply', '-n', NS, '-f', '-'], [topology('pvc.yaml'), origin, edges].join('\n---\n'))
   // polled, not `kubectl rollout status`: a blocking call would hold off Ctrl-C's cleanup
   await until('3 origins Ready', () => pods(ORIGIN).filter((p) => p.ready).length === 3, 180_000)
@@ -283,9 +283,11 @@ async function main(): Promise<void> {
   let current: StreamEnd[] | undefined
   const players: Player[] = []
   const reconnect = (p: Player, how: string): void => {
+    if (stopping) return
     const at = Date.now()
     const was = podExists(p.pod)
-    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: was.exists && was.terminating ? 'handed off' : 'cut'}
+    const closedWhilePlaying = at - p.lastFrameAt < 1000
+    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && was.exists && was.terminating ? 'handed off' : 'cut'}
     if (current) current.push(end)
     else log(`player ${p.id} on ${p.pod} lost its stream between commands: ${how}`)
     p.pendingEnd = end
@@ -295,6 +297,7 @@ async function main(): Promise<void> {
   const connect = (p: Player, end: StreamEnd): void => {
     const load = (name: string): number => players.filter((o) => o.pod === name && o.child).length
     const to = pods('srs-edge').filter((q) => q.ready && !q.terminating && q.ip).sort((a, b) => load(a.name) - load(b.name))[0]
+    if (stopping) return
     if (!to) {
       setTimeout(() => connect(p, end), 500)
       return
@@ -313,7 +316,6 @@ async function main(): Promise<void> {
       p.start(edgePods[i] as PodInfo)
     }
   })
-  const stallTimer = setInterval(() => players.forEach((p) => p.checkStall()), 500)
   try {
     await until('every player playing', () => players.every((p) => p.playing()), 90_000)
     log(`publishing into srs-origin-0; players: ${edgePods.map((p, i) => `${p.name} ${PLAYERS_PER_EDGE[i]}`).join(', ')}`)
@@ -333,14 +335,16 @@ async function main(): Promise<void> {
       const r = await plugin(args)
       const wallMs = Date.now() - t0
       const ends = current
-      await until('every player playing again', () => players.every((p) => p.playing()), 90_000).catch((e: unknown) => log(String(e)))
+      await until('every player playing again', () => players.every((p) => p.playing()), SETTLE_MS).catch((e: unknown) => log(String(e)))
       current = undefined
-      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, output: `${r.stdout}${r.stderr}`.trim()})
+      const notPlaying = players.filter((p) => !p.playing()).map((p) => p.id)
+      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, notPlaying, output: `${r.stdout}${r.stderr}`.trim()})
       log(`exit ${r.status} after ${secs(wallMs)}`)
     }
     print(reports, players.length)
   } finally {
-    clearInterval(stallTimer)
+    stopping = true
+    players.forEach((p) => p.stop())
   }
 }
 
@@ -366,8 +370,9 @@ function print(reports: CommandReport[], playerCount: number): void {
     const handed = r.ends.filter((e) => e.kind === 'handed off').length
     const perPlayer = Array.from({length: playerCount}, (_, i) => {
       const mine = r.ends.filter((e) => e.player === i + 1)
-      if (mine.length === 0) return `p${i + 1} kept`
-      return mine.map((e) => `p${i + 1} ${e.kind} on ${e.pod} (${e.how}), playing again ${e.backAfterMs === undefined ? 'never' : `after ${secs(e.backAfterMs)}`} on ${e.to ?? '-'}`).join('; ')
+      const frozen = r.notPlaying.includes(i + 1) ? ` (no frames ${SETTLE_MS / 1000}s after the command)` : ''
+      if (mine.length === 0) return `p${i + 1} kept${frozen}`
+      return mine.map((e) => `p${i + 1} ${e.kind} on ${e.pod} (${e.how}), playing again ${e.backAfterMs === undefined ? 'never' : `after ${secs(e.backAfterMs)}`} on ${e.to ?? '-'}`).join('; ') + frozen
     })
     lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} | ${handed} | ${perPlayer.join('<br>')} |`)
   }
@@ -379,10 +384,12 @@ function log(message: string): void {
   process.stderr.write(`real-srs: ${new Date().toISOString().slice(11, 19)} ${message}\n`)
 }
 
+let stopping = false
 let cleaned = false
 function cleanup(): void {
   if (cleaned) return
   cleaned = true
+  stopping = true
   for (const child of children) killGroup(child)
   if (state) {
     try {
