@@ -8,7 +8,8 @@
 #                      again and wait until it is ready (control-plane fault tests)
 #
 # Real etcd, kube-apiserver and kube-controller-manager (built from Go modules by
-# test/cluster/ctrlplane) plus podsim, which plays kubelet with a simulated SRS in every pod.
+# test/cluster/ctrlplane), CoreDNS as the cluster DNS (test/cluster/coredns) plus podsim,
+# which plays kubelet with a simulated SRS in every pod.
 # All of them run inside a network namespace of their own, where 10.244.0.0/16 is routed
 # locally: pod addresses never exist in the host namespace. The host reaches the apiserver
 # through hostfwd on a loopback port. Needs root (ip netns), as CI has.
@@ -21,6 +22,10 @@ BIN="$STATE/bin"
 NETNS="${SRS_K8S_NETNS:-srsk8s}"
 HOST_PORT="${SRS_K8S_PORT:-16443}"
 TOKEN=admin-token-kubectl-srs
+# the kube-dns Service's ClusterIP (kubeadm's choice in the service range) and the cluster
+# domain, as kubelet's --cluster-dns / --cluster-domain
+CLUSTER_DNS=10.96.0.10
+CLUSTER_DOMAIN=cluster.local
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
@@ -30,14 +35,16 @@ in_ns() { ip netns exec "$NETNS" "$@"; }
 
 # go build only when a source file is newer than the binary (the Go build cache makes a
 # rebuild cheap anyway, but linking the control plane still takes a while).
+# A package with a go.mod of its own (coredns/) is built as that module.
 build() {
-  local name=$1 pkg=$2 out="$BIN/$1"
-  if [[ -x "$out" ]] && [[ -z "$(find "$SRC/$pkg" "$SRC/go.mod" "$SRC/go.sum" -newer "$out" -name '*.go' -o -newer "$out" -name 'go.*' 2>/dev/null | head -n1)" ]]; then
+  local name=$1 pkg=$2 out="$BIN/$1" dir=$SRC target="./$2"
+  if [[ -f "$SRC/$pkg/go.mod" ]]; then dir="$SRC/$pkg" target=.; fi
+  if [[ -x "$out" ]] && [[ -z "$(find "$SRC/$pkg" "$dir/go.mod" "$dir/go.sum" -newer "$out" -name '*.go' -o -newer "$out" -name 'go.*' 2>/dev/null | head -n1)" ]]; then
     return
   fi
   log "building $name (the first build of the control plane takes several minutes)"
   local t0=$SECONDS
-  if ! (cd "$SRC" && go build -o "$out.tmp" "./$pkg"); then
+  if ! (cd "$dir" && go build -o "$out.tmp" "$target"); then
     rm -f "$out.tmp"
     die "building $name failed"
   fi
@@ -72,6 +79,47 @@ setup_netns() {
   fi
   ip -n "$NETNS" link set lo up
   ip -n "$NETNS" route replace local 10.244.0.0/16 dev lo
+  # the cluster DNS listens on the kube-dns ClusterIP, local to the namespace; real SRS pods
+  # (own namespaces, default route via the node IP) reach it through the cluster namespace
+  ip -n "$NETNS" addr replace "$CLUSTER_DNS/32" dev lo
+}
+
+# kube-dns holds the DNS ClusterIP, so no other Service gets it and pods find it as in a real
+# cluster (no selector: CoreDNS is a process here, not a pod). A second POST would get 422
+# (the IP is allocated) rather than 409, so an existing one is looked up first.
+create_kube_dns_service() {
+  local api="https://127.0.0.1:$HOST_PORT/api/v1/namespaces/kube-system/services" code
+  curl -sfk -o /dev/null --max-time 5 -H "Authorization: Bearer $TOKEN" "$api/kube-dns" && return
+  code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 -X POST \
+    -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    "$api" --data-binary @- <<EOF
+{"apiVersion": "v1", "kind": "Service",
+ "metadata": {"name": "kube-dns", "namespace": "kube-system", "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"}},
+ "spec": {"clusterIP": "$CLUSTER_DNS", "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}}
+EOF
+  )
+  [[ $code == 201 || $code == 409 ]]
+}
+
+# CoreDNS with the kubernetes plugin, as a cluster's kube-dns: Service names and headless
+# pod.subdomain names (srs-origin-0.socs.default.svc.cluster.local) from the apiserver.
+# Nothing outside the cluster domain is forwarded: the namespace has no way out anyway.
+start_coredns() {
+  mkdir -p "$STATE/coredns"
+  cat >"$STATE/coredns/Corefile" <<EOF
+.:53 {
+    bind $CLUSTER_DNS
+    errors
+    ready $CLUSTER_DNS:8181
+    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+        kubeconfig $STATE/inner.kubeconfig srs-local
+        pods insecure
+    }
+}
+EOF
+  start coredns ip netns exec "$NETNS" "$BIN/coredns" -conf "$STATE/coredns/Corefile"
+  wait_for kube-dns-service 60 create_kube_dns_service
+  wait_for coredns 60 in_ns curl -sf --max-time 2 "http://$CLUSTER_DNS:8181/ready"
 }
 
 setup_pki() {
@@ -145,6 +193,7 @@ up() {
   mkdir -p "$BIN" "$STATE/logs" "$STATE/run" "$STATE/etcd"
   build ctrlplane ctrlplane
   build hostfwd hostfwd
+  build coredns coredns
   # SRS_K8S_NO_PODSIM=1 starts the control plane alone (for work on the simulator itself)
   if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
     REBUILT=0
@@ -184,13 +233,14 @@ up() {
     --concurrent-deployment-syncs 10 --concurrent-replicaset-syncs 10 --concurrent-statefulset-syncs 10 \
     --v 0
   wait_for kube-controller-manager 60 in_ns curl -sfk --max-time 2 https://127.0.0.1:10257/healthz
+  start_coredns
 
   if [[ -z "${SRS_K8S_NO_PODSIM:-}" ]]; then
     mkdir -p "$STATE/podsim"
     # SRS_K8S_REAL_SRS=IMAGE=BUILD_DIR,...: SRS pods of these images run a real SRS build
     printf '%s' "${SRS_K8S_REAL_SRS:-}" >"$STATE/run/podsim.real-srs"
     start podsim ip netns exec "$NETNS" "$BIN/podsim" --kubeconfig "$STATE/inner.kubeconfig" --state-dir "$STATE/podsim" --log "$STATE/logs/podsim.log" \
-      --real-srs "${SRS_K8S_REAL_SRS:-}"
+      --real-srs "${SRS_K8S_REAL_SRS:-}" --cluster-dns "$CLUSTER_DNS" --cluster-domain "$CLUSTER_DOMAIN"
     # podsim exits at once on bad input (an SRS_K8S_REAL_SRS entry without objs/srs...): say why
     wait_for podsim 60 bash -c "[[ -f '$STATE/podsim/ready' ]] || grep -q 'podsim ready' '$STATE/logs/podsim.log' || ! kill -0 \$(cat '$(pidfile podsim)')"
     running podsim || die "podsim stopped: $(tail -n 3 "$STATE/logs/podsim.log")"
@@ -224,7 +274,7 @@ stop_real_srs() {
 
 down() {
   local name
-  for name in podsim kube-controller-manager kube-apiserver hostfwd etcd; do stop_one "$name"; done
+  for name in podsim coredns kube-controller-manager kube-apiserver hostfwd etcd; do stop_one "$name"; done
   stop_real_srs
   if ip netns list 2>/dev/null | grep -qw "$NETNS"; then
     # anything still inside the namespace (a stray simulator child) goes too
@@ -253,7 +303,7 @@ restart_apiserver() { # restart_apiserver SECONDS_DOWN
 
 status() {
   local name
-  for name in etcd kube-apiserver hostfwd kube-controller-manager podsim; do
+  for name in etcd kube-apiserver hostfwd kube-controller-manager coredns podsim; do
     if running "$name"; then echo "$name: running (pid $(cat "$(pidfile "$name")"))"; else echo "$name: stopped"; fi
   done
   apiserver_ready >/dev/null 2>&1 && echo "apiserver: ready at https://127.0.0.1:$HOST_PORT (KUBECONFIG=$STATE/kubeconfig)" || echo "apiserver: not ready"

@@ -58,7 +58,7 @@ func (k *Kubelet) runJob(sp *simPod, pod *v1.Pod) {
 			}
 		}
 	}()
-	runner := execJobRunner{stateDir: k.cfg.StateDir, fallback: k.jobs, logf: k.logf}
+	runner := execJobRunner{stateDir: k.cfg.StateDir, fallback: k.jobs, logf: k.logf, dns: k.cfg.DNS}
 	if c != nil {
 		console, err := k.openContainerLog(sp, c.Name, 0)
 		if err != nil {

@@ -48,6 +48,7 @@ type execJobRunner struct {
 	logf     func(string, ...any)
 	unshare  string        // path of unshare(1); "" means "unshare" from PATH
 	console  *containerLog // the container's log for kubectl logs; nil: only the job log file
+	dns      clusterDNS    // the pod's /etc/resolv.conf (dnsPolicy ClusterFirst: the cluster DNS)
 }
 
 // bindMount is one mount of the container: a folder on the machine and where the container sees it.
@@ -194,6 +195,14 @@ func (r execJobRunner) Run(ctx context.Context, pod *v1.Pod, c *v1.Container) (i
 			}
 			r.logf("%s/%s: created mount point %s on the machine", pod.Namespace, pod.Name, m.dst)
 		}
+	}
+	resolv, err := resolvConfMount(pod, r.dns, jobDir(r.stateDir, pod.Namespace, pod.Name))
+	if err != nil {
+		fmt.Fprintf(logFile, "podsim: resolv.conf: %v\n", err)
+		return 1, err
+	}
+	if resolv != nil {
+		mounts = append(mounts, *resolv)
 	}
 	timeout := defaultJobTimeout
 	if d := pod.Spec.ActiveDeadlineSeconds; d != nil && *d > 0 {

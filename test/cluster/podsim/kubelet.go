@@ -36,6 +36,7 @@ type kubeletConfig struct {
 	StartDelay time.Duration // default delay between pod creation and container start
 	Workers    int
 	RealSRS    realSRSMap // images that run a real SRS build instead of the simulation
+	DNS        clusterDNS // resolv.conf of the pods that run a real process
 }
 
 type Kubelet struct {

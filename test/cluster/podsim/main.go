@@ -52,6 +52,9 @@ func run() error {
 		burst       = flag.Int("burst", 600, "client burst to the apiserver")
 		realSRS     = flag.String("real-srs", os.Getenv("SRS_K8S_REAL_SRS"), "IMAGE=BUILD_DIR,...: SRS containers of these images run BUILD_DIR/objs/srs instead of the simulation")
 	)
+	// kubelet's flags of the same names (cluster.sh runs CoreDNS there)
+	clusterDNSIP := flag.String("cluster-dns", "", "IP of the cluster DNS written to /etc/resolv.conf of pods that run a real process (Job pods, real SRS); empty: the machine's resolv.conf")
+	clusterDomain := flag.String("cluster-domain", "cluster.local", "cluster domain of the search path in the pods' resolv.conf")
 	flag.Parse()
 
 	logger, err := openLog(*logPath)
@@ -106,6 +109,7 @@ func run() error {
 	k := newKubelet(cs, factory, kubeletConfig{
 		NodeName: *nodeName, NodeIP: *nodeIP, StateDir: *stateDir, TimeScale: *timeScale,
 		SyncDelay: *syncDelay, StartDelay: *startDelay, Workers: *workers, RealSRS: realMap,
+		DNS: clusterDNS{Nameserver: *clusterDNSIP, Domain: *clusterDomain},
 	}, ips, reg, logf)
 	factory.Start(ctx.Done())
 	if err := k.Run(ctx); err != nil {

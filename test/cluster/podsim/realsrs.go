@@ -243,6 +243,13 @@ func (k *Kubelet) realMounts(sp *simPod, pod *v1.Pod, c *v1.Container, work stri
 		return nil, err
 	}
 	mounts = append(mounts, others...)
+	resolv, err := resolvConfMount(pod, k.cfg.DNS, filepath.Dir(work))
+	if err != nil {
+		return nil, fmt.Errorf("resolv.conf: %w", err)
+	}
+	if resolv != nil {
+		mounts = append(mounts, *resolv)
+	}
 	sort.SliceStable(mounts, func(i, j int) bool { return len(mounts[i].dst) < len(mounts[j].dst) })
 
 	for _, m := range mounts {

@@ -1,0 +1,421 @@
+/**
+ * The real-SRS suite (`npm run test:real-srs`; not part of `npm test`: CI has no SRS build).
+ *
+ * On a cluster of its own (namespace `$SRS_K8S_NETNS-suite`, a free port, a temporary state
+ * folder sharing `.cluster/bin`) with real SRS builds (SRS_K8S_REAL_SRS, see
+ * test/cluster/README.md "Real SRS builds"; build them with scripts/build-srs.sh), it brings
+ * up the guide's origin cluster (StatefulSet, SRS 6) and 4 edges (SRS 4, the topology's graceful
+ * quit and preStop, terminationGracePeriodSeconds 120), one ffmpeg publishing into srs-origin-0
+ * and ffmpeg RTMP players on the edges (2, 3, 1 and 0 per pod) inside the cluster's network
+ * namespace, then runs canary 25 % → promote → rollback, add-origin and remove-origin with the
+ * built plugin (bin/run.js) and prints per command: wall time, exit code, viewers cut, viewers
+ * handed off, and per player whether its stream ended and how long until it played again.
+ *
+ * A player whose stream ends (ffmpeg exits: the connection closed, or no byte for 5 s, its
+ * read timeout) is started again at once against a Ready edge that stays, as a player
+ * reconnecting through the Service would be. It counts as handed off when the connection was
+ * closed while frames still came and its pod was still there, Terminating (SRS or the plugin
+ * closed it); otherwise as cut (the pod was killed under it, or the stream froze). Both
+ * configs get `inotify_auto_reload on`, so add-origin and remove-origin can confirm the new
+ * lists. Everything it starts (players, publisher, cluster) is stopped at the end, also on
+ * failure or Ctrl-C.
+ *
+ *   SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' npm run test:real-srs
+ *
+ * The keys must be tagged images: the SRS 4 one is the edges' image, the SRS 6 one the
+ * origins' and the canary's target (`--to` its tag). Needs root, ffmpeg (Debian package
+ * `ffmpeg`) and `npm run build` first.
+ */
+import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
+import {createServer} from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const CLUSTER_SH = path.join(ROOT, 'test/cluster/cluster.sh')
+const TOPOLOGIES = path.join(ROOT, 'test/topologies')
+const MAIN_STATE = process.env.SRS_K8S_STATE ?? path.join(ROOT, '.cluster')
+const NETNS = `${process.env.SRS_K8S_NETNS ?? 'srsk8s'}-suite`
+const NS = 'live'
+const EDGE = 'srs-edge-deploy'
+const ORIGIN = 'srs-origin'
+const PLAYERS_PER_EDGE = [2, 3, 1, 0]
+/** A player with no new frame for this long is not playing. */
+const STALL_MS = 4000
+/** ffmpeg's read timeout: a connection with no byte for this long ends the player. */
+const READ_TIMEOUT_US = 5_000_000
+const STREAM = 'live/livestream'
+/** After a command, how long the players get to play again before the next one. */
+const SETTLE_MS = 90_000
+
+function fail(message: string, hint: string, code = 1): never {
+  process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
+  process.exit(code)
+}
+
+/** The SRS 4 and SRS 6 images of SRS_K8S_REAL_SRS (tagged keys). */
+export function buildImages(mapping: string): {edge: string; target: string; targetTag: string} {
+  const images = mapping.split(',').map((e) => e.trim()).filter(Boolean).map((e) => e.slice(0, e.indexOf('=')))
+  const tagOf = (image: string): string => {
+    const last = image.split('/').pop() ?? ''
+    return last.includes(':') ? last.slice(last.indexOf(':') + 1) : ''
+  }
+  const edge = images.find((i) => /^v?4\./.test(tagOf(i)))
+  const target = images.find((i) => /^v?6\./.test(tagOf(i)))
+  if (!edge || !target) {
+    fail(
+      `SRS_K8S_REAL_SRS ('${mapping}') must map a tagged SRS 4 image and a tagged SRS 6 image`,
+      "SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' (builds: scripts/build-srs.sh SRC_DIR OUT_DIR)",
+      2,
+    )
+  }
+  return {edge, target, targetTag: tagOf(target)}
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const {port} = srv.address() as {port: number}
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
+
+let state = ''
+let env: NodeJS.ProcessEnv = {}
+const children = new Set<ChildProcess>()
+
+function kubectl(args: string[], input?: string): string {
+  const r = spawnSync('kubectl', args, {env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig')}, input, encoding: 'utf8', maxBuffer: 64 << 20})
+  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`)
+  return r.stdout
+}
+
+interface PodInfo {
+  name: string
+  ip: string
+  ready: boolean
+  terminating: boolean
+  image: string
+}
+
+function pods(app: string): PodInfo[] {
+  const list = JSON.parse(kubectl(['get', 'pods', '-n', NS, '-l', `app=${app}`, '-o', 'json'])) as {
+    items: {
+      metadata: {name: string; deletionTimestamp?: string}
+      spec: {containers: {image: string}[]}
+      status: {podIP?: string; conditions?: {type: string; status: string}[]}
+    }[]
+  }
+  return list.items.map((p) => ({
+    name: p.metadata.name,
+    ip: p.status.podIP ?? '',
+    ready: p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    terminating: Boolean(p.metadata.deletionTimestamp),
+    image: p.spec.containers[0]?.image ?? '',
+  }))
+}
+
+function podExists(name: string): {exists: boolean; terminating: boolean} {
+  const r = spawnSync('kubectl', ['get', 'pod', '-n', NS, name, '-o', 'jsonpath={.metadata.deletionTimestamp}'], {
+    env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig')},
+    encoding: 'utf8',
+  })
+  return {exists: r.status === 0, terminating: r.status === 0 && r.stdout.trim() !== ''}
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      const v = fn()
+      if (v !== undefined && v !== false) return v
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`)
+    await sleep(500)
+  }
+}
+
+/** ffmpeg inside the cluster's network namespace, in a process group of its own. */
+function ffmpeg(args: string[]): ChildProcess {
+  const child = spawn('ip', ['netns', 'exec', NETNS, 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  child.on('exit', () => children.delete(child))
+  return child
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // already gone
+  }
+}
+
+/** What happened to one player's stream during one command. */
+interface StreamEnd {
+  player: number
+  pod: string
+  at: number
+  how: string
+  kind: 'cut' | 'handed off'
+  /** ms from the end until the restarted player got frames again; undefined: not yet. */
+  backAfterMs?: number
+  to?: string
+}
+
+class Player {
+  child?: ChildProcess
+  pod = ''
+  playingSince?: number
+  lastFrameAt = 0
+  frames = 0
+  stopping = false
+  pendingEnd?: StreamEnd
+
+  constructor(readonly id: number, private readonly onEnd: (p: Player, how: string) => void) {}
+
+  start(pod: PodInfo): void {
+    this.pod = pod.name
+    this.playingSince = undefined
+    this.frames = 0
+    this.lastFrameAt = Date.now()
+    const child = ffmpeg(['-rw_timeout', String(READ_TIMEOUT_US), '-i', `rtmp://${pod.ip}/${STREAM}`, '-c', 'copy', '-f', 'null', '-', '-progress', 'pipe:1'])
+    this.child = child
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-400)))
+    child.stdout?.on('data', (d: Buffer) => {
+      for (const m of d.toString().matchAll(/^frame=(\d+)$/gm)) {
+        const n = Number(m[1])
+        if (n > this.frames) {
+          this.frames = n
+          this.lastFrameAt = Date.now()
+          if (this.playingSince === undefined) {
+            this.playingSince = Date.now()
+            if (this.pendingEnd) {
+              this.pendingEnd.backAfterMs = this.playingSince - this.pendingEnd.at
+              this.pendingEnd = undefined
+            }
+          }
+        }
+      }
+    })
+    child.on('exit', (code, signal) => {
+      if (this.child !== child || this.stopping) return
+      this.child = undefined
+      const last = stderr.trim().split('\n').pop() ?? ''
+      this.onEnd(this, `ffmpeg exit ${code ?? signal}${last ? `: ${last}` : ''}`)
+    })
+  }
+
+  playing(): boolean {
+    return this.child !== undefined && this.playingSince !== undefined && Date.now() - this.lastFrameAt < STALL_MS
+  }
+
+  stop(): void {
+    this.stopping = true
+    if (this.child) killGroup(this.child)
+  }
+}
+
+interface CommandReport {
+  command: string
+  wallMs: number
+  exitCode: number | null
+  ends: StreamEnd[]
+  /** players still without frames SETTLE_MS after the command ended */
+  notPlaying: number[]
+  output: string
+}
+
+async function main(): Promise<void> {
+  const mapping = process.env.SRS_K8S_REAL_SRS ?? ''
+  if (!mapping) {
+    fail('SRS_K8S_REAL_SRS is not set: the suite runs real SRS builds', "SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' (scripts/build-srs.sh builds them)", 2)
+  }
+  const {edge, target, targetTag} = buildImages(mapping)
+  if (spawnSync('ffmpeg', ['-version']).status !== 0) fail('ffmpeg is not installed', 'apt-get install -y ffmpeg')
+  if (!existsSync(path.join(ROOT, 'dist'))) fail('the plugin is not built', 'npm run build')
+
+  state = mkdtempSync(path.join(os.tmpdir(), 'srs-real-suite-'))
+  symlinkSync(path.join(MAIN_STATE, 'bin'), path.join(state, 'bin'))
+  env = {...process.env, SRS_K8S_NETNS: NETNS, SRS_K8S_PORT: String(await freePort()), SRS_K8S_STATE: state, SRS_K8S_REAL_SRS: mapping}
+  log(`cluster ${NETNS} (state ${state}); edges ${edge}, origins and target ${target}`)
+  execFileSync('bash', [CLUSTER_SH, 'up'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  kubectl(['create', 'namespace', NS])
+
+  const topology = (file: string): string => readFileSync(path.join(TOPOLOGIES, file), 'utf8')
+  // The images' CMD reads conf/docker.conf, which the ConfigMap mounted on conf/ hides (the
+  // simulation falls back to srs.conf; a real SRS does not): the SRS containers name srs.conf.
+  const runSrsConf = (image: string): string => `image: ${image}\n        command: ["./objs/srs", "-c", "conf/srs.conf"]`
+  const reloads = (text: string): string => text.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;')
+  const origin = reloads(topology('origin-cluster.yaml').replace('image: ossrs/srs:3', runSrsConf(target)))
+  const edges = reloads(topology('edge-cluster.yaml').replace('image: ossrs/srs:v4.0.5', runSrsConf(edge)).replace('replicas: 2', `replicas: ${PLAYERS_PER_EDGE.length}`))
+  if (!origin.includes(target) || !edges.includes(edge) || !origin.includes('inotify_auto_reload') || !edges.includes('inotify_auto_reload')) throw new Error('the topologies changed: their images are not where the suite replaces them')
+  kubectl(['apply', '-n', NS, '-f', '-'], [topology('pvc.yaml'), origin, edges].join('\n---\n'))
+  // polled, not `kubectl rollout status`: a blocking call would hold off Ctrl-C's cleanup
+  await until('3 origins Ready', () => pods(ORIGIN).filter((p) => p.ready).length === 3, 180_000)
+  await until(`${PLAYERS_PER_EDGE.length} edges Ready`, () => pods('srs-edge').filter((p) => p.ready).length === PLAYERS_PER_EDGE.length, 180_000)
+
+  const origin0 = await until('srs-origin-0 Ready', () => pods(ORIGIN).find((p) => p.name === 'srs-origin-0' && p.ready && p.ip), 60_000)
+  const publisher = ffmpeg([
+    '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-b:v', '300k', '-c:a', 'aac', '-b:a', '64k',
+    '-f', 'flv', `rtmp://${origin0.ip}/${STREAM}`,
+  ])
+  let publisherErr = ''
+  publisher.stderr?.on('data', (d: Buffer) => (publisherErr = (publisherErr + d.toString()).slice(-400)))
+  publisher.on('exit', (code) => log(`publisher ended (exit ${code}): ${publisherErr.trim()}`))
+
+  let current: StreamEnd[] | undefined
+  const players: Player[] = []
+  const reconnect = (p: Player, how: string): void => {
+    if (stopping) return
+    const at = Date.now()
+    const was = podExists(p.pod)
+    const closedWhilePlaying = at - p.lastFrameAt < 1000
+    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && was.exists && was.terminating ? 'handed off' : 'cut'}
+    if (current) current.push(end)
+    else log(`player ${p.id} on ${p.pod} lost its stream between commands: ${how}`)
+    p.pendingEnd = end
+    connect(p, end)
+  }
+  // as through the Service: a Ready edge that is not leaving, the one with the fewest players
+  const connect = (p: Player, end: StreamEnd): void => {
+    const load = (name: string): number => players.filter((o) => o.pod === name && o.child).length
+    const to = pods('srs-edge').filter((q) => q.ready && !q.terminating && q.ip).sort((a, b) => load(a.name) - load(b.name))[0]
+    if (stopping) return
+    if (!to) {
+      setTimeout(() => connect(p, end), 500)
+      return
+    }
+    end.to = to.name
+    p.start(to)
+  }
+
+  const edgePods = pods('srs-edge').filter((p) => p.ready).sort((a, b) => a.name.localeCompare(b.name))
+  if (edgePods.length !== PLAYERS_PER_EDGE.length) throw new Error(`${edgePods.length} edges Ready, want ${PLAYERS_PER_EDGE.length}`)
+  let id = 0
+  PLAYERS_PER_EDGE.forEach((n, i) => {
+    for (let k = 0; k < n; k++) {
+      const p = new Player(++id, reconnect)
+      players.push(p)
+      p.start(edgePods[i] as PodInfo)
+    }
+  })
+  try {
+    await until('every player playing', () => players.every((p) => p.playing()), 90_000)
+    log(`publishing into srs-origin-0; players: ${edgePods.map((p, i) => `${p.name} ${PLAYERS_PER_EDGE[i]}`).join(', ')}`)
+
+    const reports: CommandReport[] = []
+    const commands: string[][] = [
+      ['canary', EDGE, '--to', targetTag, '--percent', '25'],
+      ['promote', EDGE],
+      ['rollback', EDGE],
+      ['add-origin', ORIGIN],
+      ['remove-origin', ORIGIN],
+    ]
+    for (const args of commands) {
+      current = []
+      const t0 = Date.now()
+      log(`kubectl srs ${args.join(' ')}`)
+      const r = await plugin(args)
+      const wallMs = Date.now() - t0
+      const ends = current
+      await until('every player playing again', () => players.every((p) => p.playing()), SETTLE_MS).catch((e: unknown) => log(String(e)))
+      current = undefined
+      const notPlaying = players.filter((p) => !p.playing()).map((p) => p.id)
+      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, notPlaying, output: `${r.stdout}${r.stderr}`.trim()})
+      log(`exit ${r.status} after ${secs(wallMs)}`)
+    }
+    print(reports, players.length)
+  } finally {
+    stopping = true
+    players.forEach((p) => p.stop())
+  }
+}
+
+/** The built plugin against the suite's cluster, run asynchronously: players are watched meanwhile. */
+function plugin(args: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [path.join(ROOT, 'bin/run.js'), ...args, '-n', NS], {
+      env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig'), NO_COLOR: '1'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('close', (status) => resolve({status, stdout, stderr}))
+  })
+}
+
+function print(reports: CommandReport[], playerCount: number): void {
+  const lines: string[] = ['', '| command | wall | exit | viewers cut | handed off | players |', '|---|---|---|---|---|---|']
+  for (const r of reports) {
+    const cut = r.ends.filter((e) => e.kind === 'cut').length
+    const handed = r.ends.filter((e) => e.kind === 'handed off').length
+    const perPlayer = Array.from({length: playerCount}, (_, i) => {
+      const mine = r.ends.filter((e) => e.player === i + 1)
+      const frozen = r.notPlaying.includes(i + 1) ? ` (no frames ${SETTLE_MS / 1000}s after the command)` : ''
+      if (mine.length === 0) return `p${i + 1} kept${frozen}`
+      return mine.map((e) => `p${i + 1} ${e.kind} on ${e.pod} (${e.how}), playing again ${e.backAfterMs === undefined ? 'never' : `after ${secs(e.backAfterMs)}`} on ${e.to ?? '-'}`).join('; ') + frozen
+    })
+    lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} | ${handed} | ${perPlayer.join('<br>')} |`)
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`)
+  for (const r of reports) process.stdout.write(`--- ${r.command} (exit ${r.exitCode})\n${r.output}\n\n`)
+}
+
+function log(message: string): void {
+  process.stderr.write(`real-srs: ${new Date().toISOString().slice(11, 19)} ${message}\n`)
+}
+
+let stopping = false
+let cleaned = false
+function cleanup(): void {
+  if (cleaned) return
+  cleaned = true
+  stopping = true
+  for (const child of children) killGroup(child)
+  if (state) {
+    try {
+      execFileSync('bash', [CLUSTER_SH, 'down'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+    } catch (error) {
+      log(`cluster down failed: ${String(error)}`)
+    }
+    rmSync(state, {recursive: true, force: true})
+  }
+}
+
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    log(`${sig}: stopping everything`)
+    cleanup()
+    process.exit(130)
+  })
+}
+
+main().then(
+  () => {
+    cleanup()
+  },
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? error.message : String(error)}`)
+    cleanup()
+    process.exit(1)
+  },
+)
