@@ -31,7 +31,8 @@ With SRS http_api auth, versions and connections are read through a port-forward
     const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
     const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
-    const {runRollback, rolloutHistory} = await import('../lib/rollout/promote.js')
+    const {runRollback} = await import('../lib/rollout/rollback.js')
+    const {rolloutHistory} = await import('../lib/rollout/history.js')
     const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
     if (flags.history) {
       const h = await rolloutHistory(kube, args.workload)
