@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
-import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {rolloutFlags, rolloutOptions} from '../lib/cli/rollout-flags.js'
 import {UsageError} from '../lib/errors.js'
 import type {CanaryResult} from '../lib/rollout/result.js'
 import {parsePercent} from '../lib/rollout/plan.js'
@@ -54,7 +54,7 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
       const result = await runCanary(
         kube,
         {workload: args.workload, to: flags.to, image: flags.image, percent, replicas: flags.replicas, wait: flags.wait, dryRun: flags['dry-run'], force: flags.force, yes: flags.yes},
-        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials},
+        rolloutOptions(flags, spinner, apiCredentials),
       )
       spinner.stop()
       await this.emit(result, flags.output, renderCanary)

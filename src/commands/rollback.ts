@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
-import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {rolloutFlags, rolloutOptions} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/result.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -42,7 +42,7 @@ With SRS http_api auth, versions and connections are read through a port-forward
     }
     const spinner = await this.spinner('rollback', flags.output)
     try {
-      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
+      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, rolloutOptions(flags, spinner, apiCredentials))
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result

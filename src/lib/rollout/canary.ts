@@ -11,7 +11,7 @@ import {isValidTag, parseImageRef, withTag} from '../srs/image.js'
 import {cannotDrainReason, observeTarget, webrtcWithoutAffinity, type RolloutTarget} from './target.js'
 import {ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
 import {planDeploymentMove, splitReplicas, type Split, type Step} from './plan.js'
-import {executorFor, type RolloutExecutor, type RolloutOptions} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions} from './executor.js'
 import type {CanaryResult, VerifiedPod} from './result.js'
 
 export interface CanaryRequest {

@@ -4,7 +4,7 @@ import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import {KUBE_ANNOTATION, ROLLOUT_ANNOTATION} from '../vocabulary.js'
 import {observeTarget, type RolloutTarget} from './target.js'
-import {executorFor, type RolloutExecutor, type RolloutOptions} from './exec.js'
+import {executorFor, type RolloutExecutor, type RolloutOptions} from './executor.js'
 import type {RolloutResult, VerifiedPod} from './result.js'
 
 const CHANGE_CAUSE = KUBE_ANNOTATION.changeCause

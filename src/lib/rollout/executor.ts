@@ -1,7 +1,7 @@
 /**
  * The rollout executor: applies one step at a time, waits for its condition (pods Ready and
  * their SRS version verified through the API; pods drained and gone), reports progress, and
- * knows the test-only stop hook used to interrupt commands at step boundaries.
+ * honours the test-only stop hook it is given, which interrupts a command at a step boundary.
  */
 import {KubeApiError, TimeoutError, SrsError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
@@ -15,7 +15,6 @@ import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
-import {formatDuration} from '../cli/duration.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
 import type {VerifiedPod} from './result.js'
@@ -24,13 +23,19 @@ export interface ExecutorOptions {
   namespace: string
   timeoutMs: number
   podTimeoutMs: number
-  spinner: RolloutProgress
+  progress: RolloutProgress
   /** Lines for the log of what was done (stderr when not a TTY, or the result). */
   log: (line: string) => void
   /** The workload rolled, as kubectl names it ("deployment/srs-edge-deploy"), for messages. */
   workload: string
   /** SRS http_api credentials of the workload (its canary runs the same config). */
   credentials?: SrsApiCredentials
+  /** --timeout as the user wrote it, for messages ("10m"). */
+  timeoutLabel: string
+  /** Test hook (KUBECTL_SRS_STOP_AFTER_STEP, read by the command): the process exits 130 right after this step. */
+  stopAfterStep?: number
+  /** KUBECTL_SRS_STOP_SIGNAL: the stop is that real signal, as an operator's kill would be. */
+  stopSignal?: 'KILL' | 'INT' | 'TERM'
 }
 
 /** What a rollout command hands over: the executor's options less what the target decides, plus the credential flags. */
@@ -69,20 +74,18 @@ export class RolloutExecutor {
   }
 
   /**
-   * Marks a step boundary. Test-only: KUBECTL_SRS_STOP_AFTER_STEP=k makes the process exit with
-   * 130 right after step k, as an interrupted operator's command would, so the fault suite can
-   * check that a re-run or rollback converges.
+   * Marks a step boundary. With the stop hook at step k the process exits with 130 right after
+   * step k, as an interrupted operator's command would, so the fault suite can check that a
+   * re-run or rollback converges.
    */
   stepDone(description: string): void {
     this.stepsDone++
     this.opts.log(`done: ${description}`)
-    const stop = Number(process.env.KUBECTL_SRS_STOP_AFTER_STEP)
-    if (Number.isInteger(stop) && stop > 0 && this.stepsDone === stop) {
-      this.opts.spinner.stop()
+    const stop = this.opts.stopAfterStep
+    if (stop !== undefined && stop > 0 && this.stepsDone === stop) {
+      this.opts.progress.stop()
       process.stderr.write(`stopped after step ${stop} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
-      // KUBECTL_SRS_STOP_SIGNAL=KILL|INT makes it a real signal, as an operator's kill would be.
-      const signal = process.env.KUBECTL_SRS_STOP_SIGNAL
-      if (signal === 'KILL' || signal === 'INT' || signal === 'TERM') process.kill(process.pid, `SIG${signal}`)
+      if (this.opts.stopSignal) process.kill(process.pid, `SIG${this.opts.stopSignal}`)
       process.exit(130)
     }
   }
@@ -134,7 +137,7 @@ export class RolloutExecutor {
       if (this.remainingMs() <= 0) {
         throw new TimeoutError(`timed out waiting for ${what}: the Kubernetes API did not answer (${error.message})`, 'nothing was left half-done by this wait: check the cluster, then run the same command again to continue, or `kubectl srs rollback` to undo')
       }
-      this.opts.spinner.update(`${what}: the Kubernetes API does not answer, retrying`)
+      this.opts.progress.update(`${what}: the Kubernetes API does not answer, retrying`)
       return undefined
     }
   }
@@ -211,10 +214,10 @@ export class RolloutExecutor {
       if (ready.length >= count) {
         verified = await this.verifyVersions(ready, apiPort, container)
         const good = verified.filter((v) => v.verdict === 'match' || (!verifiable && v.verdict === 'unverifiable'))
-        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}, versions verified ${good.length}/${count}`)
+        this.opts.progress.update(`${what}: pods ready ${ready.length}/${count}, versions verified ${good.length}/${count}`)
         if (good.length >= count) return verified
       } else {
-        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}`)
+        this.opts.progress.update(`${what}: pods ready ${ready.length}/${count}`)
       }
       if (this.remainingMs() <= 0) {
         const bad = verified.filter((v) => v.verdict === 'mismatch' || v.verdict === 'no-answer')
@@ -278,11 +281,11 @@ export class RolloutExecutor {
       const live = pods.length - terminating.length
       if (terminating.length === 0 && live <= remaining) return drained
       const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
-      this.opts.spinner.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
+      this.opts.progress.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
       if (this.remainingMs() <= 0) {
         throw new TimeoutError(
           `timed out while ${terminating.length} pod(s) of ${what} were still draining ${conns} connections (${terminating.map((p) => p.metadata.name).join(', ')})`,
-          `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${formatDuration(this.opts.timeoutMs)})`,
+          `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${this.opts.timeoutLabel})`,
         )
       }
       await this.nextPodChange(selector)
