@@ -17,6 +17,8 @@ import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
+import type {RolloutStep, RolloutWait} from './plan.js'
+import type {RolloutWrite} from './patches.js'
 import type {VerifiedPod} from './result.js'
 
 export interface ExecutorOptions {
@@ -28,6 +30,9 @@ export interface ExecutorOptions {
   log: (line: string) => void
   /** The workload rolled, as kubectl names it ("deployment/srs-edge-deploy"), for messages. */
   workload: string
+  /** Its SRS API port and SRS container. */
+  apiPort: number
+  container: string
   /** SRS http_api credentials of the workload (its canary runs the same config). */
   credentials?: SrsApiCredentials
   /** --timeout as the user wrote it, for messages ("10m"). */
@@ -39,7 +44,7 @@ export interface ExecutorOptions {
 }
 
 /** What a rollout command hands over: the executor's options less what the target decides, plus the credential flags. */
-export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'credentials'> & {
+export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'credentials' | 'apiPort' | 'container'> & {
   /** What readCredentialFlags made of --api-user/--api-password-file/--api-secret. */
   apiCredentials?: SrsCredentialChoice
 }
@@ -48,7 +53,7 @@ export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'c
 export async function executorFor(kube: KubeClient, t: RolloutTarget, opts: RolloutOptions): Promise<RolloutExecutor> {
   const {apiCredentials, ...rest} = opts
   const credentials = await new SrsCredentialResolver(kube, apiCredentials).forWorkload(t.model)
-  return new RolloutExecutor(kube, {...rest, namespace: t.namespace, workload: `${t.model.kind.toLowerCase()}/${t.model.name}`, credentials})
+  return new RolloutExecutor(kube, {...rest, namespace: t.namespace, workload: `${t.model.kind.toLowerCase()}/${t.model.name}`, credentials, apiPort: t.model.apiPort, container: t.model.container})
 }
 
 /** Longest wait between two looks at the pods; a pod event ends the wait sooner. */
@@ -88,6 +93,45 @@ export class RolloutExecutor {
       if (this.opts.stopSignal) process.kill(process.pid, `SIG${this.opts.stopSignal}`)
       process.exit(130)
     }
+  }
+
+  /**
+   * Applies the steps of a plan in order: reads the connections of the side a step drains,
+   * sends its writes, waits (with `wait`) for what the step waits for, marks the boundary.
+   * Returns the boundaries passed, the last verification and the pods that drained.
+   */
+  async run(steps: RolloutStep[], wait: boolean): Promise<{done: RolloutStep[]; verified: VerifiedPod[]; drained: string[]}> {
+    const done: RolloutStep[] = []
+    const outcome = {verified: [] as VerifiedPod[], drained: [] as string[]}
+    for (const step of steps) {
+      // A draining SRS closes its API port: read the connections of the side that shrinks now.
+      const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
+      for (const w of step.writes) await this.write(w)
+      if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome)
+      if (step.counted) {
+        this.stepDone(step.description)
+        done.push(step)
+      }
+      if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome)
+    }
+    return {done, ...outcome}
+  }
+
+  private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}): Promise<void> {
+    if (w.kind === 'verified') outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
+    else outcome.drained.push(...(await this.waitDrained(w.what, w.selector, before, w.remaining)))
+  }
+
+  private async write(w: RolloutWrite): Promise<void> {
+    const ns = this.opts.namespace
+    if (w.op === 'create') await this.kube.create(Resources.deployments, w.body, ns)
+    else if (w.op === 'delete') await this.kube.delete(Resources.deployments, w.name, ns, {propagationPolicy: 'Background'})
+    else await this.kube.patch(Resources[w.resource], w.name, w.body, w.type, ns)
+  }
+
+  /** The pods of a selector that are not terminating. */
+  async livePods(selector: string): Promise<Pod[]> {
+    return (await this.pods(selector)).filter((p) => !p.metadata.deletionTimestamp)
   }
 
   remainingMs(): number {
