@@ -8,7 +8,7 @@ import {SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {isValidTag, parseImageRef} from '../srs/image.js'
 import {executorFor, type RolloutOptions} from './executor.js'
-import {planCanary, type CanaryRequest as CanaryPlanRequest} from './plan.js'
+import {planCanary, type CanaryRequest as CanaryPlanRequest, type RolloutStep} from './plan.js'
 import {refuse} from './refusal.js'
 import type {CanaryResult} from './result.js'
 import {observeTarget} from './target.js'
@@ -26,16 +26,17 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
   if (req.to !== undefined && !isValidTag(req.to)) throw new UsageError(`invalid value for --to: "${req.to}" is not a valid image tag`, 'tags are letters, digits, "_", "." and "-", up to 128 characters, e.g. v4.0.6')
   if (req.image !== undefined && !validImageRef(req.image)) throw new UsageError(`invalid value for --image: "${req.image}" is not an image reference`, 'for example registry.example.com/ossrs/srs:6')
   const t = await observeTarget(kube, kube.namespace, req.workload)
-  const plan = planCanary(t, req)
   // Refusals come before the first write: nothing is half-applied.
-  refuse(plan.refusals.filter((r) => !r.whenApplying))
+  refuse(planCanary(t, req).refusals, req.dryRun)
   const exec = await executorFor(kube, t, opts)
+  if (!req.dryRun) await exec.checkApiAccess(t)
+  // The plan again, now knowing the viewers on each pod: it names the pods that go.
+  const plan = planCanary(t, req, await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp), req.dryRun))
   const warnings = [...plan.warnings]
   const base = {namespace: t.namespace, workload: plan.workload, kind: plan.kind, canary: plan.canary, stableImage: plan.stableImage, canaryImage: plan.canaryImage, split: plan.split, warnings, dryRun: req.dryRun}
-  const planned = (): CanaryResult => ({...base, steps: plan.steps.filter((s) => s.counted).map((s) => ({description: s.description, state: 'planned'})), verified: [], drained: [], objects: plan.objects})
+  const stepsAs = (steps: RolloutStep[], state: 'done' | 'planned'): CanaryResult['steps'] => steps.map((s) => ({description: s.description, state, ...(s.leaving?.length ? {leaving: s.leaving} : {})}))
+  const planned = (): CanaryResult => ({...base, steps: stepsAs(plan.steps.filter((s) => s.counted), 'planned'), verified: [], drained: [], objects: plan.objects})
   if (plan.kind === 'StatefulSet' && req.dryRun) return planned()
-  refuse(plan.refusals, req.dryRun)
-  if (!req.dryRun) await exec.checkApiAccess(t)
   // Pods that will leave and cannot drain: say how many connections would be cut, and require --yes.
   for (const s of plan.steps) {
     const reason = s.drains?.cannotDrain
@@ -50,7 +51,7 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
   }
   if (req.dryRun) return planned()
   const {done, verified, drained} = await exec.run(plan.steps, req.wait)
-  return {...base, steps: done.map((s) => ({description: s.description, state: 'done'})), verified, drained}
+  return {...base, steps: stepsAs(done, 'done'), verified, drained}
 }
 
 function validImageRef(ref: string): boolean {

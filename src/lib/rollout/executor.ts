@@ -9,7 +9,7 @@ import {Resources} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
 import {checkSrsApiAccess, probePods, srsAuthError} from '../srs/api/access.js'
 import {SrsCredentialResolver, type SrsApiCredentials, type SrsCredentialChoice} from '../srs/api/credentials.js'
-import {querySrsSummaries, querySrsVersions} from '../srs/api/endpoints.js'
+import {querySrsVersions} from '../srs/api/endpoints.js'
 import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
@@ -17,9 +17,10 @@ import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
-import type {RolloutStep, RolloutWait} from './plan.js'
+import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
 import type {RolloutWrite} from './patches.js'
 import type {VerifiedPod} from './result.js'
+import {podViewers} from './viewers.js'
 
 export interface ExecutorOptions {
   namespace: string
@@ -106,7 +107,7 @@ export class RolloutExecutor {
     for (const step of steps) {
       // A draining SRS closes its API port: read the connections of the side that shrinks now.
       const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
-      for (const w of step.writes) await this.write(w)
+      await this.writeAll(step.writes)
       if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome)
       if (step.counted) {
         this.stepDone(step.description)
@@ -120,6 +121,23 @@ export class RolloutExecutor {
   private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}): Promise<void> {
     if (w.kind === 'verified') outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
     else outcome.drained.push(...(await this.waitDrained(w.what, w.selector, before, w.remaining)))
+  }
+
+  private async writeAll(writes: RolloutWrite[]): Promise<void> {
+    for (const w of writes) await this.write(w)
+  }
+
+  /** Viewers of each pod; with `tolerant` (--dry-run) a refusal for credentials gives null instead of stopping. */
+  async viewers(pods: Pod[], tolerant = false): Promise<PodViewers> {
+    const out = new Map<string, number | null>()
+    await Promise.all(
+      pods.map(async (p) => {
+        const res = await podViewers(await this.transport(p.metadata.name, this.opts.apiPort), this.opts.podTimeoutMs)
+        if (!res.ok && !tolerant) this.failOnAuth(p.metadata.name, res.failure)
+        out.set(p.metadata.name, res.ok ? res.value : null)
+      }),
+    )
+    return out
   }
 
   private async write(w: RolloutWrite): Promise<void> {
@@ -284,9 +302,9 @@ export class RolloutExecutor {
     const out = new Map<string, number>()
     await Promise.all(
       pods.map(async (p) => {
-        const res = await querySrsSummaries(await this.transport(p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        const res = await podViewers(await this.transport(p.metadata.name, apiPort), this.opts.podTimeoutMs)
         if (!res.ok) this.failOnAuth(p.metadata.name, res.failure)
-        out.set(p.metadata.name, res.ok ? res.value.connections : 0)
+        out.set(p.metadata.name, res.ok ? res.value : 0)
       }),
     )
     return out

@@ -4,9 +4,9 @@
  * canary, promote and rollback (steps with their end state, refusals as values). No I/O.
  */
 import type {ExitCode} from '../errors.js'
-import type {Deployment, StatefulSet} from '../kube/types.js'
+import type {Deployment, Pod, StatefulSet} from '../kube/types.js'
 import {withTag} from '../srs/image.js'
-import {KUBE_ANNOTATION, ROLLOUT_ANNOTATION} from '../vocabulary.js'
+import {KUBE_ANNOTATION, ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
 import {
   abortPartitionPatch,
   canaryDeployment,
@@ -26,7 +26,7 @@ import {
   undoStatefulSetPatch,
   type RolloutWrite,
 } from './patches.js'
-import type {RevisionInfo} from './result.js'
+import type {LeavingPod, RevisionInfo} from './result.js'
 import {cannotDrainReason, webrtcWithoutAffinity, type RolloutTarget} from './target.js'
 import type {ControllerRevisionList, ReplicaSet} from './types.js'
 
@@ -149,6 +149,53 @@ export interface RolloutStep {
   waitAfterDone?: RolloutWait[]
   /** Pods of this track leave through SRS graceful quit; their connections are read just before. */
   drains?: {track: 'stable' | 'canary'; selector: string; cannotDrain?: string}
+  /** The pods this step takes away (a StatefulSet: the ordinals it restarts), fewest viewers first. */
+  leaving?: LeavingPod[]
+  /**
+   * Deletion costs set on the pods of a Deployment track before its ReplicaSet shrinks, so the
+   * controller removes them in this order (fewest viewers first); with `restore`, the previous
+   * values come back once the track is down to `remaining` pods.
+   */
+  deletionCosts?: {selector: string; order: string[]; remaining: number; restore: boolean}
+}
+
+/** Viewers per pod name (null: its SRS did not say). */
+export type PodViewers = ReadonlyMap<string, number | null>
+
+function isReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}
+
+/** The live pods of a Deployment track in the order they should go: not Ready, then fewest viewers (unknown first), then by name. */
+export function leastLoadedFirst(t: RolloutTarget, track: 'stable' | 'canary', viewers: PodViewers): Pod[] {
+  const load = (p: Pod) => viewers.get(p.metadata.name) ?? -1
+  return t.pods
+    .filter((p) => !p.metadata.deletionTimestamp && (p.metadata.labels?.[TRACK_LABEL] === 'canary') === (track === 'canary'))
+    .sort((a, b) => Number(isReady(a)) - Number(isReady(b)) || load(a) - load(b) || a.metadata.name.localeCompare(b.metadata.name))
+}
+
+const leavingOf = (pods: Pod[], viewers: PodViewers): LeavingPod[] => pods.map((p) => ({pod: p.metadata.name, viewers: viewers.get(p.metadata.name) ?? null}))
+
+/** A Deployment track shrinking to `remaining`: which pods go, and the costs that make the controller pick them. */
+function shrink(t: RolloutTarget, track: 'stable' | 'canary', remaining: number, viewers: PodViewers, rolling = false): Pick<RolloutStep, 'leaving' | 'deletionCosts'> {
+  const ordered = leastLoadedFirst(t, track, viewers)
+  const going = rolling ? ordered : ordered.slice(0, Math.max(0, ordered.length - remaining))
+  const selector = track === 'stable' ? t.stableSelector : t.canarySelector
+  // Costs decide only when some pods stay, or the pods go one by one (rolling update).
+  const order = ordered.map((p) => p.metadata.name)
+  const deletionCosts = (rolling && ordered.length > 1) || (!rolling && going.length > 0 && going.length < ordered.length) ? {selector, order, remaining: rolling ? 0 : remaining, restore: !rolling} : undefined
+  return {leaving: leavingOf(going, viewers), ...(deletionCosts ? {deletionCosts} : {})}
+}
+
+/** StatefulSet pods that restart when ordinals >= partition run `image`. */
+function partitionLeaving(t: RolloutTarget, partition: number, image: string, viewers: PodViewers): LeavingPod[] {
+  const out: LeavingPod[] = []
+  for (const p of t.pods) {
+    const ordinal = Number(/-(\d+)$/.exec(p.metadata.name)?.[1])
+    const runs = p.spec.containers.find((c) => c.name === t.model.container)?.image
+    if (Number.isInteger(ordinal) && ordinal >= partition && runs !== image) out.push({pod: p.metadata.name, viewers: viewers.get(p.metadata.name) ?? null, ordinal})
+  }
+  return out.sort((a, b) => a.ordinal! - b.ordinal!)
 }
 
 export interface CanaryRequest {
@@ -186,7 +233,7 @@ function savedTotal(annotations: Record<string, string> | undefined, fallback: n
  * before any step: an HPA, WebRTC without session affinity, a second canary of another image,
  * a Deployment still rolling out; OnDelete StatefulSets only when applying.
  */
-export function planCanary(t: RolloutTarget, req: CanaryRequest): CanaryPlan {
+export function planCanary(t: RolloutTarget, req: CanaryRequest, viewers: PodViewers = new Map()): CanaryPlan {
   const workloadObj = t.deployment ?? t.statefulset
   const stableImage = workloadObj?.metadata.annotations?.[ROLLOUT_ANNOTATION.stableImage] ?? t.model.image
   const canaryImage = req.image ?? (req.to !== undefined ? withTag(stableImage, req.to) : (containerImage(t.canary, t.model.container) ?? stableImage))
@@ -226,10 +273,10 @@ export function planCanary(t: RolloutTarget, req: CanaryRequest): CanaryPlan {
     refusals.push({message: `Deployment ${t.model.name} is still rolling out`, reason: 'Refused', hint: `wait for \`kubectl rollout status deployment/${t.model.name}\`, then run the canary again`})
   }
   if (t.statefulset) {
-    const sts = planStatefulSetCanary(t, t.statefulset, req, stableImage, canaryImage)
+    const sts = planStatefulSetCanary(t, t.statefulset, req, stableImage, canaryImage, viewers)
     return {...sts, refusals: [...refusals, ...sts.refusals]}
   }
-  return {...planDeploymentCanary(t, t.deployment!, req, stableImage, canaryImage), refusals}
+  return {...planDeploymentCanary(t, t.deployment!, req, stableImage, canaryImage, viewers), refusals}
 }
 
 function rollingOut(d: Deployment): boolean {
@@ -239,7 +286,7 @@ function rollingOut(d: Deployment): boolean {
   return (s.updatedReplicas ?? 0) < want || (s.replicas ?? 0) > (s.updatedReplicas ?? 0)
 }
 
-function planDeploymentCanary(t: RolloutTarget, stable: Deployment, req: CanaryRequest, stableImage: string, canaryImage: string): CanaryPlan {
+function planDeploymentCanary(t: RolloutTarget, stable: Deployment, req: CanaryRequest, stableImage: string, canaryImage: string, viewers: PodViewers): CanaryPlan {
   const total = req.replicas ?? savedTotal(stable.metadata.annotations, t.model.replicas + (t.canary?.spec.replicas ?? 0))
   const split = splitReplicas(total, req.percent)
   const current = {stable: stable.spec.replicas ?? 1, canary: t.canary?.spec.replicas ?? 0}
@@ -263,6 +310,7 @@ function planDeploymentCanary(t: RolloutTarget, stable: Deployment, req: CanaryR
       const selector = m.drains === 'stable' ? t.stableSelector : t.canarySelector
       step.drains = {track: m.drains, selector, cannotDrain: cannotDrainReason(t.model, m.drains === 'stable' ? stableImage : canaryImage)}
       step.waitAfterDone = [{kind: 'drained', what: m.drains === 'stable' ? `stable ${stable.metadata.name}` : `canary ${t.canaryName}`, selector, remaining: m.to ?? 0}]
+      Object.assign(step, shrink(t, m.drains, m.to ?? 0, viewers))
     } else if (m.kind === 'scale-canary' && (m.to ?? 0) > 0) {
       step.waitBeforeDone = [{kind: 'verified', what: `canary ${t.canaryName}`, selector: t.canarySelector, count: m.to!, image: canaryImage}]
     } else if (m.kind === 'scale-stable' && (m.to ?? 0) > 0) {
@@ -281,7 +329,7 @@ function planDeploymentCanary(t: RolloutTarget, stable: Deployment, req: CanaryR
   return {kind: 'Deployment', workload: stable.metadata.name, canary: t.canaryName, stableImage, canaryImage, split, steps, warnings: [], refusals: [], objects}
 }
 
-function planStatefulSetCanary(t: RolloutTarget, sts: StatefulSet, req: CanaryRequest, stableImage: string, canaryImage: string): CanaryPlan {
+function planStatefulSetCanary(t: RolloutTarget, sts: StatefulSet, req: CanaryRequest, stableImage: string, canaryImage: string, viewers: PodViewers): CanaryPlan {
   const total = sts.spec.replicas ?? 1
   const split = splitReplicas(total, req.percent)
   // Ordinals >= partition run the template (the canary image); the rest keep their revision.
@@ -289,7 +337,7 @@ function planStatefulSetCanary(t: RolloutTarget, sts: StatefulSet, req: CanaryRe
   const image = split.canary === 0 ? stableImage : canaryImage
   const write = partitionPatch(sts, t.model.container, partition, image, stableImage, split)
   const description = `set partition of ${sts.metadata.name} to ${partition} with image ${image} (ordinals ${partition}..${total - 1})`
-  const step: RolloutStep = {kind: 'set-partition', description, end: trackState(partition, total - partition, partition), counted: true, writes: [write]}
+  const step: RolloutStep = {kind: 'set-partition', description, end: trackState(partition, total - partition, partition), counted: true, writes: [write], leaving: partitionLeaving(t, partition, image, viewers)}
   if (split.canary > 0) step.waitAfterDone = [{kind: 'verified', what: `canary ordinals of ${sts.metadata.name}`, selector: t.podSelector, count: split.canary, image: canaryImage}]
   const refusals: Refusal[] =
     sts.spec.updateStrategy?.type === 'OnDelete' ? [{message: `StatefulSet ${sts.metadata.name} uses the OnDelete update strategy`, reason: 'Refused', hint: 'switch it to RollingUpdate to use a partition canary', whenApplying: true}] : []
@@ -325,7 +373,7 @@ export interface ChangePlan {
  * proportionally, starting pods of the old version), grows back to the total, then the canary
  * leaves; a StatefulSet's partition goes to 0.
  */
-export function planPromote(t: RolloutTarget): ChangePlan {
+export function planPromote(t: RolloutTarget, viewers: PodViewers = new Map()): ChangePlan {
   if (t.statefulset) {
     const sts = t.statefulset
     const partition = sts.spec.updateStrategy?.rollingUpdate?.partition ?? 0
@@ -341,6 +389,7 @@ export function planPromote(t: RolloutTarget): ChangePlan {
       end: trackState(0, total, 0),
       counted: true,
       writes: [promotePartitionPatch(sts.metadata.name, image)],
+      leaving: partitionLeaving(t, 0, image, viewers),
       waitAfterDone: [{kind: 'verified', what: `${sts.metadata.name}`, selector: t.podSelector, count: total, image}],
     }
     return {kind: 'StatefulSet', workload: sts.metadata.name, action: 'promote', image, steps: [step], refusals, message: `${sts.metadata.name} runs ${image} on all ${total} pods`}
@@ -363,6 +412,7 @@ export function planPromote(t: RolloutTarget): ChangePlan {
     counted: true,
     writes: [promoteImagePatch(name, t.model.container, image, strategy, `kubectl srs promote ${name}: image ${image}`)],
     drains: {track: 'stable', selector: t.stableSelector},
+    ...shrink(t, 'stable', 0, viewers, true),
     waitAfterDone: [
       ...(current > 0
         ? [
@@ -375,12 +425,12 @@ export function planPromote(t: RolloutTarget): ChangePlan {
   }
   const steps: RolloutStep[] = [update]
   if (total !== current) steps.push({kind: 'scale-stable', description: `scale ${name} to ${total}`, end: trackState(total, canaryPods), counted: true, writes: [scaleDeployment(name, total)], waitAfterDone: [verifyTotal]})
-  steps.push(...canaryRemoval(t, total, restoreStrategyPatch(name, strategy)))
+  steps.push(...canaryRemoval(t, total, restoreStrategyPatch(name, strategy), viewers))
   return {kind: 'Deployment', workload: name, action: 'promote', image, steps, refusals: [], message: `${name} runs ${image} on ${total} pods; canary removed`}
 }
 
 /** The canary leaves through graceful quit, then its Deployment goes and the stable's bookkeeping with it. */
-function canaryRemoval(t: RolloutTarget, stablePods: number, stableCleanup: RolloutWrite): RolloutStep[] {
+function canaryRemoval(t: RolloutTarget, stablePods: number, stableCleanup: RolloutWrite, viewers: PodViewers): RolloutStep[] {
   const end = trackState(stablePods, 0)
   return [
     {
@@ -390,6 +440,7 @@ function canaryRemoval(t: RolloutTarget, stablePods: number, stableCleanup: Roll
       counted: true,
       writes: [scaleDeployment(t.canaryName, 0)],
       drains: {track: 'canary', selector: t.canarySelector},
+      ...shrink(t, 'canary', 0, viewers),
       waitAfterDone: [{kind: 'drained', what: `canary ${t.canaryName}`, selector: t.canarySelector, remaining: 0}],
     },
     {kind: 'delete-canary', description: `delete ${t.canaryName}`, end, counted: true, writes: [deleteDeployment(t.canaryName), stableCleanup]},
@@ -401,7 +452,7 @@ function canaryRemoval(t: RolloutTarget, stablePods: number, stableCleanup: Roll
  * before the canary leaves; a StatefulSet's template goes back to the stable image, partition 0.
  * Undefined when no canary runs (then rollback is an undo, see planUndo).
  */
-export function planAbort(t: RolloutTarget): ChangePlan | undefined {
+export function planAbort(t: RolloutTarget, viewers: PodViewers = new Map()): ChangePlan | undefined {
   const obj = (t.deployment ?? t.statefulset)!
   const stableImage = obj.metadata.annotations?.[ROLLOUT_ANNOTATION.stableImage]
   if (t.deployment && t.canary) {
@@ -416,7 +467,7 @@ export function planAbort(t: RolloutTarget): ChangePlan | undefined {
       writes: [scaleDeployment(name, total)],
       waitAfterDone: [{kind: 'verified', what: `stable ${name}`, selector: t.stableSelector, count: total, image}],
     }
-    return {kind: 'Deployment', workload: name, action: 'abort-canary', image, steps: [grow, ...canaryRemoval(t, total, clearAnnotationsPatch(name))], refusals: [], message: `canary aborted: ${name} runs ${image} on ${total} pods`}
+    return {kind: 'Deployment', workload: name, action: 'abort-canary', image, steps: [grow, ...canaryRemoval(t, total, clearAnnotationsPatch(name), viewers)], refusals: [], message: `canary aborted: ${name} runs ${image} on ${total} pods`}
   }
   if (t.statefulset && stableImage) {
     const sts = t.statefulset
@@ -427,6 +478,7 @@ export function planAbort(t: RolloutTarget): ChangePlan | undefined {
       end: trackState(total, 0, 0),
       counted: true,
       writes: [abortPartitionPatch(sts.metadata.name, t.model.container, stableImage)],
+      leaving: partitionLeaving(t, 0, stableImage, viewers),
       waitAfterDone: [{kind: 'verified', what: sts.metadata.name, selector: t.podSelector, count: total, image: stableImage}],
     }
     return {kind: 'StatefulSet', workload: sts.metadata.name, action: 'abort-canary', image: stableImage, steps: [step], refusals: [], message: `canary aborted: ${sts.metadata.name} runs ${stableImage} on every pod`}
@@ -442,7 +494,7 @@ export interface RevisionSources {
 }
 
 /** rollback with no canary running: the change `kubectl rollout undo` makes, to the previous or given revision. */
-export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: number | undefined): ChangePlan {
+export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: number | undefined, viewers: PodViewers = new Map()): ChangePlan {
   const all = src.revisions
   const kind = t.model.kind
   const name = t.model.name
@@ -479,6 +531,7 @@ export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: num
     counted: true,
     writes: [write],
     drains: {track: 'stable', selector},
+    ...(t.deployment ? shrink(t, 'stable', 0, viewers, true) : {leaving: partitionLeaving(t, 0, target.image, viewers)}),
     waitAfterDone: [
       {kind: 'verified', what: name, selector, count: total, image: target.image},
       ...(t.deployment ? [{kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: total} as const] : []),

@@ -2,7 +2,6 @@
 import type {KubeClient} from '../kube/client.js'
 import {executorFor, type RolloutOptions} from './executor.js'
 import {planPromote} from './plan.js'
-import {refuse} from './refusal.js'
 import type {RolloutResult} from './result.js'
 import {runChange} from './run-change.js'
 import {observeTarget} from './target.js'
@@ -10,7 +9,5 @@ import {observeTarget} from './target.js'
 export async function runPromote(kube: KubeClient, workload: string | undefined, wait: boolean, opts: RolloutOptions): Promise<RolloutResult> {
   const t = await observeTarget(kube, kube.namespace, workload)
   const exec = await executorFor(kube, t, opts)
-  const plan = planPromote(t)
-  refuse(plan.refusals)
-  return runChange(t, exec, plan, wait)
+  return runChange(t, exec, (viewers) => planPromote(t, viewers), wait)
 }

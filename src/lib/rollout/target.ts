@@ -5,7 +5,7 @@
 import {KubeApiError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
-import type {Deployment, HorizontalPodAutoscaler, StatefulSet} from '../kube/types.js'
+import type {Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} from '../kube/types.js'
 import {observeNamespace} from '../srs/observe.js'
 import {buildTopology, majorFromTag, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {imageTag} from '../srs/image.js'
@@ -26,6 +26,8 @@ export interface RolloutTarget {
   canarySelector: string
   /** Every pod of the workload (a StatefulSet's ordinals, both revisions). */
   podSelector: string
+  /** The pods of the workload and of its canary, as observed. */
+  pods: Pod[]
 }
 
 /** Finds the workload to roll: by name, or the only SRS Deployment/StatefulSet that is not a canary. */
@@ -62,7 +64,9 @@ export function targetFrom(namespace: string, objs: ObservedObjects, hpas: Horiz
   const canary = objs.deployments.find((d) => d.metadata.name === canaryName && d.metadata.annotations?.[ROLLOUT_ANNOTATION.canaryOf] === model.name)
   const hpa = hpas.find((h) => h.spec.scaleTargetRef.kind === model.kind && h.spec.scaleTargetRef.name === model.name)
   const services = objs.services.filter((s) => model.services.includes(s.metadata.name)).map((s) => ({name: s.metadata.name, sessionAffinity: s.spec.sessionAffinity ?? 'None'}))
-  const sel = Object.entries((deployment ?? statefulset)!.spec.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)
+  const matchLabels = (deployment ?? statefulset)!.spec.selector.matchLabels ?? {}
+  const sel = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`)
+  const pods = objs.pods.filter((p) => Object.entries(matchLabels).every(([k, v]) => p.metadata.labels?.[k] === v))
   return {
     namespace,
     model,
@@ -75,6 +79,7 @@ export function targetFrom(namespace: string, objs: ObservedObjects, hpas: Horiz
     stableSelector: [...sel, `${TRACK_LABEL}!=canary`].join(','),
     canarySelector: [...sel, `${TRACK_LABEL}=canary`].join(','),
     podSelector: sel.join(','),
+    pods,
   }
 }
 

@@ -4,7 +4,7 @@
  * from the state each step leaves is the rest of the plan, and a no-op at the end.
  */
 import {describe, expect, test} from '@jest/globals'
-import type {Deployment, HorizontalPodAutoscaler, StatefulSet} from '../../../src/lib/kube/types.js'
+import type {Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} from '../../../src/lib/kube/types.js'
 import type {RolloutWrite} from '../../../src/lib/rollout/patches.js'
 import {planAbort, planCanary, planPromote, planUndo, type CanaryRequest, type RolloutStep} from '../../../src/lib/rollout/plan.js'
 import {targetFrom, type RolloutTarget} from '../../../src/lib/rollout/target.js'
@@ -286,5 +286,66 @@ describe('planUndo', () => {
     expect(plan.steps[0]!.writes[0]).toMatchObject({op: 'patch', type: 'json'})
     expect(planUndo(t, src, 9).refusals).toEqual([{message: 'revision 9 of Deployment srs-edge-deploy not found', reason: 'NotFound', hint: 'list them with `kubectl srs rollback srs-edge-deploy --history`'}])
     expect(planUndo(t, src, 2)).toMatchObject({steps: [], refusals: [], message: 'skipped rollback: srs-edge-deploy already runs revision 2'})
+  })
+})
+
+describe('least-loaded first: the pods that go, and the deletion costs that make the controller take them', () => {
+  function pod(name: string, labels: Record<string, string>, image: string, ready = true): Pod {
+    return {
+      metadata: {name, namespace: 'live', labels},
+      spec: {containers: [{name: 'srs', image}]},
+      status: {phase: 'Running', conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
+    } as Pod
+  }
+  const edgePod = (name: string, ready = true) => pod(name, {app: 'srs-edge'}, 'ossrs/srs:v4.0.5', ready)
+
+  test('a Deployment scale-down takes the pods with the fewest viewers; costs rank every pod of the track and are restored', () => {
+    const objs = edges(4)
+    objs.pods.push(...['e0', 'e1', 'e2', 'e3'].map((n) => edgePod(n)))
+    const plan = canary(objs, {percent: 25}, 'srs-edge-deploy')
+    const noViewers = plan.steps.find((s) => s.drains)!
+    expect(noViewers.leaving).toEqual([{pod: 'e0', viewers: null}])
+    const withViewers = planCanary(target(objs, 'srs-edge-deploy'), {percent: 25, to: 'v4.0.6', force: false}, new Map([['e0', 5], ['e1', 0], ['e2', 3], ['e3', 2]]))
+    const shrinkStep = withViewers.steps.find((s) => s.drains)!
+    expect(shrinkStep.leaving).toEqual([{pod: 'e1', viewers: 0}])
+    expect(shrinkStep.deletionCosts).toEqual({selector: 'app=srs-edge,srs.kubectl.io/track!=canary', order: ['e1', 'e3', 'e2', 'e0'], remaining: 3, restore: true})
+    // growing steps take nobody away
+    expect(withViewers.steps.filter((s) => !s.drains).every((s) => !s.leaving && !s.deletionCosts)).toBe(true)
+  })
+
+  test('a pod that is not Ready goes before an idle one, as the ReplicaSet controller ranks them', () => {
+    const objs = edges(4)
+    objs.pods.push(edgePod('e0'), edgePod('e1'), edgePod('e2', false), edgePod('e3'))
+    const plan = planCanary(target(objs, 'srs-edge-deploy'), {percent: 50, to: 'v4.0.6', force: false}, new Map([['e0', 0], ['e1', 0], ['e2', 9], ['e3', 4]]))
+    expect(plan.steps.find((s) => s.drains)!.leaving).toEqual([
+      {pod: 'e2', viewers: 9},
+      {pod: 'e0', viewers: 0},
+    ])
+  })
+
+  test('promote: the rolling update takes every old pod, fewest viewers first (costs kept: they all go); the canary goes whole (no costs)', () => {
+    const objs = edges(3)
+    for (const s of canary(objs, {percent: 34}).steps) apply(objs, s.writes)
+    objs.pods.push(edgePod('s0'), edgePod('s1'), pod('c0', {app: 'srs-edge', 'srs.kubectl.io/track': 'canary'}, 'ossrs/srs:v4.0.6'))
+    const plan = planPromote(target(objs, 'srs-edge-deploy'), new Map([['s0', 4], ['s1', 1], ['c0', 2]]))
+    expect(plan.steps[0]!.leaving).toEqual([
+      {pod: 's1', viewers: 1},
+      {pod: 's0', viewers: 4},
+    ])
+    expect(plan.steps[0]!.deletionCosts).toMatchObject({order: ['s1', 's0'], restore: false})
+    const removal = plan.steps.find((s) => s.kind === 'scale-canary')!
+    expect([removal.leaving, removal.deletionCosts]).toEqual([[{pod: 'c0', viewers: 2}], undefined])
+  })
+
+  test('a StatefulSet partition names the ordinals it restarts and their viewers', () => {
+    const objs = loadTopology('origin-cluster.yaml')
+    objs.pods.push(...[0, 1, 2].map((i) => pod(`srs-origin-${i}`, {app: 'srs-origin'}, 'ossrs/srs:v4.0.5')))
+    const viewers = new Map([['srs-origin-0', 1], ['srs-origin-1', 6], ['srs-origin-2', 3]])
+    const plan = planCanary(target(objs, 'srs-origin'), {percent: 67, to: 'v4.0.6', force: false}, viewers)
+    expect(plan.steps[0]!.leaving).toEqual([
+      {pod: 'srs-origin-1', viewers: 6, ordinal: 1},
+      {pod: 'srs-origin-2', viewers: 3, ordinal: 2},
+    ])
+    expect(plan.steps[0]!.deletionCosts).toBeUndefined()
   })
 })
