@@ -13,7 +13,7 @@ import {querySrsVersions} from '../srs/api/endpoints.js'
 import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
-import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
+import {KUBE_ANNOTATION, LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
@@ -107,7 +107,8 @@ export class RolloutExecutor {
     for (const step of steps) {
       // A draining SRS closes its API port: read the connections of the side that shrinks now.
       const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
-      await this.writeAll(step.writes)
+      if (step.deletionCosts) await this.withDeletionCosts(step.deletionCosts, () => this.writeAll(step.writes))
+      else await this.writeAll(step.writes)
       if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome)
       if (step.counted) {
         this.stepDone(step.description)
@@ -125,6 +126,45 @@ export class RolloutExecutor {
 
   private async writeAll(writes: RolloutWrite[]): Promise<void> {
     for (const w of writes) await this.write(w)
+  }
+
+  /**
+   * Sets controller.kubernetes.io/pod-deletion-cost on the track's pods in the plan's order (the
+   * first to go gets the lowest), applies the writes and, with `restore`, waits until the
+   * controller has taken the track down to `remaining` pods, then puts back each staying pod's
+   * previous value (or removes the annotation), also when the writes or the wait fail.
+   */
+  private async withDeletionCosts(costs: NonNullable<RolloutStep['deletionCosts']>, apply: () => Promise<void>): Promise<void> {
+    const pods = await this.livePods(costs.selector)
+    const previous = new Map(pods.map((p) => [p.metadata.name, p.metadata.annotations?.[KUBE_ANNOTATION.podDeletionCost] ?? null]))
+    const setCost = (pod: string, value: string | null) =>
+      this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: value}}}, 'merge', this.opts.namespace)
+    const ranked = costs.order.filter((name) => previous.has(name))
+    await Promise.all(ranked.map((name, rank) => setCost(name, String(rank))))
+    this.opts.log(`pod-deletion-cost set, lowest first: ${ranked.join(', ')}`)
+    if (!costs.restore) return apply()
+    try {
+      await apply()
+      await this.waitScaledDown(costs.selector, costs.remaining)
+    } finally {
+      const staying = await this.livePods(costs.selector).catch(() => [] as Pod[])
+      await Promise.all(
+        staying.filter((p) => previous.has(p.metadata.name)).map((p) => setCost(p.metadata.name, previous.get(p.metadata.name)!).catch(() => undefined)),
+      )
+      this.opts.log(`pod-deletion-cost restored on ${staying.map((p) => p.metadata.name).join(', ') || 'no pod'}`)
+    }
+  }
+
+  /** Waits until the controller has marked pods of the selector for deletion down to `remaining` live ones. */
+  private async waitScaledDown(selector: string, remaining: number): Promise<void> {
+    const what = `scale-down to ${remaining} pod(s)`
+    for (;;) {
+      const pods = await this.pollPods(what, selector)
+      if (pods && pods.filter((p) => !p.metadata.deletionTimestamp).length <= remaining) return
+      if (this.remainingMs() <= 0) throw new TimeoutError(`timed out waiting for the ${what} (${selector})`, 'run the same command again to continue, or `kubectl srs rollback` to undo')
+      if (pods) await this.nextPodChange(selector)
+      else await sleep(POLL_MS)
+    }
   }
 
   /** Viewers of each pod; with `tolerant` (--dry-run) a refusal for credentials gives null instead of stopping. */
