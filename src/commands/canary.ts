@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
-import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {rolloutFlags, rolloutOptions} from '../lib/cli/rollout-flags.js'
 import {UsageError} from '../lib/errors.js'
 import type {CanaryResult} from '../lib/rollout/result.js'
 import {parsePercent} from '../lib/rollout/plan.js'
@@ -10,7 +10,7 @@ export default class Canary extends BaseCommand<typeof Canary> {
   static override summary = 'Start or move a canary of a new SRS version next to the stable one.'
   static override description = `Deployments (edges, origins as Deployments): creates or updates <stable>-canary, a copy of the stable Deployment with only the image changed and the label srs.kubectl.io/track=canary added, so every Service that selects the stable pods selects the canary's too. StatefulSets (the origin cluster): sets spec.updateStrategy.rollingUpdate.partition so the highest ordinals run the new image.
 
-The split is --percent of the total pods T, rounded to the nearest pod; 0 < P < 100 keeps at least one pod on each side. The growing side goes first and must be Ready with its SRS version verified through the API before the other side shrinks, so serving capacity never drops below T; pods that leave do so through SRS graceful quit. Run it again with another --percent to move the split; --percent 0 removes the canary pods. State lives in annotations, so an interrupted run can be continued or rolled back.
+The split is --percent of the total pods T, rounded to the nearest pod; 0 < P < 100 keeps at least one pod on each side. The growing side goes first and must be Ready with its SRS version verified through the API before the other side shrinks, so serving capacity never drops below T; pods that leave do so through SRS graceful quit, the ones with the fewest viewers first (controller.kubernetes.io/pod-deletion-cost, set before the stable shrinks and put back after; the plan and --dry-run name them). Run it again with another --percent to move the split; --percent 0 removes the canary pods. State lives in annotations, so an interrupted run can be continued or rolled back.
 
 SRS http_api auth (SRS 5.0.152+ / 6.0.40+): versions and connections are read through a port-forward (pods/portforward) with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or SRS_HTTP_API_AUTH_* env, as in status.
 
@@ -54,14 +54,13 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
       const result = await runCanary(
         kube,
         {workload: args.workload, to: flags.to, image: flags.image, percent, replicas: flags.replicas, wait: flags.wait, dryRun: flags['dry-run'], force: flags.force, yes: flags.yes},
-        {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials},
+        rolloutOptions(flags, spinner, apiCredentials, this.stopHook()),
       )
       spinner.stop()
       await this.emit(result, flags.output, renderCanary)
       return result
     } finally {
       spinner.stop()
-      kube.close()
     }
   }
 }

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
-import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {rolloutFlags, rolloutOptions} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/result.js'
 
 export default class Promote extends BaseCommand<typeof Promote> {
@@ -29,13 +29,12 @@ With SRS http_api auth, versions and connections are read through a port-forward
     const {renderRollout} = await import('../lib/view/rollout-view.js')
     const spinner = await this.spinner('promote', flags.output)
     try {
-      const result = await runPromote(kube, args.workload, flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
+      const result = await runPromote(kube, args.workload, flags.wait, rolloutOptions(flags, spinner, apiCredentials, this.stopHook()))
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result
     } finally {
       spinner.stop()
-      kube.close()
     }
   }
 }

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, outputFlag, validateName} from '../lib/cli/flags.js'
-import {rolloutFlags} from '../lib/cli/rollout-flags.js'
+import {rolloutFlags, rolloutOptions} from '../lib/cli/rollout-flags.js'
 import type {RolloutResult} from '../lib/rollout/result.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -31,23 +31,22 @@ With SRS http_api auth, versions and connections are read through a port-forward
     const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
     const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
-    const {runRollback, rolloutHistory} = await import('../lib/rollout/promote.js')
+    const {runRollback} = await import('../lib/rollout/rollback.js')
+    const {rolloutHistory} = await import('../lib/rollout/history.js')
     const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
     if (flags.history) {
       const h = await rolloutHistory(kube, args.workload)
-      kube.close()
       await this.emit(h, flags.output, renderHistory)
       return h
     }
     const spinner = await this.spinner('rollback', flags.output)
     try {
-      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, {timeoutMs: flags.timeout, podTimeoutMs: flags['pod-timeout'], spinner, log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`), apiCredentials})
+      const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, rolloutOptions(flags, spinner, apiCredentials, this.stopHook()))
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
       return result
     } finally {
       spinner.stop()
-      kube.close()
     }
   }
 }

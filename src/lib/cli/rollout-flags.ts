@@ -1,4 +1,7 @@
 import {Flags} from '@oclif/core'
+import type {RolloutOptions} from '../rollout/executor.js'
+import type {StopHook} from '../stop-hook.js'
+import {formatDuration} from './duration.js'
 import {durationFlag, srsApiAuthFlags} from './flags.js'
 
 /** Flags every rollout command shares, the SRS API credentials for version checks among them. */
@@ -7,4 +10,25 @@ export const rolloutFlags = {
   timeout: durationFlag({description: 'How long to wait in all (0 means no limit); on timeout the command exits 3 and says how to continue.', default: 600_000}),
   'pod-timeout': durationFlag({description: 'Time to wait for each SRS API answer.', default: 5000}),
   ...srsApiAuthFlags,
+}
+
+/**
+ * The executor options every rollout command passes: its flags, its progress line, and the
+ * test-only stop hook the command read once (BaseCommand.stopHook).
+ */
+export function rolloutOptions(
+  flags: {timeout: number; 'pod-timeout': number; verbose?: boolean},
+  progress: RolloutOptions['progress'],
+  apiCredentials: RolloutOptions['apiCredentials'],
+  stopHook: StopHook | undefined,
+): RolloutOptions {
+  return {
+    timeoutMs: flags.timeout,
+    timeoutLabel: formatDuration(flags.timeout),
+    podTimeoutMs: flags['pod-timeout'],
+    progress,
+    log: (l) => flags.verbose && process.stderr.write(`I ${l}\n`),
+    apiCredentials,
+    stopHook,
+  }
 }

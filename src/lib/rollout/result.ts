@@ -9,6 +9,14 @@ export interface VerifiedPod {
   reason?: string
 }
 
+/** A pod a step takes away (a StatefulSet: an ordinal it restarts) and the viewers on it when planned. */
+export interface LeavingPod {
+  pod: string
+  /** null: its SRS did not say. */
+  viewers: number | null
+  ordinal?: number
+}
+
 export interface CanaryResult {
   namespace: string
   workload: string
@@ -17,7 +25,7 @@ export interface CanaryResult {
   stableImage: string
   canaryImage: string
   split: Split
-  steps: {description: string; state: 'done' | 'planned'}[]
+  steps: {description: string; state: 'done' | 'planned'; leaving?: LeavingPod[]}[]
   verified: VerifiedPod[]
   drained: string[]
   warnings: string[]
@@ -37,6 +45,8 @@ export interface RolloutResult {
   drained: string[]
   revision?: number
   message: string
+  /** The pods each step took away (or restarted), fewest viewers first. */
+  leaving?: {step: string; pods: LeavingPod[]}[]
 }
 
 export interface RevisionInfo {

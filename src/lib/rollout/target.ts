@@ -5,9 +5,9 @@
 import {KubeApiError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
-import type {Deployment, HorizontalPodAutoscaler, StatefulSet} from '../kube/types.js'
-import {observeWorkloads} from '../srs/observe.js'
-import {buildTopology, majorFromTag, type WorkloadModel} from '../srs/topology.js'
+import type {Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} from '../kube/types.js'
+import {observeNamespace} from '../srs/observe.js'
+import {buildTopology, majorFromTag, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {imageTag} from '../srs/image.js'
 import {ROLLOUT_ANNOTATION, TRACK_LABEL} from '../vocabulary.js'
 
@@ -24,12 +24,21 @@ export interface RolloutTarget {
   /** Stable pods (not the canary's): selector string for list calls. */
   stableSelector: string
   canarySelector: string
+  /** Every pod of the workload (a StatefulSet's ordinals, both revisions). */
+  podSelector: string
+  /** The pods of the workload and of its canary, as observed. */
+  pods: Pod[]
 }
 
 /** Finds the workload to roll: by name, or the only SRS Deployment/StatefulSet that is not a canary. */
 export async function observeTarget(kube: KubeClient, namespace: string, name: string | undefined): Promise<RolloutTarget> {
-  const observed = await observeWorkloads(kube, namespace)
-  const objs = observed.byNamespace.get(namespace) ?? {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
+  const objs = await observeNamespace(kube, namespace)
+  const hpas = await kube.list<HorizontalPodAutoscaler>(Resources.horizontalpodautoscalers, {namespace}).catch(() => ({items: [] as HorizontalPodAutoscaler[]}))
+  return targetFrom(namespace, objs, hpas.items, name)
+}
+
+/** The rollout target in observed objects (pure: unit tests build it from test/topologies). */
+export function targetFrom(namespace: string, objs: ObservedObjects, hpas: HorizontalPodAutoscaler[], name: string | undefined): RolloutTarget {
   const topo = buildTopology(namespace, objs)
   const candidates = topo.workloads.filter((w) => !w.annotations[ROLLOUT_ANNOTATION.canaryOf])
   let model: WorkloadModel | undefined
@@ -53,10 +62,11 @@ export async function observeTarget(kube: KubeClient, namespace: string, name: s
   const statefulset = objs.statefulsets.find((s) => model.kind === 'StatefulSet' && s.metadata.name === model.name)
   const canaryName = model.annotations[ROLLOUT_ANNOTATION.canary] ?? `${model.name}-canary`
   const canary = objs.deployments.find((d) => d.metadata.name === canaryName && d.metadata.annotations?.[ROLLOUT_ANNOTATION.canaryOf] === model.name)
-  const hpas = await kube.list<HorizontalPodAutoscaler>(Resources.horizontalpodautoscalers, {namespace}).catch(() => ({items: [] as HorizontalPodAutoscaler[]}))
-  const hpa = hpas.items.find((h) => h.spec.scaleTargetRef.kind === model.kind && h.spec.scaleTargetRef.name === model.name)
+  const hpa = hpas.find((h) => h.spec.scaleTargetRef.kind === model.kind && h.spec.scaleTargetRef.name === model.name)
   const services = objs.services.filter((s) => model.services.includes(s.metadata.name)).map((s) => ({name: s.metadata.name, sessionAffinity: s.spec.sessionAffinity ?? 'None'}))
-  const sel = Object.entries((deployment ?? statefulset)!.spec.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`)
+  const matchLabels = (deployment ?? statefulset)!.spec.selector.matchLabels ?? {}
+  const sel = Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`)
+  const pods = objs.pods.filter((p) => Object.entries(matchLabels).every(([k, v]) => p.metadata.labels?.[k] === v))
   return {
     namespace,
     model,
@@ -68,6 +78,8 @@ export async function observeTarget(kube: KubeClient, namespace: string, name: s
     services,
     stableSelector: [...sel, `${TRACK_LABEL}!=canary`].join(','),
     canarySelector: [...sel, `${TRACK_LABEL}=canary`].join(','),
+    podSelector: sel.join(','),
+    pods,
   }
 }
 

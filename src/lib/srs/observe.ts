@@ -52,6 +52,16 @@ interface Lists {
 
 const NAMESPACES_AT_ONCE = 8
 
+/** The objects of one namespace, empty lists when it has no workload: what a changing command plans from. */
+export async function observeNamespace(kube: KubeClient, namespace: string): Promise<ObservedObjects> {
+  const observed = await observeWorkloads(kube, namespace)
+  return observed.byNamespace.get(namespace) ?? emptyObjects()
+}
+
+function emptyObjects(): ObservedObjects {
+  return {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
+}
+
 /**
  * Reads Deployments, StatefulSets, Pods, ConfigMaps and Services of one namespace (or all: null).
  * `partial` (all namespaces only): a 403 on the cluster-wide lists is not fatal, see the module doc.
@@ -131,7 +141,7 @@ function bucketed(lists: Lists): Map<string, ObservedObjects> {
   const byNamespace = new Map<string, ObservedObjects>()
   const bucket = (ns: string): ObservedObjects => {
     let b = byNamespace.get(ns)
-    if (!b) byNamespace.set(ns, (b = {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}))
+    if (!b) byNamespace.set(ns, (b = emptyObjects()))
     return b
   }
   for (const d of lists.deployments) bucket(d.metadata.namespace ?? '').deployments.push(d)

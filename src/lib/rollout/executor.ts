@@ -1,7 +1,7 @@
 /**
  * The rollout executor: applies one step at a time, waits for its condition (pods Ready and
  * their SRS version verified through the API; pods drained and gone), reports progress, and
- * knows the test-only stop hook used to interrupt commands at step boundaries.
+ * honours the test-only stop hook it is given, which interrupts a command at a step boundary.
  */
 import {KubeApiError, TimeoutError, SrsError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
@@ -9,32 +9,42 @@ import {Resources} from '../kube/resources.js'
 import type {Pod} from '../kube/types.js'
 import {checkSrsApiAccess, probePods, srsAuthError} from '../srs/api/access.js'
 import {SrsCredentialResolver, type SrsApiCredentials, type SrsCredentialChoice} from '../srs/api/credentials.js'
-import {querySrsSummaries, querySrsVersions} from '../srs/api/endpoints.js'
+import {querySrsVersions} from '../srs/api/endpoints.js'
 import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
-import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
+import {KUBE_ANNOTATION, LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 import {sleep} from '../util.js'
-import {formatDuration} from '../cli/duration.js'
+import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
+import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
+import type {RolloutWrite} from './patches.js'
 import type {VerifiedPod} from './result.js'
+import {podViewers} from './viewers.js'
 
 export interface ExecutorOptions {
   namespace: string
   timeoutMs: number
   podTimeoutMs: number
-  spinner: RolloutProgress
+  progress: RolloutProgress
   /** Lines for the log of what was done (stderr when not a TTY, or the result). */
   log: (line: string) => void
   /** The workload rolled, as kubectl names it ("deployment/srs-edge-deploy"), for messages. */
   workload: string
+  /** Its SRS API port and SRS container. */
+  apiPort: number
+  container: string
   /** SRS http_api credentials of the workload (its canary runs the same config). */
   credentials?: SrsApiCredentials
+  /** --timeout as the user wrote it, for messages ("10m"). */
+  timeoutLabel: string
+  /** Test hook (KUBECTL_SRS_STOP_AFTER_STEP, read by the command): the process exits 130 right after its step. */
+  stopHook?: StopHook
 }
 
 /** What a rollout command hands over: the executor's options less what the target decides, plus the credential flags. */
-export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'credentials'> & {
+export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'credentials' | 'apiPort' | 'container'> & {
   /** What readCredentialFlags made of --api-user/--api-password-file/--api-secret. */
   apiCredentials?: SrsCredentialChoice
 }
@@ -43,7 +53,7 @@ export type RolloutOptions = Omit<ExecutorOptions, 'namespace' | 'workload' | 'c
 export async function executorFor(kube: KubeClient, t: RolloutTarget, opts: RolloutOptions): Promise<RolloutExecutor> {
   const {apiCredentials, ...rest} = opts
   const credentials = await new SrsCredentialResolver(kube, apiCredentials).forWorkload(t.model)
-  return new RolloutExecutor(kube, {...rest, namespace: t.namespace, workload: `${t.model.kind.toLowerCase()}/${t.model.name}`, credentials})
+  return new RolloutExecutor(kube, {...rest, namespace: t.namespace, workload: `${t.model.kind.toLowerCase()}/${t.model.name}`, credentials, apiPort: t.model.apiPort, container: t.model.container})
 }
 
 /** Longest wait between two looks at the pods; a pod event ends the wait sooner. */
@@ -69,22 +79,116 @@ export class RolloutExecutor {
   }
 
   /**
-   * Marks a step boundary. Test-only: KUBECTL_SRS_STOP_AFTER_STEP=k makes the process exit with
-   * 130 right after step k, as an interrupted operator's command would, so the fault suite can
-   * check that a re-run or rollback converges.
+   * Marks a step boundary. With the stop hook at step k the process exits with 130 right after
+   * step k, as an interrupted operator's command would, so the fault suite can check that a
+   * re-run or rollback converges.
    */
   stepDone(description: string): void {
     this.stepsDone++
     this.opts.log(`done: ${description}`)
-    const stop = Number(process.env.KUBECTL_SRS_STOP_AFTER_STEP)
-    if (Number.isInteger(stop) && stop > 0 && this.stepsDone === stop) {
-      this.opts.spinner.stop()
-      process.stderr.write(`stopped after step ${stop} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
-      // KUBECTL_SRS_STOP_SIGNAL=KILL|INT makes it a real signal, as an operator's kill would be.
-      const signal = process.env.KUBECTL_SRS_STOP_SIGNAL
-      if (signal === 'KILL' || signal === 'INT' || signal === 'TERM') process.kill(process.pid, `SIG${signal}`)
-      process.exit(130)
+    const stop = this.opts.stopHook
+    if (stop && stop.afterStep > 0 && this.stepsDone === stop.afterStep) {
+      this.opts.progress.stop()
+      process.stderr.write(`stopped after step ${stop.afterStep} (KUBECTL_SRS_STOP_AFTER_STEP)\n`)
+      if (stop.signal) process.kill(process.pid, `SIG${stop.signal}`)
+      process.exit(INTERRUPTED_EXIT)
     }
+  }
+
+  /**
+   * Applies the steps of a plan in order: reads the connections of the side a step drains,
+   * sends its writes, waits (with `wait`) for what the step waits for, marks the boundary.
+   * Returns the boundaries passed, the last verification and the pods that drained.
+   */
+  async run(steps: RolloutStep[], wait: boolean): Promise<{done: RolloutStep[]; verified: VerifiedPod[]; drained: string[]}> {
+    const done: RolloutStep[] = []
+    const outcome = {verified: [] as VerifiedPod[], drained: [] as string[]}
+    for (const step of steps) {
+      // A draining SRS closes its API port: read the connections of the side that shrinks now.
+      const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
+      if (step.deletionCosts) await this.withDeletionCosts(step.deletionCosts, () => this.writeAll(step.writes))
+      else await this.writeAll(step.writes)
+      if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome)
+      if (step.counted) {
+        this.stepDone(step.description)
+        done.push(step)
+      }
+      if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome)
+    }
+    return {done, ...outcome}
+  }
+
+  private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}): Promise<void> {
+    if (w.kind === 'verified') outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
+    else outcome.drained.push(...(await this.waitDrained(w.what, w.selector, before, w.remaining)))
+  }
+
+  private async writeAll(writes: RolloutWrite[]): Promise<void> {
+    for (const w of writes) await this.write(w)
+  }
+
+  /**
+   * Sets controller.kubernetes.io/pod-deletion-cost on the track's pods in the plan's order (the
+   * first to go gets the lowest), applies the writes and, with `restore`, waits until the
+   * controller has taken the track down to `remaining` pods, then puts back each staying pod's
+   * previous value (or removes the annotation), also when the writes or the wait fail.
+   */
+  private async withDeletionCosts(costs: NonNullable<RolloutStep['deletionCosts']>, apply: () => Promise<void>): Promise<void> {
+    const pods = await this.livePods(costs.selector)
+    const previous = new Map(pods.map((p) => [p.metadata.name, p.metadata.annotations?.[KUBE_ANNOTATION.podDeletionCost] ?? null]))
+    const setCost = (pod: string, value: string | null) =>
+      this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: value}}}, 'merge', this.opts.namespace)
+    const ranked = costs.order.filter((name) => previous.has(name))
+    await Promise.all(ranked.map((name, rank) => setCost(name, String(rank))))
+    this.opts.log(`pod-deletion-cost set, lowest first: ${ranked.join(', ')}`)
+    if (!costs.restore) return apply()
+    try {
+      await apply()
+      await this.waitScaledDown(costs.selector, costs.remaining)
+    } finally {
+      const staying = await this.livePods(costs.selector).catch(() => [] as Pod[])
+      await Promise.all(
+        staying.filter((p) => previous.has(p.metadata.name)).map((p) => setCost(p.metadata.name, previous.get(p.metadata.name)!).catch(() => undefined)),
+      )
+      this.opts.log(`pod-deletion-cost restored on ${staying.map((p) => p.metadata.name).join(', ') || 'no pod'}`)
+    }
+  }
+
+  /** Waits until the controller has marked pods of the selector for deletion down to `remaining` live ones. */
+  private async waitScaledDown(selector: string, remaining: number): Promise<void> {
+    const what = `scale-down to ${remaining} pod(s)`
+    for (;;) {
+      const pods = await this.pollPods(what, selector)
+      if (pods && pods.filter((p) => !p.metadata.deletionTimestamp).length <= remaining) return
+      if (this.remainingMs() <= 0) throw new TimeoutError(`timed out waiting for the ${what} (${selector})`, 'run the same command again to continue, or `kubectl srs rollback` to undo')
+      if (pods) await this.nextPodChange(selector)
+      else await sleep(POLL_MS)
+    }
+  }
+
+  /** Viewers of each pod; with `tolerant` (--dry-run) a refusal for credentials gives null instead of stopping. */
+  async viewers(pods: Pod[], tolerant = false): Promise<PodViewers> {
+    const out = new Map<string, number | null>()
+    await Promise.all(
+      pods.map(async (p) => {
+        const res = await podViewers(await this.transport(p.metadata.name, this.opts.apiPort), this.opts.podTimeoutMs)
+        if (!res.ok && !tolerant) this.failOnAuth(p.metadata.name, res.failure)
+        out.set(p.metadata.name, res.ok ? res.value : null)
+      }),
+    )
+    return out
+  }
+
+  private async write(w: RolloutWrite): Promise<void> {
+    const ns = this.opts.namespace
+    if (w.op === 'create') await this.kube.create(Resources.deployments, w.body, ns)
+    else if (w.op === 'delete') await this.kube.delete(Resources.deployments, w.name, ns, {propagationPolicy: 'Background'})
+    else await this.kube.patch(Resources[w.resource], w.name, w.body, w.type, ns)
+  }
+
+  /** The pods of a selector that are not terminating. */
+  async livePods(selector: string): Promise<Pod[]> {
+    return (await this.pods(selector)).filter((p) => !p.metadata.deletionTimestamp)
   }
 
   remainingMs(): number {
@@ -134,7 +238,7 @@ export class RolloutExecutor {
       if (this.remainingMs() <= 0) {
         throw new TimeoutError(`timed out waiting for ${what}: the Kubernetes API did not answer (${error.message})`, 'nothing was left half-done by this wait: check the cluster, then run the same command again to continue, or `kubectl srs rollback` to undo')
       }
-      this.opts.spinner.update(`${what}: the Kubernetes API does not answer, retrying`)
+      this.opts.progress.update(`${what}: the Kubernetes API does not answer, retrying`)
       return undefined
     }
   }
@@ -211,10 +315,10 @@ export class RolloutExecutor {
       if (ready.length >= count) {
         verified = await this.verifyVersions(ready, apiPort, container)
         const good = verified.filter((v) => v.verdict === 'match' || (!verifiable && v.verdict === 'unverifiable'))
-        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}, versions verified ${good.length}/${count}`)
+        this.opts.progress.update(`${what}: pods ready ${ready.length}/${count}, versions verified ${good.length}/${count}`)
         if (good.length >= count) return verified
       } else {
-        this.opts.spinner.update(`${what}: pods ready ${ready.length}/${count}`)
+        this.opts.progress.update(`${what}: pods ready ${ready.length}/${count}`)
       }
       if (this.remainingMs() <= 0) {
         const bad = verified.filter((v) => v.verdict === 'mismatch' || v.verdict === 'no-answer')
@@ -237,9 +341,9 @@ export class RolloutExecutor {
     const out = new Map<string, number>()
     await Promise.all(
       pods.map(async (p) => {
-        const res = await querySrsSummaries(await this.transport(p.metadata.name, apiPort), {timeoutMs: this.opts.podTimeoutMs})
+        const res = await podViewers(await this.transport(p.metadata.name, apiPort), this.opts.podTimeoutMs)
         if (!res.ok) this.failOnAuth(p.metadata.name, res.failure)
-        out.set(p.metadata.name, res.ok ? res.value.connections : 0)
+        out.set(p.metadata.name, res.ok ? res.value : 0)
       }),
     )
     return out
@@ -278,11 +382,11 @@ export class RolloutExecutor {
       const live = pods.length - terminating.length
       if (terminating.length === 0 && live <= remaining) return drained
       const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
-      this.opts.spinner.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
+      this.opts.progress.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
       if (this.remainingMs() <= 0) {
         throw new TimeoutError(
           `timed out while ${terminating.length} pod(s) of ${what} were still draining ${conns} connections (${terminating.map((p) => p.metadata.name).join(', ')})`,
-          `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${formatDuration(this.opts.timeoutMs)})`,
+          `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${this.opts.timeoutLabel})`,
         )
       }
       await this.nextPodChange(selector)
