@@ -93,6 +93,9 @@ type simPod struct {
 	volumes       []*podVolume
 	volTimer      *time.Timer
 	terminating   bool
+	// finalTerm: the SRS container's terminated state once it ended during the pod's
+	// deletion, shown before the pod object goes, as a kubelet does.
+	finalTerm *v1.ContainerStateTerminated
 	job           bool
 	jobPhase      v1.PodPhase // "", Succeeded or Failed
 	jobExitCode   int32
