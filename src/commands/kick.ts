@@ -31,14 +31,14 @@ Refuses, closing nothing: an id no pod has, a stream without such clients, both 
   }
 
   public async run(): Promise<KickResult> {
-    const {flags, argv} = this
-    const ids = argv as string[]
+    const {flags} = this
+    const ids = this.positionals
     for (const id of ids) {
       if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]+$/.test(id)) throw new UsageError(`invalid client-id: "${id}"`, 'SRS client ids are letters and digits, e.g. 5gfs24q1 (or POD/ID); list them with kubectl srs clients')
     }
+    if (flags.publishers && flags.stream === undefined) throw new UsageError('--publishers needs --stream', 'for example --stream live/livestream --publishers')
     if (ids.length && flags.stream !== undefined) throw new UsageError('give client ids or --stream, not both', 'kubectl srs kick CLIENT_ID... or kubectl srs kick --stream APP/NAME')
     if (!ids.length && flags.stream === undefined) throw new UsageError('nothing to close: give client ids or --stream APP/NAME', 'list the clients and their ids with kubectl srs clients')
-    if (flags.publishers && flags.stream === undefined) throw new UsageError('--publishers needs --stream', 'for example --stream live/livestream --publishers')
     if (flags.stream !== undefined && !STREAM_PATTERN.test(flags.stream)) {
       throw new UsageError(`invalid value for --stream: "${flags.stream}"`, 'give app/name, e.g. live/livestream, or just the stream name')
     }
