@@ -43,6 +43,7 @@ export type ValueKind =
   | 'api-user'
   | 'api-password-file'
   | 'impersonation'
+  | 'client-id'
 
 /** The nonsense every kind is tried with, by label. */
 export const NONSENSE = {
@@ -97,6 +98,7 @@ export const KINDS: Record<ValueKind, KindSpec> = {
   'api-user': {accepts: 'the SRS http_api username (no ":"), given with --api-password-file', says: /--api-password-file|api-user admin/, nonsense: [...GENERIC]},
   'api-password-file': {accepts: 'a readable file holding the SRS http_api password (or - for stdin), given with --api-user', says: /--api-user/, nonsense: [...GENERIC]},
   impersonation: {accepts: 'a user, group or uid to impersonate, in printable ASCII (it travels in an HTTP header)', says: /to impersonate .*or leave the flag out/, nonsense: ['empty', 'unicode']},
+  'client-id': {accepts: 'an SRS client id (letters and digits, as `kubectl srs clients` lists them), or POD/ID', says: /client ids are letters and digits/, nonsense: [...GENERIC]},
   shell: {accepts: 'bash, zsh, fish or kubectl', says: /use one of: bash, zsh, fish, kubectl/, nonsense: [...GENERIC, 'non-numeric']},
 }
 
@@ -136,9 +138,11 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
   'api-user': 'api-user',
   'api-password-file': 'api-password-file',
   'api-secret': 'k8s-name',
+  type: 'choice',
   // arguments
   workload: 'k8s-name',
   shell: 'shell',
+  'client-id': 'client-id',
 }
 
 /** Flags that replace others of the base invocation when tested (`--image` instead of `--to`). */
@@ -155,6 +159,8 @@ export function baseArgv(command: string, namespace: string): string[] {
     'sync-origins': ['srs-origin'],
     status: [],
     streams: [],
+    clients: [],
+    kick: ['--stream', 'live/livestream', '--dry-run'],
     doctor: [],
     cleanup: ['--dry-run'],
     completion: ['bash'],

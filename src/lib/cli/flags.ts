@@ -197,3 +197,6 @@ export const impersonationFlags = {
   'as-group': impersonationValue('group')({description: 'Group to impersonate for the operation; repeat it for several groups.', multiple: true}),
   'as-uid': impersonationValue('uid')({description: 'UID to impersonate for the operation.'}),
 }
+
+/** --stream: app/name (live/livestream) or just the name. */
+export const STREAM_PATTERN = /^[\w.~-]+(\/[\w.~-]+)?$/

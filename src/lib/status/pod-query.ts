@@ -7,9 +7,10 @@
 import pLimit from 'p-limit'
 import type {KubeClient} from '../kube/client.js'
 import type {Pod} from '../kube/types.js'
-import {listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
+import {countViewers, listSrsClients, listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
 import type {SrsApiCredentials} from '../srs/api/credentials.js'
 import {podTransport, type SrsRoute} from '../srs/api/transport.js'
+import {UNAUTHORIZED_MESSAGE} from '../srs/api/access.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
 
 export interface PodSrsStatus {
@@ -19,7 +20,12 @@ export interface PodSrsStatus {
     serviceId?: string
     pid?: number
     uptimeSeconds: number
+    /** summaries conn_srs: every connection SRS serves, HTTP API connections included. */
     connections: number
+    /** Players and publishers, from the clients list (paged): what a drain waits for. */
+    viewers: number
+    players: number
+    publishers: number
     streams: number
     streamsPublished: number
     clients: number
@@ -44,10 +50,6 @@ export interface PodTarget {
 }
 
 /** The per-pod message for a 401 through the pod proxy, saying what to do. */
-export const UNAUTHORIZED_MESSAGE =
-  'SRS API answered 401: http_api auth is on, and the apiserver pod proxy drops the Authorization header (kubernetes issue 38775); ' +
-  'give the credentials with --api-secret NAME or --api-user USER --api-password-file FILE to reach it through a port-forward'
-
 export async function queryPods(kube: KubeClient, targets: PodTarget[], opts: {timeoutMs: number; concurrency: number}): Promise<Map<string, PodSrsStatus>> {
   const limit = pLimit(Math.max(1, opts.concurrency))
   const out = new Map<string, PodSrsStatus>()
@@ -70,12 +72,13 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port, t.credentials)
   // One deadline for the whole pod, so a slow pod costs one timeout, not two.
   const deadline = Date.now() + timeoutMs
-  const [summary, streams] = await Promise.all([
+  const [summary, streams, clients] = await Promise.all([
     querySrsSummaries(transport, {timeoutMs}),
     listSrsStreams(transport, {timeoutMs: Math.max(1, deadline - Date.now()), pageSize: 100}),
+    listSrsClients(transport, {timeoutMs: Math.max(1, deadline - Date.now()), pageSize: 100}),
   ])
-  const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : undefined
-  if (failure || !summary.ok || !streams.ok) {
+  const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : !clients.ok ? clients.failure : undefined
+  if (failure || !summary.ok || !streams.ok || !clients.ok) {
     const reason = t.pod.metadata.deletionTimestamp && (failure?.reason === 'refused' || failure?.reason === 'unreachable') ? 'draining' : failure!.reason
     const message =
       failure!.reason === 'unauthorized'
@@ -95,6 +98,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
       pid: s.envelope.pid ?? s.pid,
       uptimeSeconds: s.uptimeSeconds,
       connections: s.connections,
+      ...countViewers(clients.value.clients),
       streams: list.length,
       streamsPublished: list.filter((x) => x.publishing).length,
       clients: list.reduce((n, x) => n + x.clients, 0),

@@ -8,8 +8,8 @@ import {listSrsStreams} from '../srs/api/endpoints.js'
 import type {SrsCredentialResolver} from '../srs/api/credentials.js'
 import {podTransport} from '../srs/api/transport.js'
 import {observeWorkloads} from '../srs/observe.js'
-import {UNAUTHORIZED_MESSAGE} from './pod-query.js'
-import {compareNamesNumerically} from './name-order.js'
+import {UNAUTHORIZED_MESSAGE} from '../srs/api/access.js'
+import {compareNamesNumerically} from '../util.js'
 import {buildTopology, type WorkloadRole} from '../srs/topology.js'
 
 export interface StreamOnPod {

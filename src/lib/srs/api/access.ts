@@ -82,3 +82,8 @@ export async function checkSrsApiAccess(transports: PodTransports, probes: reado
   const refused = refusals.find((e) => e !== undefined)
   if (refused) throw refused
 }
+
+/** What a 401 through the pod proxy means, and the way around it. */
+export const UNAUTHORIZED_MESSAGE =
+  'SRS API answered 401: http_api auth is on, and the apiserver pod proxy drops the Authorization header (kubernetes issue 38775); ' +
+  'give the credentials with --api-secret NAME or --api-user USER --api-password-file FILE to reach it through a port-forward'
