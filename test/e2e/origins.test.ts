@@ -174,6 +174,32 @@ describe('remove-origin and sync-origins', () => {
     expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(2)
   })
 
+  // SRS 4 (the guide's edge image) has no rpc=reload-fetch: a raw reload answered with code 0, or
+  // else the reload line of its console log, is what confirms that an edge applied the new list.
+  const srs4Edges = (raw: boolean) => {
+    const inotify = (t: string) => t.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;')
+    const edges = raw ? withReload('edge-cluster.yaml', {image: 'ossrs/srs:v4.0.5', inotify: true, allowReload: true}) : inotify(readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8'))
+    return [withReload('origin-cluster.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false}), edges].join('\n---\n')
+  }
+
+  test.each([
+    ['raw API reload allowed: confirmed by rpc=reload answering code 0', true, 'raw-reload-answer'],
+    ['raw API off: confirmed by the reload line of the container log', false, 'log'],
+  ] as const)('remove-origin finishes on SRS 4 edges with inotify on, %s', async (_name, raw, evidence) => {
+    const ns = await setup(raw ? 'orig-rm4r' : 'orig-rm4l', srs4Edges(raw), 5)
+    const {code, result, stderr} = await run(['remove-origin', '-n', ns, '--kubelet-sync', '5s', '--timeout', '3m'])
+    expect({code, stderr, stoppedAt: result.stoppedAt}).toEqual({code: 0, stderr: '', stoppedAt: undefined})
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 2, removed: ['srs-origin-2.socs']})
+    const edges = result.pods.filter((p) => p.workload === 'srs-edge-deploy')
+    expect(edges).toHaveLength(2)
+    for (const e of edges) expect(e).toMatchObject({state: 'applied', version: '4.0.5', confirmedBy: evidence})
+    // the simulated SRS really loaded the list without srs-origin-2
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    expect(edgeAfter).toContain('origin          srs-origin-0.socs srs-origin-1.socs;')
+    for (const e of edges) expect(loadedConf(ns, e.pod)).toBe(edgeAfter)
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(2)
+  })
+
   test('sync-origins after kubectl scale: --check 3 before, repairs both lists, --check 0 after', async () => {
     const ns = await setup('orig-sync', stsYaml(), 5)
     kubectl(['scale', 'statefulset', 'srs-origin', '-n', ns, '--replicas', '4'])

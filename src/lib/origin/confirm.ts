@@ -1,16 +1,18 @@
 /**
- * Did each SRS pod load the new lists? Only SRS can say, and only SRS 5.0.176+ / 6.0.71+ with the
- * raw API on can say it through its API (rpc=reload-fetch: a new reload id with state 90). So:
+ * Did each SRS pod load the new lists? Only SRS can say, in one of these ways, tried in order:
  *
- * - baseline: before any ConfigMap is written, each pod's version and last reload id;
- * - inotify_auto_reload on: SRS reloads by itself ~3 s after kubelet swaps the projected files;
- *   a reload id that differs from the baseline means that swap happened and the new file loaded;
- * - inotify off, raw_api.allow_reload on: the API gives no sign of when kubelet swapped the file,
- *   so the reload is triggered once kubelet's sync bound has passed since the write (and again
- *   on every poll after that), and a new reload id with state 90 counts;
- * - SRS without reload-fetch (3, 4, 5 before 5.0.176, 6 before 6.0.71), or raw_api off: nothing
- *   can confirm a reload, the pod stays pending with the reason;
- * - SRS refusing the credentials (http_api auth): the pod stays pending, not polled, saying what to pass.
+ * - reload-fetch (SRS 5.0.176+ / 6.0.71+, raw API on): a reload id that differs from the one taken
+ *   before the write, with state 90. With inotify_auto_reload on, SRS reloads by itself ~3 s after
+ *   kubelet swaps the projected files; with raw_api.allow_reload on, the reload is asked for once
+ *   kubelet's sync bound has passed since the write (and again on every poll after that);
+ * - raw reload answer (SRS without reload-fetch, e.g. 4.x, with raw_api.allow_reload on): rpc=reload
+ *   asked after the kubelet sync bound re-reads the file kubelet projected; code 0 confirms it;
+ * - the container log (inotify on, SRS logging to the console): a `reload config success` line
+ *   after the write (SRS 4 prints `reload config success.`, 5/6 `reload config success, state=90.`);
+ * - a pod whose SRS container started after the write read the new file at start;
+ * - otherwise the pod stays pending with the reason; the command names what finishes it
+ *   (kubectl srs reload, which restarts such pods).
+ * SRS refusing the credentials (http_api auth): the pod stays pending, not polled, saying what to pass.
  */
 import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
 import type {SrsEffectiveSettings} from '../srs/conf/index.js'
@@ -18,6 +20,8 @@ import {sleep} from '../util.js'
 
 export type ReloadState = 'applied' | 'pending' | 'failed'
 export type ReloadMethod = 'inotify' | 'raw-reload' | 'none'
+/** What showed that a pod applied the file. */
+export type ReloadEvidence = 'reload-fetch' | 'raw-reload-answer' | 'log' | 'started-after-write'
 
 export interface PodReloadReport {
   pod: string
@@ -26,6 +30,8 @@ export interface PodReloadReport {
   version?: string
   method: ReloadMethod
   state: ReloadState
+  /** Set when applied. */
+  confirmedBy?: ReloadEvidence
   /** Why the pod is pending or failed, or what showed it applied. */
   reason: string
 }
@@ -36,6 +42,12 @@ export interface ReloadTarget {
   /** "deployment/srs-edge-deploy", for messages. */
   workloadRef: string
   configMap: string
+  /** The SRS container, whose log may show the reload. */
+  container: string
+  /** When the SRS container started (ms): one started after the write read the new file. */
+  startedAt?: number
+  /** srs_log_tank is not `file`: SRS prints its reload lines to the container log. */
+  logsToConsole: boolean
   apiPort: number
   settings: SrsEffectiveSettings
   /** SRS http_api credentials of the pod's workload. */
@@ -63,7 +75,17 @@ export interface ConfirmOptions {
   /** Don't wait: report what is known right after the write. */
   noWait?: boolean
   onProgress?: (done: number, total: number) => void
+  /** The SRS container's log of the last `sinceSeconds` (pods/log); absent: logs are not read. */
+  readLog?: (t: ReloadTarget, sinceSeconds: number) => Promise<string>
 }
+
+/** How a pod's reload of the new file can be confirmed. */
+export type ConfirmPath = 'reload-fetch' | 'raw-reload-answer' | 'log'
+
+/** SRS prints this when a reload applied: `reload config success.` (4.x), `reload config success, state=90.` (5/6). */
+const RELOAD_SUCCESS_LINE = /reload config success/
+/** A reload that did not apply: `reload failed, state=10, err ...` (5/6; 4.x exits instead). */
+const RELOAD_FAILED_LINE = /reload failed[^\n]*/
 
 function transportFor(transports: PodTransports, t: ReloadTarget): SrsTransport {
   return transports.of(t.pod, t.apiPort, t.credentials)
@@ -117,39 +139,66 @@ function hasReloadFetch(base: PodBaseline): boolean {
   return major >= 5
 }
 
+function rawReloadAllowed(settings: SrsEffectiveSettings): boolean {
+  return settings.global.rawApiEnabled.value && settings.global.rawApiAllowReload.value
+}
+
+/** The first way that can confirm this pod's reload, or undefined when none can. */
+export function confirmPathOf(method: ReloadMethod, base: PodBaseline, target: Pick<ReloadTarget, 'settings' | 'logsToConsole'>): ConfirmPath | undefined {
+  if (method === 'none') return undefined
+  if (!base.refused && !base.error && base.canFetch) return 'reload-fetch'
+  if (!base.refused && !base.error && rawReloadAllowed(target.settings)) return 'raw-reload-answer'
+  if (method === 'inotify' && target.logsToConsole) return 'log'
+  return undefined
+}
+
 /** Why a pod can never be confirmed, or undefined when it can. */
-export function unconfirmableReason(method: ReloadMethod, base: PodBaseline): string | undefined {
+export function unconfirmableReason(method: ReloadMethod, base: PodBaseline, target: Pick<ReloadTarget, 'settings' | 'logsToConsole'>): string | undefined {
   if (method === 'none') {
     return 'inotify_auto_reload is off and http_api.raw_api.allow_reload is off: SRS will not load the new list until it restarts; add inotify_auto_reload on; (auto_reload_for_docker does not turn it on: SRS looks for /docker in /proc/1/cgroup, which pods on containerd or cgroup v2 nodes do not show) or restart the pod'
   }
+  if (confirmPathOf(method, base, target)) return undefined
   if (base.refused) return base.refused
   if (base.error) return `SRS API did not answer before the change: ${base.error}`
   if (!base.canFetch) {
     const why = !hasReloadFetch(base) ? `SRS ${base.version ?? '4 or older'} has no rpc=reload-fetch` : 'http_api.raw_api is off, so rpc=reload-fetch is refused'
     const what = method === 'inotify' ? 'an inotify reload follows the kubelet sync' : 'a raw reload is requested after the kubelet sync'
-    return `${what}, but ${why}: nothing can confirm it applied; turn on http_api { raw_api { enabled on; } } on SRS 5.0.176+ / 6.0.71+ to confirm reloads`
+    const log = method === 'inotify' && !target.logsToConsole ? ' and SRS logs to a file (srs_log_tank file), so its container log cannot show the reload' : ''
+    return `${what}, but ${why}${log}: nothing can confirm it applied; turn on http_api { raw_api { enabled on; allow_reload on; } } (a raw reload answered with code 0 confirms it)${log ? ' or srs_log_tank console;' : ''}, or restart the pod`
   }
   return undefined
 }
 
 /**
  * Waits until every pod applied the file written at `writtenAt`, failed to, or the timeout
- * passed. Never marks a pod applied without a reload result from SRS itself.
+ * passed. Never marks a pod applied without SRS itself saying so (its API or its log), or its
+ * container having started after the write.
  */
 export async function confirmReloads(transports: PodTransports, targets: ReloadTarget[], baseline: Map<string, PodBaseline>, writtenAt: number, opts: ConfirmOptions): Promise<PodReloadReport[]> {
   const reports = new Map<string, PodReloadReport>()
+  const paths = new Map<string, ConfirmPath>()
   const open: ReloadTarget[] = []
   for (const t of targets) {
     const base = baseline.get(t.pod) ?? {canFetch: false, error: 'no baseline'}
     const method = reloadMethodOf(t.settings)
-    const reason = unconfirmableReason(method, base)
-    const report: PodReloadReport = {pod: t.pod, workload: t.workload, configMap: t.configMap, version: base.version, method, state: 'pending', reason: reason ?? 'waiting for kubelet to project the new file'}
+    const report: PodReloadReport = {pod: t.pod, workload: t.workload, configMap: t.configMap, version: base.version, method, state: 'pending', reason: 'waiting for kubelet to project the new file'}
     reports.set(t.pod, report)
-    if (!reason) open.push(t)
+    if (t.startedAt !== undefined && writtenAt > 0 && t.startedAt > writtenAt) {
+      Object.assign(report, {state: 'applied', confirmedBy: 'started-after-write', reason: 'SRS started after the ConfigMap write, so it read the new file'})
+      continue
+    }
+    const path = opts.readLog ? confirmPathOf(method, base, t) : confirmPathOf(method, base, {...t, logsToConsole: false})
+    const reason = path ? undefined : unconfirmableReason(method, base, opts.readLog ? t : {...t, logsToConsole: false})
+    if (reason) report.reason = reason
+    if (path) {
+      paths.set(t.pod, path)
+      open.push(t)
+    }
   }
   const deadline = Date.now() + (opts.noWait ? 0 : opts.timeoutMs)
   const poll = opts.pollMs ?? 1000
   const lastTrigger = new Map<string, number>()
+  const reqOpts = {timeoutMs: opts.requestTimeoutMs}
   let remaining = open
   opts.onProgress?.(targets.length - remaining.length, targets.length)
   while (remaining.length > 0 && Date.now() <= deadline) {
@@ -158,48 +207,9 @@ export async function confirmReloads(transports: PodTransports, targets: ReloadT
       remaining.map(async (t) => {
         const report = reports.get(t.pod)!
         const base = baseline.get(t.pod)!
-        const tr = transportFor(transports, t)
-        const reqOpts = {timeoutMs: opts.requestTimeoutMs}
-        const f = await fetchSrsReloadResult(tr, reqOpts)
-        if (!f.ok) {
-          const refused = refusal(t, f.failure)
-          report.reason = refused ?? `SRS API: ${f.failure.message}`
-          // Waiting does not make SRS accept other credentials: this pod stays pending, not polled.
-          if (!refused) next.push(t)
-          return
-        }
-        if (base.service && f.value.envelope.service && f.value.envelope.service !== base.service) {
-          // A restarted SRS read whatever file kubelet had then; its reload id says nothing.
-          report.reason = 'SRS restarted while waiting; it loaded the file kubelet had projected at start, which cannot be checked'
-          return
-        }
-        if (f.value.reloadId !== base.reloadId && f.value.state !== 'none') {
-          if (f.value.state === 'applied') {
-            report.state = 'applied'
-            report.reason = report.method === 'inotify' ? 'inotify reload after the kubelet sync; reload-fetch state 90' : 'raw API reload after the kubelet sync bound; reload-fetch state 90'
-            return
-          }
-          if (f.value.state === 'parse-failed' && sinceMs(writtenAt) > 0) {
-            report.state = 'failed'
-            report.reason = `reload failed: ${f.value.message} (err ${f.value.errorCode}, state ${f.value.stateCode}); SRS keeps the old config`
-            return
-          }
-        }
-        const since = sinceMs(writtenAt)
-        const rawAllowed = t.settings.global.rawApiEnabled.value && t.settings.global.rawApiAllowReload.value
-        if (rawAllowed && since >= opts.kubeletSyncMs && Date.now() - (lastTrigger.get(t.pod) ?? 0) >= Math.max(poll, 2000)) {
-          // The kubelet sync bound has passed (and inotify, if on, has not reported): reload now.
-          lastTrigger.set(t.pod, Date.now())
-          const r = await requestSrsReload(tr, reqOpts)
-          report.reason = r.ok ? 'raw API reload requested; waiting for reload-fetch' : `raw API reload refused: ${r.failure.message}`
-          if (!r.ok && r.failure.srsCode === 1061) return
-          // The new reload id must be a reload we asked for after the bound, not an older one.
-          base.reloadId = f.value.reloadId
-          report.method = 'raw-reload'
-        } else if (since < opts.kubeletSyncMs || report.method === 'inotify') {
-          report.reason = report.method === 'inotify' ? 'waiting for kubelet to project the file and SRS to reload it (kubelet can take up to about two minutes)' : `waiting for the kubelet sync bound (${Math.round(opts.kubeletSyncMs / 1000)}s) before asking SRS to reload`
-        }
-        next.push(t)
+        const path = paths.get(t.pod)!
+        const keep = path === 'reload-fetch' ? await pollReloadFetch(transportFor(transports, t), t, report, base) : path === 'raw-reload-answer' ? await pollRawReloadAnswer(transportFor(transports, t), t, report) : await pollLog(t, report)
+        if (keep) next.push(t)
       }),
     )
     remaining = next
@@ -208,6 +218,101 @@ export async function confirmReloads(transports: PodTransports, targets: ReloadT
   }
   if (opts.noWait) for (const t of remaining) reports.get(t.pod)!.reason = `not waited for (--no-wait): ${reports.get(t.pod)!.reason}`
   return targets.map((t) => reports.get(t.pod)!)
+
+  function triggerDue(t: ReloadTarget): boolean {
+    return sinceMs(writtenAt) >= opts.kubeletSyncMs && Date.now() - (lastTrigger.get(t.pod) ?? 0) >= Math.max(poll, 2000)
+  }
+
+  /** SRS 5.0.176+ / 6.0.71+: a new reload id with state 90. Returns whether to poll again. */
+  async function pollReloadFetch(tr: SrsTransport, t: ReloadTarget, report: PodReloadReport, base: PodBaseline): Promise<boolean> {
+    const f = await fetchSrsReloadResult(tr, reqOpts)
+    if (!f.ok) {
+      const refused = refusal(t, f.failure)
+      report.reason = refused ?? `SRS API: ${f.failure.message}`
+      // Waiting does not make SRS accept other credentials: this pod stays pending, not polled.
+      return !refused
+    }
+    if (base.service && f.value.envelope.service && f.value.envelope.service !== base.service) {
+      // A restarted SRS read whatever file kubelet had then; its reload id says nothing.
+      report.reason = 'SRS restarted while waiting; it loaded the file kubelet had projected at start, which cannot be checked'
+      return false
+    }
+    if (f.value.reloadId !== base.reloadId && f.value.state !== 'none') {
+      if (f.value.state === 'applied') {
+        Object.assign(report, {state: 'applied', confirmedBy: 'reload-fetch'})
+        report.reason = report.method === 'inotify' ? 'inotify reload after the kubelet sync; reload-fetch state 90' : 'raw API reload after the kubelet sync bound; reload-fetch state 90'
+        return false
+      }
+      if (f.value.state === 'parse-failed' && sinceMs(writtenAt) > 0) {
+        report.state = 'failed'
+        report.reason = `reload failed: ${f.value.message} (err ${f.value.errorCode}, state ${f.value.stateCode}); SRS keeps the old config`
+        return false
+      }
+    }
+    if (rawReloadAllowed(t.settings) && triggerDue(t)) {
+      // The kubelet sync bound has passed (and inotify, if on, has not reported): reload now.
+      lastTrigger.set(t.pod, Date.now())
+      const r = await requestSrsReload(tr, reqOpts)
+      report.reason = r.ok ? 'raw API reload requested; waiting for reload-fetch' : `raw API reload refused: ${r.failure.message}`
+      if (!r.ok && r.failure.srsCode === 1061) return false
+      // The new reload id must be a reload we asked for after the bound, not an older one.
+      base.reloadId = f.value.reloadId
+      report.method = 'raw-reload'
+    } else if (sinceMs(writtenAt) < opts.kubeletSyncMs || report.method === 'inotify') {
+      report.reason = report.method === 'inotify' ? 'waiting for kubelet to project the file and SRS to reload it (kubelet can take up to about two minutes)' : waitingForBound(opts)
+    }
+    return true
+  }
+
+  /**
+   * SRS without reload-fetch (4.x), raw_api.allow_reload on: rpc=reload asked once the kubelet sync
+   * bound has passed re-reads the projected file; its code 0 is the confirmation.
+   */
+  async function pollRawReloadAnswer(tr: SrsTransport, t: ReloadTarget, report: PodReloadReport): Promise<boolean> {
+    if (!triggerDue(t)) {
+      report.reason = waitingForBound(opts)
+      return true
+    }
+    lastTrigger.set(t.pod, Date.now())
+    const r = await requestSrsReload(tr, reqOpts)
+    if (r.ok) {
+      Object.assign(report, {state: 'applied', confirmedBy: 'raw-reload-answer', method: 'raw-reload'})
+      report.reason = `raw API reload after the kubelet sync bound answered code 0 (${report.version ? `SRS ${report.version}` : 'this SRS'} has no rpc=reload-fetch to report more)`
+      return false
+    }
+    const refused = refusal(t, r.failure)
+    report.reason = refused ?? `raw API reload: ${r.failure.message}`
+    return !refused && r.failure.srsCode !== 1061
+  }
+
+  /** inotify on, SRS logging to the console: its reload line after the write. */
+  async function pollLog(t: ReloadTarget, report: PodReloadReport): Promise<boolean> {
+    let text: string
+    try {
+      // Whole seconds back to the write, plus one for the rounding of kubelet's clock.
+      text = await opts.readLog!(t, Math.max(1, Math.ceil(sinceMs(writtenAt) / 1000) + 1))
+    } catch (error) {
+      report.reason = `cannot read the container log of ${t.pod} (${(error as Error).message}): nothing else can confirm the inotify reload of SRS ${report.version ?? ''}; RBAC: get pods/log`
+      return false
+    }
+    if (RELOAD_SUCCESS_LINE.test(text)) {
+      Object.assign(report, {state: 'applied', confirmedBy: 'log'})
+      report.reason = `inotify reload after the kubelet sync; the container log shows "reload config success"`
+      return false
+    }
+    const failed = RELOAD_FAILED_LINE.exec(text)
+    if (failed) {
+      report.state = 'failed'
+      report.reason = `the container log shows "${failed[0]}"; SRS keeps the old config`
+      return false
+    }
+    report.reason = 'waiting for kubelet to project the file and SRS to log its reload (kubelet can take up to about two minutes)'
+    return true
+  }
+}
+
+function waitingForBound(o: ConfirmOptions): string {
+  return `waiting for the kubelet sync bound (${Math.round(o.kubeletSyncMs / 1000)}s) before asking SRS to reload`
 }
 
 function sinceMs(t: number): number {

@@ -10,6 +10,7 @@ import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../kube/types.js'
 import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodTransport, type SrsApiCredentials, type SrsCredentialResolver, type SrsFailure} from '../srs/api/index.js'
+import {findDirective} from '../srs/conf/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
@@ -149,6 +150,7 @@ export class OriginExecutor {
           kubeletSyncMs: this.opts.kubeletSyncMs,
           requestTimeoutMs: Math.min(this.opts.requestTimeoutMs || 10_000, 10_000),
           noWait: !this.opts.wait,
+          readLog: (t, sinceSeconds) => this.kube.podLogs(this.ns, t.pod, t.container, {sinceSeconds}),
           onProgress: (done, total) => this.opts.progress?.(`step ${n}/${this.plan.steps.length}: ${done}/${total} SRS pods applied the new lists`),
         })
         this.result.pods = pods
@@ -204,7 +206,18 @@ export class OriginExecutor {
     for (const w of topo.workloads.filter((x) => x.config.configMap !== undefined && edited.has(x.config.configMap))) {
       const credentials = await this.credentialsOf(w)
       for (const p of w.pods.filter((x) => !x.metadata.deletionTimestamp && x.status?.phase === 'Running')) {
-        targets.push({pod: p.metadata.name, workload: w.name, workloadRef: workloadRef(w), configMap: w.config.configMap!, apiPort: w.apiPort, settings: w.settings, credentials})
+        targets.push({
+          pod: p.metadata.name,
+          workload: w.name,
+          workloadRef: workloadRef(w),
+          configMap: w.config.configMap!,
+          container: w.container,
+          startedAt: containerStartedAt(p, w.container),
+          logsToConsole: logsToConsole(w),
+          apiPort: w.apiPort,
+          settings: w.settings,
+          credentials,
+        })
       }
     }
     return targets.sort((a, b) => a.pod.localeCompare(b.pod))
@@ -349,6 +362,19 @@ export class OriginExecutor {
       await sleep(1000)
     }
   }
+}
+
+/** When the pod's SRS container started running, in ms; undefined when it does not run. */
+export function containerStartedAt(pod: Pod, container: string): number | undefined {
+  const running = pod.status?.containerStatuses?.find((c) => c.name === container)?.state?.running as {startedAt?: string} | undefined
+  const t = running?.startedAt ? Date.parse(running.startedAt) : Number.NaN
+  return Number.isFinite(t) ? t : undefined
+}
+
+/** SRS prints to the container log unless srs.conf says `srs_log_tank file;`. */
+export function logsToConsole(w: Pick<WorkloadModel, 'conf'>): boolean {
+  const tank = w.conf ? findDirective(w.conf, ['srs_log_tank']) : null
+  return tank?.args[0] !== 'file'
 }
 
 function workloadRef(w: Pick<WorkloadModel, 'kind' | 'name'>): string {
