@@ -64,6 +64,8 @@ export const KUBE_ANNOTATION = {
   lastApplied: 'kubectl.kubernetes.io/last-applied-configuration',
   /** On a Job created from a CronJob by hand (`kubectl create job --from`, cleanup --now). */
   cronJobInstantiate: 'cronjob.kubernetes.io/instantiate',
+  /** On a pod: the ReplicaSet removes pods of lower cost first when it scales down. */
+  podDeletionCost: 'controller.kubernetes.io/pod-deletion-cost',
 } as const
 
 /** The StatefulSet controller's per-pod label. */
