@@ -9,7 +9,7 @@ import {afterAll, describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {OriginChangeResult} from '../../src/lib/origin/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
+import {createNamespace, eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -98,6 +98,36 @@ describe('add-origin', () => {
     expect(result.pods.map((p) => p.pod).sort()).toEqual(pods.sort())
     expect(result.pods.every((p) => p.state === 'applied' && p.method === 'raw-reload')).toBe(true)
     for (const pod of pods) expect(loadedConf(ns, pod)).toBe(pod.startsWith('srs-edge') ? edgeAfter : originAfter)
+  })
+
+  test('--restart on the guide topology as written (no inotify, no raw API): every SRS pod ends on the new lists, Ready edges never below the start, exit 0', async () => {
+    const guide = ['pvc.yaml', 'origin-cluster.yaml', 'edge-cluster.yaml'].map((f) => readFileSync(path.join(TOPO, f), 'utf8')).join('\n---\n')
+    const ns = await setup('orig-rst', guide, 6)
+    await eventually('2 Ready edge endpoints', () => readyEndpoints(ns, 'srs-edge-service') === 2)
+    const {r, min, samples} = await withCapacityWatch(ns, ['add-origin', '-n', ns, '--restart', '-o', 'json'])
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(samples).toBeGreaterThan(10)
+    expect(min).toBe(2)
+    const result = JSON.parse(r.stdout) as OriginChangeResult
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 4, next: []})
+    expect(result.pods).toHaveLength(6)
+    for (const p of result.pods) expect(p).toMatchObject({state: 'applied', method: 'none', confirmedBy: 'restarted'})
+    // the SRS pods that run now loaded the new texts
+    const originAfter = confText(ns, 'srs-origin-config')
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    expect(originAfter).toContain('srs-origin-3.socs:1985;')
+    expect(edgeAfter).toContain('srs-origin-3.socs;')
+    const running = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string}}[]}>(['get', 'pods', '-n', ns]).items.filter((p) => !p.metadata.deletionTimestamp && /^srs-/.test(p.metadata.name))
+    expect(running.map((p) => p.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, '')).sort()).toEqual(['srs-edge-deploy', 'srs-edge-deploy', 'srs-origin-0', 'srs-origin-1', 'srs-origin-2', 'srs-origin-3'])
+    for (const p of running) expect(loadedConf(ns, p.metadata.name)).toBe(p.metadata.name.startsWith('srs-edge') ? edgeAfter : originAfter)
+  })
+
+  test('without --restart, pods that cannot reload are pending and the command names what finishes them', async () => {
+    const guide = ['pvc.yaml', 'origin-cluster.yaml', 'edge-cluster.yaml'].map((f) => readFileSync(path.join(TOPO, f), 'utf8')).join('\n---\n')
+    const ns = await setup('orig-nxt', guide, 6)
+    const r = await srs(['add-origin', '-n', ns])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain(`next: kubectl srs reload srs-edge-deploy -n ${ns}\nnext: kubectl srs reload srs-origin -n ${ns}`)
   })
 
   test('two add-origin at once: both origins added, both lists complete', async () => {

@@ -21,7 +21,7 @@ import {sleep} from '../util.js'
 export type ReloadState = 'applied' | 'pending' | 'failed'
 export type ReloadMethod = 'inotify' | 'raw-reload' | 'none'
 /** What showed that a pod applied the file. */
-export type ReloadEvidence = 'reload-fetch' | 'raw-reload-answer' | 'log' | 'started-after-write'
+export type ReloadEvidence = 'reload-fetch' | 'raw-reload-answer' | 'log' | 'started-after-write' | 'restarted'
 
 export interface PodReloadReport {
   pod: string

@@ -31,6 +31,7 @@ export function renderOriginChange(r: OriginChangeResult): string {
     for (const p of r.pods) lines.push(`  ${p.pod.padEnd(width)}  ${p.state.padEnd(7)}  ${p.reason}`)
   }
   if (r.stoppedAt) lines.push('', `stopped after step ${r.stoppedAt.step}: ${r.stoppedAt.reason}`)
+  if (r.next.length > 0) lines.push('', ...r.next.map((n) => `next: ${n}`))
   for (const w of r.warnings) lines.push(`warning: ${w}`)
   return lines.join('\n')
 }

@@ -25,6 +25,8 @@ export interface OriginChangeResult {
   warnings: string[]
   notes: string[]
   stoppedAt?: {step: number; reason: string}
+  /** The commands that finish the change when pods are left pending or the run stopped. */
+  next: string[]
   /** --dry-run: the objects as they would be written. */
   objects?: object[]
 }

@@ -194,7 +194,7 @@ export class ReloadExecutor {
         pod,
         workload,
         outcome: 'restarted',
-        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained)}`,
+        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained, this.plan.connections.get(pod))}`,
         connections: this.plan.connections.get(pod),
         replacedBy: surge.map((p) => p.metadata.name),
         drained: end.drained,
@@ -271,7 +271,7 @@ export class ReloadExecutor {
       pod,
       workload,
       outcome: 'restarted',
-      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false)}`,
+      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false, this.plan.connections.get(pod))}`,
       connections: this.plan.connections.get(pod),
       replacedBy: [pod],
       drained: drained ?? false,
@@ -280,10 +280,11 @@ export class ReloadExecutor {
 }
 
 /** How the old SRS left: by itself (graceful quit waits for clients; without it they are dropped), or killed. */
-function quitText(w: WorkloadModel, drained: boolean): string {
+function quitText(w: WorkloadModel, drained: boolean, connections: number | undefined): string {
   if (!drained) return 'killed at the end of its grace period (its clients were cut)'
   const graceful = w.hasPreStop || w.settings.global.forceGraceQuit.value
-  return graceful ? 'SRS quit gracefully, after its clients left' : 'SRS quit at once (no preStop hook and no force_grace_quit: its clients were dropped)'
+  if (graceful) return 'SRS quit gracefully, after its clients left'
+  return `SRS quit at once (no preStop hook and no force_grace_quit: ${connections === 0 ? 'it had no clients' : 'its clients were dropped'})`
 }
 
 function isReady(p: Pod): boolean {
