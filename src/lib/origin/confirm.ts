@@ -32,6 +32,8 @@ export interface PodReloadReport {
   state: ReloadState
   /** Set when applied. */
   confirmedBy?: ReloadEvidence
+  /** An origin this run removes: whether it loads the new lists does not matter. */
+  leaving?: boolean
   /** Why the pod is pending or failed, or what showed it applied. */
   reason: string
 }

@@ -167,6 +167,7 @@ export class OriginExecutor {
         })
         // Origins this run removes need not load lists they are about to leave.
         const leaving = new Set(this.plan.steps.flatMap((s) => (s.kind === 'wait-unpublished' ? s.pods : [])))
+        for (const p of pods) if (leaving.has(p.pod)) p.leaving = true
         const stuck = pods.filter((p) => p.state === 'pending' && !leaving.has(p.pod))
         if (stuck.length > 0 && this.opts.restartPending) {
           this.opts.progress?.(`step ${n}/${this.plan.steps.length}: restarting ${stuck.length} SRS pod(s) that cannot load the new lists in place`)

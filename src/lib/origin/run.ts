@@ -89,7 +89,7 @@ function baseResult(plan: OriginScalePlan, dryRun: boolean): OriginChangeResult 
  * remove-origin, the same command again to finish.
  */
 export function nextSteps(r: Pick<OriginChangeResult, 'op' | 'namespace' | 'pods' | 'stoppedAt'>, command: string): string[] {
-  const pending = [...new Set(r.pods.filter((p) => p.state === 'pending').map((p) => p.workload))].sort()
+  const pending = [...new Set(r.pods.filter((p) => p.state === 'pending' && !p.leaving).map((p) => p.workload))].sort()
   const next = pending.map((w) => `kubectl srs reload ${w} -n ${r.namespace}`)
   const failed = [...new Set(r.pods.filter((p) => p.state === 'failed').map((p) => p.configMap))].sort()
   for (const cm of failed) next.push(`fix configmap/${cm} (SRS refused it and keeps the old config), then kubectl srs sync-origins -n ${r.namespace}`)
@@ -165,7 +165,7 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
     result.pods = exec.pods
     result.stoppedAt = exec.stoppedAt
     result.next = nextSteps(result, command(opts))
-    result.outcome = exec.stoppedAt ? 'stopped' : exec.pods.every((p) => p.state === 'applied') ? 'applied' : 'pending'
+    result.outcome = exec.stoppedAt ? 'stopped' : exec.pods.every((p) => p.state === 'applied' || p.leaving) ? 'applied' : 'pending'
     finished = !exec.stoppedAt
     return result
   } finally {
