@@ -122,12 +122,24 @@ describe('add-origin', () => {
     for (const p of running) expect(loadedConf(ns, p.metadata.name)).toBe(p.metadata.name.startsWith('srs-edge') ? edgeAfter : originAfter)
   })
 
-  test('without --restart, pods that cannot reload are pending and the command names what finishes them', async () => {
+  test('without --restart, pods that cannot reload are pending and the commands name what finishes them; running that finishes the job', async () => {
     const guide = ['pvc.yaml', 'origin-cluster.yaml', 'edge-cluster.yaml'].map((f) => readFileSync(path.join(TOPO, f), 'utf8')).join('\n---\n')
     const ns = await setup('orig-nxt', guide, 6)
     const r = await srs(['add-origin', '-n', ns])
     expect(r.code).toBe(3)
     expect(r.stdout).toContain(`next: kubectl srs reload srs-edge-deploy -n ${ns}\nnext: kubectl srs reload srs-origin -n ${ns}`)
+    // remove-origin stops before scaling down, says why and what to run
+    const stop = await srs(['remove-origin', '-n', ns], {timeoutMs: 240_000})
+    expect(stop.code).toBe(3)
+    expect(stop.stdout).toMatch(/stopped after step 3: 5 SRS pod\(s\) did not confirm the new lists \(srs-edge-deploy-\S+, srs-edge-deploy-\S+, srs-origin-0, srs-origin-1, srs-origin-2\); not removing origins they may still use/)
+    const next = stop.stdout.split('\n').filter((l) => l.startsWith('next: ')).map((l) => l.slice('next: '.length))
+    expect(next).toEqual([`kubectl srs reload srs-edge-deploy -n ${ns}`, `kubectl srs reload srs-origin -n ${ns}`, `then kubectl srs remove-origin -n ${ns} again to finish (or run it with --restart, which does both)`])
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(4)
+    // what it says works
+    for (const w of ['srs-edge-deploy', 'srs-origin']) expect((await srs(['reload', w, '-n', ns], {timeoutMs: 240_000})).code).toBe(0)
+    const again = await run(['remove-origin', '-n', ns])
+    expect({code: again.code, outcome: again.result.outcome, next: again.result.next}).toEqual({code: 0, outcome: 'applied', next: []})
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(3)
   })
 
   test('two add-origin at once: both origins added, both lists complete', async () => {
