@@ -8,7 +8,7 @@ import {afterAll, describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {ReloadResult} from '../../src/lib/reload/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
+import {createNamespace, eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -63,5 +63,31 @@ describe('reload', () => {
       expect(readFileSync(path.join(ROOT, '.cluster/podsim/pods', ns, p.pod, 'loaded.conf'), 'utf8')).toBe(text)
     }
     expect(podUids(ns)).toEqual(before)
+  })
+
+  test('Deployment edges: surge first (Ready edges never below the start), the pod with clients last, and one killed at the end of its grace period is not called drained', async () => {
+    // a short grace period, so that SRS waiting for its clients is killed within the test
+    const edges = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8').replace('terminationGracePeriodSeconds: 120', 'terminationGracePeriodSeconds: 6')
+    const ns = await setup('reload-dep', edges, 2)
+    await eventually('2 Ready edge endpoints', () => readyEndpoints(ns, 'srs-edge-service') === 2)
+    const [busy, idle] = kubectlJson<{items: {metadata: {name: string}}[]}>(['get', 'pods', '-n', ns, '-l', 'app=srs-edge']).items.map((p) => p.metadata.name)
+    kubectl(['annotate', '-n', ns, 'pod', busy!, 'sim.srs.test/connections=3'])
+    await eventually('the simulated clients counted', async () => {
+      const r = await srs(['status', 'srs-edge-deploy', '-n', ns, '-o', 'json'])
+      return r.stdout.includes('"connections": 3')
+    })
+    editConfig(ns, 'srs-edge-config')
+    const {r, min, samples} = await withCapacityWatch(ns, ['reload', 'srs-edge-deploy', '-n', ns, '-o', 'json'])
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(samples).toBeGreaterThan(10)
+    expect(min).toBe(2)
+    const result = JSON.parse(r.stdout) as ReloadResult
+    // least-loaded first
+    expect(result.plan.map((s) => s.kind === 'replace' && s.description.includes(idle!) ? 'idle' : s.description.includes(busy!) ? 'busy' : s.description)).toEqual(['idle', 'busy'])
+    const byPod = new Map(result.pods.map((p) => [p.pod, p]))
+    expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', connections: 0, drained: true})
+    expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', connections: 3, drained: false})
+    expect(byPod.get(busy!)!.reason).toContain('killed at the end of its grace period (its clients were cut)')
+    expect(result.readyPods).toEqual([{workload: 'srs-edge-deploy', start: 2, lowest: 2}])
   })
 })
