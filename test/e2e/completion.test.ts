@@ -48,7 +48,7 @@ describe('kubectl srs <TAB> through kubectl', () => {
     const r = await run('kubectl', ['__complete', 'srs', ''])
     expect(r.stderr).toContain(`About to call: ${path.join(BIN, 'kubectl_complete-srs')}`)
     const a = parseAnswer(r)
-    expect(a.values).toEqual(expect.arrayContaining(['status', 'streams', 'doctor', 'canary', 'promote', 'rollback', 'add-origin', 'remove-origin', 'sync-origins', 'completion']))
+    expect(a.values).toEqual(expect.arrayContaining(['status', 'streams', 'doctor', 'canary', 'promote', 'rollback', 'add-origin', 'remove-origin', 'sync-origins', 'reload', 'completion']))
     expect(a.descriptions.status).toMatch(/^Show every SRS workload/)
     expect(a.directive).toBe(4)
   })

@@ -565,6 +565,75 @@ scenarioOf(
   ],
 )
 
+/** An edit of the ConfigMap's text (max_connections 1000 ↔ 1001), as an operator's change would be. */
+function editConfig(ns: string, cm: string): void {
+  const text = confText(ns, cm)
+  const next = text.includes('max_connections     1000;') ? text.replace('max_connections     1000;', 'max_connections     1001;') : text.replace('max_connections     1001;', 'max_connections     1000;')
+  kubectl(['patch', 'configmap', cm, '-n', ns, '--type', 'merge', '-p', JSON.stringify({data: {'srs.conf': next}})])
+}
+/** Every running pod of the workload started after its ConfigMap changed: each runs the current text. */
+function loadedNow(ns: string, prefix: string, cm: string): void {
+  const text = confText(ns, cm)
+  const pods = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string}}[]}>(['get', 'pods', '-n', ns]).items.filter((p) => !p.metadata.deletionTimestamp && p.metadata.name.startsWith(prefix))
+  expect(pods.length).toBeGreaterThan(0)
+  for (const p of pods) expect(readFileSync(path.join(ROOT, '.cluster/podsim/pods', ns, p.metadata.name, 'loaded.conf'), 'utf8')).toBe(text)
+}
+
+// The guide's topology exactly as written: SRS 3 origins and SRS 4 edges with neither inotify nor
+// the raw API, so reloads are restarts.
+scenarioOf(
+  'reload: the guide topology as written',
+  async (ctx) => {
+    kubectl(['apply', '-n', ctx.ns, '-f', '-'], [topology('pvc.yaml'), topology('origin-cluster.yaml'), topology('edge-cluster.yaml')].join('\n---\n'))
+    await edgesReady(ctx.ns, 2)
+    await podsRunning(ctx.ns, 3 + 1 + 2)
+  },
+  [
+    {
+      example: 'kubectl srs reload srs-edge-deploy --dry-run -o json',
+      before: (ctx) => {
+        editConfig(ctx.ns, 'srs-edge-config')
+        remember(ctx)
+      },
+      check: (r, ctx) => {
+        unchanged(r, ctx)
+        expect((JSON.parse(r.stdout) as {plan: {kind: string}[]}).plan.map((s) => s.kind)).toEqual(['replace', 'replace'])
+      },
+    },
+    {example: 'kubectl srs reload srs-edge-deploy -n live --dry-run', shows: ['plan:', 'then remove']},
+    {example: 'kubectl srs reload [WORKLOAD]', shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')},
+    {example: 'kubectl srs reload srs-edge-deploy --max-unavailable 2', before: (ctx) => editConfig(ctx.ns, 'srs-edge-config'), shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')},
+    {example: 'kubectl srs reload srs-origin --yes', before: (ctx) => editConfig(ctx.ns, 'srs-origin-config'), shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-origin', 'srs-origin-config')},
+    {
+      example: 'kubectl srs reload -n live',
+      before: (ctx) => {
+        editConfig(ctx.ns, 'srs-origin-config')
+        editConfig(ctx.ns, 'srs-edge-config')
+      },
+      shows: ['restarted'],
+      check: (_r, ctx) => {
+        loadedNow(ctx.ns, 'srs-origin', 'srs-origin-config')
+        loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')
+      },
+    },
+    {
+      example: 'kubectl srs add-origin -n live --restart',
+      check: (_r, ctx) => {
+        originsAre(ctx.ns, 4)
+        loadedNow(ctx.ns, 'srs-origin', 'srs-origin-config')
+        loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')
+      },
+    },
+    {
+      example: 'kubectl srs remove-origin -n live --restart --yes',
+      check: (_r, ctx) => {
+        originsAre(ctx.ns, 3)
+        loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')
+      },
+    },
+  ],
+)
+
 scenarioOf(
   'deployments: the guide origins as Deployments (SRS 6, inotify reload)',
   async (ctx) => {

@@ -9,7 +9,7 @@ import {afterAll, describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {OriginChangeResult} from '../../src/lib/origin/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, ROOT, srs} from '../helpers/cli.js'
+import {createNamespace, eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
@@ -100,6 +100,48 @@ describe('add-origin', () => {
     for (const pod of pods) expect(loadedConf(ns, pod)).toBe(pod.startsWith('srs-edge') ? edgeAfter : originAfter)
   })
 
+  test('--restart on the guide topology as written (no inotify, no raw API): every SRS pod ends on the new lists, Ready edges never below the start, exit 0', async () => {
+    const guide = ['pvc.yaml', 'origin-cluster.yaml', 'edge-cluster.yaml'].map((f) => readFileSync(path.join(TOPO, f), 'utf8')).join('\n---\n')
+    const ns = await setup('orig-rst', guide, 6)
+    await eventually('2 Ready edge endpoints', () => readyEndpoints(ns, 'srs-edge-service') === 2)
+    const {r, min, samples} = await withCapacityWatch(ns, ['add-origin', '-n', ns, '--restart', '-o', 'json'])
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(samples).toBeGreaterThan(10)
+    expect(min).toBe(2)
+    const result = JSON.parse(r.stdout) as OriginChangeResult
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 4, next: []})
+    expect(result.pods).toHaveLength(6)
+    for (const p of result.pods) expect(p).toMatchObject({state: 'applied', method: 'none', confirmedBy: 'restarted'})
+    // the SRS pods that run now loaded the new texts
+    const originAfter = confText(ns, 'srs-origin-config')
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    expect(originAfter).toContain('srs-origin-3.socs:1985;')
+    expect(edgeAfter).toContain('srs-origin-3.socs;')
+    const running = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string}}[]}>(['get', 'pods', '-n', ns]).items.filter((p) => !p.metadata.deletionTimestamp && /^srs-/.test(p.metadata.name))
+    expect(running.map((p) => p.metadata.name.replace(/-[a-z0-9]+-[a-z0-9]{5}$/, '')).sort()).toEqual(['srs-edge-deploy', 'srs-edge-deploy', 'srs-origin-0', 'srs-origin-1', 'srs-origin-2', 'srs-origin-3'])
+    for (const p of running) expect(loadedConf(ns, p.metadata.name)).toBe(p.metadata.name.startsWith('srs-edge') ? edgeAfter : originAfter)
+  })
+
+  test('without --restart, pods that cannot reload are pending and the commands name what finishes them; running that finishes the job', async () => {
+    const guide = ['pvc.yaml', 'origin-cluster.yaml', 'edge-cluster.yaml'].map((f) => readFileSync(path.join(TOPO, f), 'utf8')).join('\n---\n')
+    const ns = await setup('orig-nxt', guide, 6)
+    const r = await srs(['add-origin', '-n', ns])
+    expect(r.code).toBe(3)
+    expect(r.stdout).toContain(`next: kubectl srs reload srs-edge-deploy -n ${ns}\nnext: kubectl srs reload srs-origin -n ${ns}`)
+    // remove-origin stops before scaling down, says why and what to run
+    const stop = await srs(['remove-origin', '-n', ns], {timeoutMs: 240_000})
+    expect(stop.code).toBe(3)
+    expect(stop.stdout).toMatch(/stopped after step 3: 5 SRS pod\(s\) did not confirm the new lists \(srs-edge-deploy-\S+, srs-edge-deploy-\S+, srs-origin-0, srs-origin-1, srs-origin-2\); not removing origins they may still use/)
+    const next = stop.stdout.split('\n').filter((l) => l.startsWith('next: ')).map((l) => l.slice('next: '.length))
+    expect(next).toEqual([`kubectl srs reload srs-edge-deploy -n ${ns}`, `kubectl srs reload srs-origin -n ${ns}`, `then kubectl srs remove-origin -n ${ns} again to finish (or run it with --restart, which does both)`])
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(4)
+    // what it says works
+    for (const w of ['srs-edge-deploy', 'srs-origin']) expect((await srs(['reload', w, '-n', ns], {timeoutMs: 240_000})).code).toBe(0)
+    const again = await run(['remove-origin', '-n', ns])
+    expect({code: again.code, outcome: again.result.outcome, next: again.result.next}).toEqual({code: 0, outcome: 'applied', next: []})
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(3)
+  })
+
   test('two add-origin at once: both origins added, both lists complete', async () => {
     const ns = await setup('orig-two', stsYaml(), 5)
     const [a, b] = await Promise.all([run(['add-origin', '-n', ns]), run(['add-origin', '-n', ns])])
@@ -171,6 +213,32 @@ describe('remove-origin and sync-origins', () => {
       ['wait-unpublished', 'done'],
       ['scale-statefulset', 'done'],
     ])
+    expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(2)
+  })
+
+  // SRS 4 (the guide's edge image) has no rpc=reload-fetch: a raw reload answered with code 0, or
+  // else the reload line of its console log, is what confirms that an edge applied the new list.
+  const srs4Edges = (raw: boolean) => {
+    const inotify = (t: string) => t.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;')
+    const edges = raw ? withReload('edge-cluster.yaml', {image: 'ossrs/srs:v4.0.5', inotify: true, allowReload: true}) : inotify(readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8'))
+    return [withReload('origin-cluster.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false}), edges].join('\n---\n')
+  }
+
+  test.each([
+    ['raw API reload allowed: confirmed by rpc=reload answering code 0', true, 'raw-reload-answer'],
+    ['raw API off: confirmed by the reload line of the container log', false, 'log'],
+  ] as const)('remove-origin finishes on SRS 4 edges with inotify on, %s', async (_name, raw, evidence) => {
+    const ns = await setup(raw ? 'orig-rm4r' : 'orig-rm4l', srs4Edges(raw), 5)
+    const {code, result, stderr} = await run(['remove-origin', '-n', ns, '--kubelet-sync', '5s', '--timeout', '3m'])
+    expect({code, stderr, stoppedAt: result.stoppedAt}).toEqual({code: 0, stderr: '', stoppedAt: undefined})
+    expect(result).toMatchObject({outcome: 'applied', from: 3, to: 2, removed: ['srs-origin-2.socs']})
+    const edges = result.pods.filter((p) => p.workload === 'srs-edge-deploy')
+    expect(edges).toHaveLength(2)
+    for (const e of edges) expect(e).toMatchObject({state: 'applied', version: '4.0.5', confirmedBy: evidence})
+    // the simulated SRS really loaded the list without srs-origin-2
+    const edgeAfter = confText(ns, 'srs-edge-config')
+    expect(edgeAfter).toContain('origin          srs-origin-0.socs srs-origin-1.socs;')
+    for (const e of edges) expect(loadedConf(ns, e.pod)).toBe(edgeAfter)
     expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(2)
   })
 

@@ -10,7 +10,7 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {parseAllDocuments, stringify} from 'yaml'
-import {createNamespace, eventually, kubectl, ROOT, serviceAccountKubeconfig, srs, type RunResult} from '../helpers/cli.js'
+import {createNamespace, eventually, kubectl, kubectlJson, ROOT, serviceAccountKubeconfig, srs, type RunResult} from '../helpers/cli.js'
 
 interface Rule {
   apiGroups: string[]
@@ -207,6 +207,18 @@ describe('the write rules: a user bound only to the Role changes things', () => 
       expect(r.stderr).not.toMatch(/forbidden/)
       // 3: written, waiting for SRS to load the lists, which this topology's SRS 3 does only on restart
       expect({args, code: [0, 3].includes(r.code), replicas: replicas()}).toEqual({args, code: true, replicas: after})
+    }
+  })
+
+  test('reload: Deployment pods replaced behind surge pods (patch deployments and pods), StatefulSet pods restarted (delete pods)', async () => {
+    for (const cm of ['srs-edge-config', 'srs-origin-config']) {
+      const text = kubectlJson<{data: Record<string, string>}>(['get', 'configmap', cm, '-n', ns.name]).data['srs.conf']!
+      kubectl(['patch', 'configmap', cm, '-n', ns.name, '--type', 'merge', '-p', JSON.stringify({data: {'srs.conf': `${text}\n# reload ${Date.now()}`}})])
+    }
+    for (const w of ['srs-edge-deploy', 'srs-origin']) {
+      const r = await as('via-role', ['reload', w, '-o', 'json'])
+      expect({w, code: r.code, stderr: r.stderr}).toEqual({w, code: 0, stderr: ''})
+      expect((JSON.parse(r.stdout) as {pods: {outcome: string}[]}).pods.every((p) => p.outcome === 'restarted' || p.outcome === 'up-to-date')).toBe(true)
     }
   })
 

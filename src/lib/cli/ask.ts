@@ -6,8 +6,9 @@ export function canAsk(): boolean {
   return Boolean(process.stdin.isTTY) && Boolean(process.stderr.isTTY)
 }
 
-/** Asks on stderr; only "y" or "yes" is a yes. */
+/** Asks on stderr; only "y" or "yes" is a yes. Without a terminal it is a no (a script must say --yes). */
 export async function askYesNo(question: string): Promise<boolean> {
+  if (!canAsk()) return false
   const rl = createInterface({input: process.stdin, output: process.stderr})
   try {
     const answer = await rl.question(`${question} [y/N] `)

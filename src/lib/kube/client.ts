@@ -77,8 +77,8 @@ export interface KubeClient {
    * one-time cost is not charged to the first pod's timeout. Call it when credentials exist.
    */
   preparePortForward(): Promise<void>
-  /** A container's log as text (pods/log), for Jobs whose output is the result. */
-  podLogs(namespace: string, pod: string, container?: string): Promise<string>
+  /** A container's log as text (pods/log): a Job's output, or SRS's console log (sinceSeconds: only the last seconds). */
+  podLogs(namespace: string, pod: string, container?: string, opts?: {sinceSeconds?: number}): Promise<string>
   /** Streams watch events until the callback returns false, the timeout passes or the server ends the watch. */
   watch<T>(res: ResourceType, opts: ListOptions & {resourceVersion?: string; timeoutMs: number}, onEvent: (e: WatchEvent<T>) => boolean | void): Promise<void>
   close(): void
@@ -494,11 +494,11 @@ class RestKubeClient implements KubeClient {
     return this.networkError(error, what)
   }
 
-  async podLogs(namespace: string, pod: string, container?: string): Promise<string> {
+  async podLogs(namespace: string, pod: string, container?: string, opts: {sinceSeconds?: number} = {}): Promise<string> {
     const ans = await this.request({
       method: 'GET',
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
-      query: {container},
+      query: {container, sinceSeconds: opts.sinceSeconds},
       what: {verb: 'get', resource: 'pods/log', namespace, name: pod},
     })
     return ans.body

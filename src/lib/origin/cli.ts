@@ -13,6 +13,10 @@ export const originFlags = {
     description: 'Time kubelet may take to project a ConfigMap change into the pods; raw API reloads are asked for after it (kubelet sync period + ConfigMap cache TTL).',
     default: 90_000,
   }),
+  restart: Flags.boolean({
+    description: 'Restart the SRS pods that cannot load the new lists in place (as kubectl srs reload does: Deployments behind surge pods, StatefulSets by ordinal), within this command.',
+  }),
+  yes: Flags.boolean({char: 'y', description: 'With --restart: restart origins whose publishers will have to reconnect without asking.'}),
   ...srsApiAuthFlags,
 }
 

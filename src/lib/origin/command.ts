@@ -11,6 +11,8 @@ export interface OriginRunFlags {
   wait: boolean
   timeout: number
   'kubelet-sync': number
+  restart: boolean
+  yes: boolean
   'request-timeout': number
   'api-user'?: string
   'api-password-file'?: string
@@ -46,6 +48,13 @@ export abstract class OriginCommand<T extends typeof Command> extends BaseComman
       progress: (t) => spinner.update(t),
       warn: (w) => process.stderr.write(`warning: ${w}\n`),
       apiCredentials,
+      restart: flags.restart,
+      approve: async (publishers) => {
+        if (flags.yes) return true
+        spinner.stop()
+        const {askYesNo} = await import('../cli/ask.js')
+        return askYesNo(`--restart cuts the publishers of ${publishers.map((p) => `${p.streams.join(', ')} on ${p.pod}`).join('; ')}; they will have to reconnect. Restart?`)
+      },
     }).finally(() => spinner.stop())
     if (flags['dry-run'] && flags.output === 'yaml') process.stdout.write(await objectsAsYaml(result))
     else await this.emit(result, flags.output, renderOriginChange)

@@ -12,7 +12,7 @@ import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../kube/typ
 import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodTransport, type SrsApiCredentials, type SrsCredentialResolver, type SrsFailure} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
-import {confirmReloads, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from './confirm.js'
+import {confirmReloads, containerStartedAt, logsToConsole, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from '../reload/confirm.js'
 import type {OriginLease, ReloadRecord} from './lease.js'
 import {sleep} from '../util.js'
 import {stopAfterStep, type StopHook} from '../stop-hook.js'
@@ -60,6 +60,18 @@ export interface ExecuteOptions {
   progress?: (text: string) => void
   /** SRS http_api credentials per workload (flags, --api-secret, or the workload's own config). */
   credentials?: SrsCredentialResolver
+  /**
+   * --restart: makes the pods that could not load the new lists load them (kubectl srs reload for
+   * those pods), after the write at `writtenAt`; returns each pod's report.
+   */
+  restartPending?: (pods: PodReloadReport[], writtenAt: number) => Promise<RestartedPod[]>
+}
+
+/** What --restart did to one pod (kubectl srs reload's report, in the terms the origin result needs). */
+export interface RestartedPod {
+  pod: string
+  loaded: boolean
+  reason: string
 }
 
 export class OriginExecutor {
@@ -137,14 +149,28 @@ export class OriginExecutor {
           kubeletSyncMs: this.opts.kubeletSyncMs,
           requestTimeoutMs: Math.min(this.opts.requestTimeoutMs || 10_000, 10_000),
           noWait: !this.opts.wait,
+          readLog: (t, sinceSeconds) => this.kube.podLogs(this.ns, t.pod, t.container, {sinceSeconds}),
           onProgress: (done, total) => this.opts.progress?.(`step ${n}/${this.plan.steps.length}: ${done}/${total} SRS pods applied the new lists`),
         })
+        // Origins this run removes need not load lists they are about to leave.
+        const leaving = new Set(this.plan.steps.flatMap((s) => (s.kind === 'wait-unpublished' ? s.pods : [])))
+        for (const p of pods) if (leaving.has(p.pod)) p.leaving = true
+        const stuck = pods.filter((p) => p.state === 'pending' && !leaving.has(p.pod))
+        if (stuck.length > 0 && this.opts.restartPending) {
+          this.opts.progress?.(`step ${n}/${this.plan.steps.length}: restarting ${stuck.length} SRS pod(s) that cannot load the new lists in place`)
+          const restarted = await this.opts.restartPending(stuck, this.writtenAt || Date.now())
+          for (const r of restarted) {
+            const p = pods.find((x) => x.pod === r.pod)!
+            if (r.loaded) Object.assign(p, {state: 'applied', confirmedBy: 'restarted'})
+            p.reason = `--restart: ${r.reason}`
+          }
+        }
         this.result.pods = pods
-        const open = pods.filter((p) => p.state !== 'applied')
+        const open = pods.filter((p) => p.state !== 'applied' && !leaving.has(p.pod))
         const later = this.plan.steps.slice(n).some((s) => s.kind === 'wait-unpublished' || s.kind === 'scale-statefulset' || s.kind === 'delete-origin')
         if (open.length > 0 && later && !this.opts.force) {
           // Scaling down while a pod may still send players to the leaving origins would break them.
-          this.result.stoppedAt = {step: n, reason: `${open.length} SRS pod(s) did not confirm the new lists; not removing origins they may still use`}
+          this.result.stoppedAt = {step: n, reason: `${open.length} SRS pod(s) did not confirm the new lists (${open.map((p) => p.pod).join(', ')}); not removing origins they may still use`}
         }
         return {...base, outcome: 'done', detail: `${pods.length - open.length}/${pods.length} applied`}
       }
@@ -192,7 +218,18 @@ export class OriginExecutor {
     for (const w of topo.workloads.filter((x) => x.config.configMap !== undefined && edited.has(x.config.configMap))) {
       const credentials = await this.credentialsOf(w)
       for (const p of w.pods.filter((x) => !x.metadata.deletionTimestamp && x.status?.phase === 'Running')) {
-        targets.push({pod: p.metadata.name, workload: w.name, workloadRef: workloadRef(w), configMap: w.config.configMap!, apiPort: w.apiPort, settings: w.settings, credentials})
+        targets.push({
+          pod: p.metadata.name,
+          workload: w.name,
+          workloadRef: workloadRef(w),
+          configMap: w.config.configMap!,
+          container: w.container,
+          startedAt: containerStartedAt(p, w.container),
+          logsToConsole: logsToConsole(w),
+          apiPort: w.apiPort,
+          settings: w.settings,
+          credentials,
+        })
       }
     }
     return targets.sort((a, b) => a.pod.localeCompare(b.pod))
@@ -339,6 +376,7 @@ export class OriginExecutor {
   }
 }
 
+/** When the pod's SRS container started running, in ms; undefined when it does not run. */
 function workloadRef(w: Pick<WorkloadModel, 'kind' | 'name'>): string {
   return `${w.kind.toLowerCase()}/${w.name}`
 }

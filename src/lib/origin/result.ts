@@ -1,5 +1,5 @@
 /** What add-origin, remove-origin and sync-origins return (-o json/yaml print it; render.ts renders it). Types only. */
-import type {PodReloadReport} from './confirm.js'
+import type {PodReloadReport} from '../reload/confirm.js'
 import type {ConfigMapWrite, StepReport} from './execute.js'
 import type {OriginOp, OriginScalePlan} from './plan.js'
 
@@ -25,6 +25,8 @@ export interface OriginChangeResult {
   warnings: string[]
   notes: string[]
   stoppedAt?: {step: number; reason: string}
+  /** The commands that finish the change when pods are left pending or the run stopped. */
+  next: string[]
   /** --dry-run: the objects as they would be written. */
   objects?: object[]
 }

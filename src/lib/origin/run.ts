@@ -3,11 +3,13 @@
  * here, before the first write), take the cluster's lease, plan again from what is there now
  * (another run may have just finished), execute, and build the result -o json prints.
  */
+import {UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {checkSrsApiAccess, PodTransports, probePods, SrsCredentialResolver, type SrsAccessProbe, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type Topology} from '../srs/topology.js'
-import {describeStep, OriginExecutor} from './execute.js'
+import type {PodReloadReport} from '../reload/confirm.js'
+import {describeStep, OriginExecutor, type RestartedPod} from './execute.js'
 import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import {OriginLease} from './lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
@@ -34,9 +36,19 @@ export interface OriginRunOptions {
   warn?: (text: string) => void
   /** What readCredentialFlags made of --api-user/--api-password-file/--api-secret. */
   apiCredentials?: SrsCredentialChoice
+  /** --restart: pods that cannot load the new lists in place are restarted (kubectl srs reload). */
+  restart?: boolean
+  /** --restart on StatefulSet origins that publish streams: true goes on (--yes, or asked on a TTY). */
+  approve?: (publishers: {pod: string; streams: string[]}[]) => Promise<boolean>
+  /** Progress of --restart's reload. */
+  reloadProgress?: {update(text: string): void}
 }
 
-/** The outcome in one word: what a script should branch on. */
+/** The origin command as the user ran it, for "run it again". */
+function command(opts: OriginRunOptions): string {
+  const verb = opts.op === 'sync' ? 'sync-origins' : `${opts.op}-origin`
+  return `kubectl srs ${verb}${opts.workload ? ` ${opts.workload}` : ''} -n ${opts.namespace}`
+}
 
 async function observe(kube: KubeClient, ns: string): Promise<ObservedObjects> {
   const o = await observeWorkloads(kube, ns)
@@ -69,7 +81,22 @@ function baseResult(plan: OriginScalePlan, dryRun: boolean): OriginChangeResult 
     pods: [],
     warnings: [...plan.warnings],
     notes: [...plan.notes],
+    next: [],
   }
+}
+
+/**
+ * What to run when the change did not end with every pod on the new lists: reload the workloads
+ * of the pending pods (it restarts pods that cannot reload in place), then, for a stopped
+ * remove-origin, the same command again to finish.
+ */
+export function nextSteps(r: Pick<OriginChangeResult, 'op' | 'namespace' | 'pods' | 'stoppedAt'>, command: string): string[] {
+  const pending = [...new Set(r.pods.filter((p) => p.state === 'pending' && !p.leaving).map((p) => p.workload))].sort()
+  const next = pending.map((w) => `kubectl srs reload ${w} -n ${r.namespace}`)
+  const failed = [...new Set(r.pods.filter((p) => p.state === 'failed').map((p) => p.configMap))].sort()
+  for (const cm of failed) next.push(`fix configmap/${cm} (SRS refused it and keeps the old config), then kubectl srs sync-origins -n ${r.namespace}`)
+  if (r.stoppedAt) next.push(pending.length > 0 ? `then ${command} again to finish (or run it with --restart, which does both)` : `${command} again to finish`)
+  return next
 }
 
 /** One Ready pod per image of every workload the plan will ask must let this run read its SRS API. */
@@ -132,13 +159,15 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
       resumedReload: taken?.reload,
       progress: opts.progress,
       credentials,
+      restartPending: opts.restart ? (pods, writtenAt) => restartPending(kube, ns, pods, writtenAt, deadline, opts) : undefined,
     })
     const exec = await executor.run()
     result.steps = exec.steps
     result.configMaps = exec.configMaps
     result.pods = exec.pods
     result.stoppedAt = exec.stoppedAt
-    result.outcome = exec.stoppedAt ? 'stopped' : exec.pods.every((p) => p.state === 'applied') ? 'applied' : 'pending'
+    result.next = nextSteps(result, command(opts))
+    result.outcome = exec.stoppedAt ? 'stopped' : exec.pods.every((p) => p.state === 'applied' || p.leaving) ? 'applied' : 'pending'
     finished = !exec.stoppedAt
     return result
   } finally {
@@ -147,4 +176,37 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
     process.off('SIGTERM', onSignal)
     await (finished ? lease.release() : lease.abandon()).catch(() => {})
   }
+}
+
+/** --restart: kubectl srs reload for the pods that could not load the new lists, within this run. */
+async function restartPending(kube: KubeClient, ns: string, pods: PodReloadReport[], writtenAt: number, deadline: number, opts: OriginRunOptions): Promise<RestartedPod[]> {
+  const {runReload} = await import('../reload/run.js')
+  const out: RestartedPod[] = []
+  for (const workload of [...new Set(pods.map((p) => p.workload))].sort()) {
+    const mine = pods.filter((p) => p.workload === workload)
+    const r = await runReload(kube, {
+      namespace: ns,
+      workload,
+      onlyPods: mine.map((p) => p.pod),
+      changedAt: writtenAt,
+      maxUnavailable: 1,
+      dryRun: false,
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      kubeletSyncMs: opts.kubeletSyncMs,
+      requestTimeoutMs: opts.requestTimeoutMs,
+      apiCredentials: opts.apiCredentials,
+      progress: opts.reloadProgress ?? {update: (t) => opts.progress?.(t)},
+      approve: opts.approve ?? (async () => false),
+    }).catch((error: unknown) => {
+      // Publishers to cut without --yes: these pods stay pending, saying so; the rest goes on.
+      if (error instanceof UsageError) return error
+      throw error
+    })
+    if (r instanceof UsageError) {
+      for (const p of mine) out.push({pod: p.pod, loaded: false, reason: `${r.message}; ${r.hint ?? ''}`})
+      continue
+    }
+    for (const p of r.pods) out.push({pod: p.pod, loaded: p.outcome === 'restarted' || p.outcome === 'reloaded' || p.outcome === 'up-to-date', reason: `${p.outcome}: ${p.reason}`})
+  }
+  return out
 }

@@ -1,0 +1,291 @@
+/**
+ * Runs a ReloadPlan: raw API reloads through the origin commands' confirmation, Deployment pods
+ * replaced behind surge pods, StatefulSet pods restarted by ordinal. Each step converges on its
+ * end state (replicas back at the plan's count, the named pods gone), reports what it waits for
+ * through ReloadProgress, and never calls a pod drained when it was killed at the end of its grace
+ * period.
+ */
+import {isNotFound, TimeoutError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import {Resources} from '../kube/resources.js'
+import type {Deployment, Pod} from '../kube/types.js'
+import {confirmReloads, containerStartedAt, logsToConsole, takeBaseline, type ReloadTarget} from './confirm.js'
+import {PodTransports, querySrsVersions, type SrsCredentialResolver} from '../srs/api/index.js'
+import type {WorkloadModel} from '../srs/topology.js'
+import {sleep} from '../util.js'
+import {KUBE_ANNOTATION} from '../vocabulary.js'
+import {describeReloadStep, type ReloadPlan, type ReloadStep} from './plan.js'
+import type {ReloadPodReport} from './result.js'
+
+/** How the executor reports what it waits for; the CLI's spinner implements it. */
+export interface ReloadProgress {
+  update(text: string): void
+}
+
+export interface ReloadExecuteOptions {
+  namespace: string
+  /** The SRS workloads the plan names, as observed. */
+  workloads: Map<string, WorkloadModel>
+  /** When each workload's ConfigMap last changed (ms). */
+  configChangedAt: Map<string, number | undefined>
+  timeoutMs: number
+  kubeletSyncMs: number
+  requestTimeoutMs: number
+  credentials: SrsCredentialResolver
+  progress: ReloadProgress
+  /** The command that finishes a pod left pending, for its report. */
+  nextCommand: (workload: string) => string
+}
+
+/** The lowest deletion cost the ReplicaSet sees: the pods to replace go first. */
+const REPLACE_FIRST_COST = '-100000'
+const POLL_MS = 500
+
+export class ReloadExecutor {
+  private readonly deadline: number
+  private readonly transports: PodTransports
+  readonly reports: ReloadPodReport[] = []
+  readonly warnings: string[] = []
+  readonly ready = new Map<string, {start: number; lowest: number}>()
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly plan: ReloadPlan,
+    private readonly opts: ReloadExecuteOptions,
+  ) {
+    this.deadline = Date.now() + opts.timeoutMs
+    this.transports = new PodTransports(kube, opts.namespace)
+  }
+
+  async run(): Promise<void> {
+    let stopped: string | undefined
+    for (const [i, step] of this.plan.steps.entries()) {
+      const podsOfStep = step.kind === 'restart' ? [step.pod] : step.pods
+      if (stopped) {
+        for (const pod of podsOfStep) this.pending(step.workload, pod, `not started: ${stopped}`)
+        continue
+      }
+      this.opts.progress.update(`step ${i + 1}/${this.plan.steps.length}: ${describeReloadStep(step)}`)
+      try {
+        await this.runStep(step)
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error
+        stopped = `an earlier step timed out (${error.message})`
+        for (const pod of podsOfStep) if (!this.reports.some((r) => r.pod === pod)) this.pending(step.workload, pod, error.message)
+      }
+    }
+  }
+
+  private pending(workload: string, pod: string, reason: string): void {
+    this.reports.push({pod, workload, outcome: 'pending', reason, connections: this.plan.connections.get(pod), next: this.opts.nextCommand(workload)})
+  }
+
+  private runStep(step: ReloadStep): Promise<void> {
+    switch (step.kind) {
+      case 'raw-reload':
+        return this.rawReload(step.workload, step.pods)
+      case 'replace':
+        return this.replace(step.workload, step.replicas, step.pods)
+      case 'restart':
+        return this.restart(step.workload, step.pod)
+    }
+  }
+
+  private model(name: string): WorkloadModel {
+    return this.opts.workloads.get(name)!
+  }
+
+  private async rawReload(workload: string, pods: string[]): Promise<void> {
+    const w = this.model(workload)
+    const credentials = await this.opts.credentials.forWorkload(w)
+    if (credentials) await this.kube.preparePortForward()
+    const targets: ReloadTarget[] = w.pods
+      .filter((p) => pods.includes(p.metadata.name))
+      .map((p) => ({
+        pod: p.metadata.name,
+        workload: w.name,
+        workloadRef: `${w.kind.toLowerCase()}/${w.name}`,
+        configMap: w.config.configMap ?? '',
+        container: w.container,
+        startedAt: containerStartedAt(p, w.container),
+        logsToConsole: logsToConsole(w),
+        apiPort: w.apiPort,
+        settings: w.settings,
+        credentials,
+      }))
+    const requestTimeoutMs = Math.min(this.opts.requestTimeoutMs || 10_000, 10_000)
+    const baseline = await takeBaseline(this.transports, targets, requestTimeoutMs)
+    // The ConfigMap's last change is the write to wait the kubelet sync bound after; unknown: now.
+    const writtenAt = this.opts.configChangedAt.get(workload) ?? Date.now()
+    const results = await confirmReloads(this.transports, targets, baseline, writtenAt, {
+      timeoutMs: Math.max(0, this.deadline - Date.now()),
+      kubeletSyncMs: this.opts.kubeletSyncMs,
+      requestTimeoutMs,
+      onProgress: (done, total) => this.opts.progress.update(`${done}/${total} pods of ${workload} reloaded through the SRS API`),
+    })
+    for (const r of results) {
+      const base = {pod: r.pod, workload, reason: r.reason, connections: this.plan.connections.get(r.pod)}
+      if (r.state === 'applied') this.reports.push({...base, outcome: 'reloaded'})
+      else if (r.state === 'failed') this.reports.push({...base, outcome: 'failed', next: `fix configmap/${w.config.configMap} (SRS keeps the old config), then run ${this.opts.nextCommand(workload)}`})
+      else this.reports.push({...base, outcome: 'pending', next: this.opts.nextCommand(workload)})
+    }
+  }
+
+  private async listPods(selector: string): Promise<Pod[]> {
+    return (await this.kube.list<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector})).items
+  }
+
+  private noteReady(workload: string, pods: Pod[]): void {
+    const n = pods.filter((p) => !p.metadata.deletionTimestamp && isReady(p)).length
+    const seen = this.ready.get(workload)
+    if (!seen) this.ready.set(workload, {start: n, lowest: n})
+    else seen.lowest = Math.min(seen.lowest, n)
+  }
+
+  private checkDeadline(what: string): void {
+    if (Date.now() > this.deadline) throw new TimeoutError(`timed out: ${what}`, 'raise --timeout, or look at the pods with kubectl srs status')
+  }
+
+  /** New pods Ready and answering their SRS API. */
+  private async answering(w: WorkloadModel, pods: Pod[]): Promise<boolean> {
+    const credentials = await this.opts.credentials.forWorkload(w)
+    const answers = await Promise.all(pods.map((p) => querySrsVersions(this.transports.of(p.metadata.name, w.apiPort, credentials), {timeoutMs: 5000})))
+    return answers.every((a) => a.ok)
+  }
+
+  /** Deployment: surge, wait Ready, then scale back with the replaced pods first in the ReplicaSet's deletion order. */
+  private async replace(workload: string, replicas: number, pods: string[]): Promise<void> {
+    const w = this.model(workload)
+    const dep = await this.kube.get<Deployment>(Resources.deployments, workload, this.opts.namespace)
+    const selector = Object.entries(dep.spec.selector.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    const before = await this.listPods(selector)
+    this.noteReady(workload, before)
+    const known = new Set(before.map((p) => p.metadata.name))
+    const gone = pods.filter((p) => !known.has(p))
+    const targets = pods.filter((p) => known.has(p))
+    for (const pod of gone) this.pending(workload, pod, 'gone before its turn (deleted by someone else or the controller)')
+    if (targets.length === 0) return
+    await this.kube.patch(Resources.deployments, workload, {spec: {replicas: replicas + targets.length}}, 'merge', this.opts.namespace)
+    let surge: Pod[] = []
+    for (;;) {
+      const now = await this.listPods(selector)
+      this.noteReady(workload, now)
+      surge = now.filter((p) => !known.has(p.metadata.name) && !p.metadata.deletionTimestamp && isReady(p))
+      if (surge.length >= targets.length && (await this.answering(w, surge))) break
+      this.opts.progress.update(`deployment/${workload}: ${surge.length}/${targets.length} surge pod(s) Ready and answering the SRS API`)
+      if (Date.now() > this.deadline) {
+        // Scale back: the ReplicaSet removes the surge pods that are not Ready first.
+        await this.kube.patch(Resources.deployments, workload, {spec: {replicas}}, 'merge', this.opts.namespace)
+        this.checkDeadline(`surge pods of deployment/${workload} not Ready`)
+      }
+      await sleep(POLL_MS)
+    }
+    for (const pod of targets) {
+      await this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: REPLACE_FIRST_COST}}}, 'merge', this.opts.namespace)
+    }
+    await this.kube.patch(Resources.deployments, workload, {spec: {replicas}}, 'merge', this.opts.namespace)
+    const endings = await this.waitGone(workload, selector, targets, known)
+    for (const pod of targets) {
+      const end = endings.get(pod)!
+      this.reports.push({
+        pod,
+        workload,
+        outcome: 'restarted',
+        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained, this.plan.connections.get(pod))}`,
+        connections: this.plan.connections.get(pod),
+        replacedBy: surge.map((p) => p.metadata.name),
+        drained: end.drained,
+      })
+    }
+  }
+
+  /**
+   * Waits until the named pods are gone. A pod gone before its deletionTimestamp (delete time plus
+   * grace period) quit by itself; one gone at or after it was killed.
+   */
+  private async waitGone(workload: string, selector: string, names: string[], known: Set<string>): Promise<Map<string, {drained: boolean}>> {
+    const deadlineOf = new Map<string, number>()
+    const out = new Map<string, {drained: boolean}>()
+    const warned = new Set<string>()
+    for (;;) {
+      const now = await this.listPods(selector)
+      this.noteReady(workload, now)
+      for (const p of now) {
+        const t = p.metadata.deletionTimestamp ? Date.parse(p.metadata.deletionTimestamp) : Number.NaN
+        if (names.includes(p.metadata.name) && Number.isFinite(t)) deadlineOf.set(p.metadata.name, t)
+        if (!names.includes(p.metadata.name) && known.has(p.metadata.name) && p.metadata.deletionTimestamp && !warned.has(p.metadata.name)) {
+          warned.add(p.metadata.name)
+          this.warnings.push(`the ReplicaSet of deployment/${workload} also removed ${p.metadata.name}, which was not chosen (another pod-deletion-cost, or a pod not Ready)`)
+        }
+      }
+      for (const name of names) {
+        if (out.has(name) || now.some((p) => p.metadata.name === name)) continue
+        // Killed pods go at their deletionTimestamp; allow a second of polling and clock rounding.
+        const d = deadlineOf.get(name)
+        out.set(name, {drained: d !== undefined && Date.now() < d - 1000})
+      }
+      if (out.size === names.length) return out
+      const left = names.filter((n) => !out.has(n))
+      this.opts.progress.update(`${left.join(', ')}: SRS quitting gracefully (waiting for its clients to leave)`)
+      this.checkDeadline(`${left.join(', ')} still terminating`)
+      await sleep(POLL_MS)
+    }
+  }
+
+  /** StatefulSet: delete the pod, wait until the controller's new one of the same name is Ready and answers. */
+  private async restart(workload: string, pod: string): Promise<void> {
+    const w = this.model(workload)
+    const selector = Object.entries(w.templateLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    let old: Pod
+    try {
+      old = await this.kube.get<Pod>(Resources.pods, pod, this.opts.namespace)
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+      this.pending(workload, pod, 'gone before its turn')
+      return
+    }
+    this.noteReady(workload, await this.listPods(selector))
+    await this.kube.delete(Resources.pods, pod, this.opts.namespace)
+    let deletionDeadline: number | undefined
+    let drained: boolean | undefined
+    for (;;) {
+      const now = await this.listPods(selector)
+      this.noteReady(workload, now)
+      const current = now.find((p) => p.metadata.name === pod)
+      if (current && current.metadata.uid === old.metadata.uid) {
+        if (current.metadata.deletionTimestamp) deletionDeadline = Date.parse(current.metadata.deletionTimestamp)
+      } else if (drained === undefined) {
+        drained = deletionDeadline !== undefined && Date.now() < deletionDeadline - 1000
+      }
+      if (current && current.metadata.uid !== old.metadata.uid && !current.metadata.deletionTimestamp && isReady(current) && (await this.answering(w, [current]))) break
+      this.opts.progress.update(drained === undefined ? `${pod}: SRS quitting gracefully` : `${pod}: waiting until the new pod is Ready and answers the SRS API`)
+      this.checkDeadline(`${pod} not back and Ready`)
+      await sleep(POLL_MS)
+    }
+    this.reports.push({
+      pod,
+      workload,
+      outcome: 'restarted',
+      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false, this.plan.connections.get(pod))}`,
+      connections: this.plan.connections.get(pod),
+      replacedBy: [pod],
+      drained: drained ?? false,
+    })
+  }
+}
+
+/** How the old SRS left: by itself (graceful quit waits for clients; without it they are dropped), or killed. */
+function quitText(w: WorkloadModel, drained: boolean, connections: number | undefined): string {
+  if (!drained) return 'killed at the end of its grace period (its clients were cut)'
+  const graceful = w.hasPreStop || w.settings.global.forceGraceQuit.value
+  if (graceful) return 'SRS quit gracefully, after its clients left'
+  return `SRS quit at once (no preStop hook and no force_grace_quit: ${connections === 0 ? 'it had no clients' : 'its clients were dropped'})`
+}
+
+function isReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}

@@ -1,0 +1,160 @@
+/**
+ * `kubectl srs reload`: observe the SRS workloads and their pods (start times, clients, published
+ * streams, when each ConfigMap last changed), plan, let the caller confirm what the plan will cut,
+ * execute, and build the result -o json prints. The origin commands' --restart runs it for the
+ * pods that could not load their new lists.
+ */
+import {SrsError, UsageError} from '../errors.js'
+import type {KubeClient} from '../kube/client.js'
+import type {ConfigMap, Pod} from '../kube/types.js'
+import {containerStartedAt} from './confirm.js'
+import {listSrsStreams, PodTransports, querySrsSummaries, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
+import {observeWorkloads} from '../srs/observe.js'
+import {buildTopology, type WorkloadModel} from '../srs/topology.js'
+import {ReloadExecutor, type ReloadProgress} from './execute.js'
+import {describeReloadStep, planReload, type ReloadPlan, type ReloadWorkloadInput} from './plan.js'
+import type {ReloadResult} from './result.js'
+
+export interface ReloadRunOptions {
+  namespace: string
+  /** Names one workload; all SRS workloads of the namespace that read a ConfigMap when absent. */
+  workload?: string
+  /** Only these pods (the origin commands' pending ones). */
+  onlyPods?: string[]
+  /** When the config changed, when the caller wrote it (else the ConfigMap's managed fields say). */
+  changedAt?: number
+  maxUnavailable: number
+  dryRun: boolean
+  timeoutMs: number
+  kubeletSyncMs: number
+  requestTimeoutMs: number
+  apiCredentials?: SrsCredentialChoice
+  progress: ReloadProgress
+  /**
+   * Asked before anything changes when restarts will cut publishers: true goes on. The command
+   * asks on a TTY, takes --yes, or refuses.
+   */
+  approve: (publishers: ReloadPlan['publishers']) => Promise<boolean>
+}
+
+/** The command that finishes a workload's reload, as a user would type it. */
+export function reloadCommand(namespace: string, workload: string): string {
+  return `kubectl srs reload ${workload} -n ${namespace}`
+}
+
+/** When the ConfigMap's text last changed: the newest time in its managed fields (creation when none). */
+export function configMapChangedAt(cm: ConfigMap): number | undefined {
+  const meta = cm.metadata as ConfigMap['metadata'] & {managedFields?: {time?: string}[]}
+  const times = (meta.managedFields ?? []).map((f) => Date.parse(f.time ?? '')).filter((t) => Number.isFinite(t))
+  if (times.length > 0) return Math.max(...times)
+  const created = Date.parse(meta.creationTimestamp ?? '')
+  return Number.isFinite(created) ? created : undefined
+}
+
+function isReady(p: Pod): boolean {
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}
+
+async function observePods(transports: PodTransports, credentials: SrsCredentialResolver, w: WorkloadModel, timeoutMs: number): Promise<ReloadWorkloadInput['pods']> {
+  const auth = await credentials.forWorkload(w)
+  const live = w.pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')
+  return Promise.all(
+    live.map(async (p) => {
+      const tr = transports.of(p.metadata.name, w.apiPort, auth)
+      const [summary, streams] = await Promise.all([querySrsSummaries(tr, {timeoutMs}), w.kind === 'StatefulSet' ? listSrsStreams(tr, {timeoutMs}) : undefined])
+      const ordinal = /-(\d+)$/.exec(p.metadata.name)
+      return {
+        name: p.metadata.name,
+        ordinal: ordinal ? Number(ordinal[1]) : undefined,
+        ready: isReady(p),
+        startedAt: containerStartedAt(p, w.container),
+        connections: summary.ok ? summary.value.connections : undefined,
+        publishes: streams?.ok ? streams.value.streams.filter((s) => s.publishing).map((s) => `${s.app}/${s.name}`) : [],
+      }
+    }),
+  )
+}
+
+export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promise<ReloadResult> {
+  const ns = opts.namespace
+  const objs = (await observeWorkloads(kube, ns)).byNamespace.get(ns) ?? {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
+  const topo = buildTopology(ns, objs)
+  const warnings: string[] = []
+  let chosen: WorkloadModel[]
+  if (opts.workload !== undefined) {
+    const w = topo.workloads.find((x) => x.name === opts.workload)
+    if (!w) throw new SrsError(`no SRS workload named ${opts.workload} in namespace ${ns}`, {reason: 'NotFound', hint: 'kubectl srs status lists the SRS workloads of the namespace'})
+    if (w.config.kind !== 'configmap' || !w.config.configMap) {
+      throw new UsageError(`${w.kind.toLowerCase()}/${w.name} does not read its srs.conf from a ConfigMap: there is nothing to reload`, 'reload applies a changed ConfigMap; an image or env change needs a rollout (kubectl srs canary)')
+    }
+    chosen = [w]
+  } else {
+    chosen = topo.workloads.filter((w) => w.config.kind === 'configmap' && w.config.configMap)
+    if (chosen.length === 0) throw new SrsError(`no SRS workload reading its srs.conf from a ConfigMap in namespace ${ns}`, {reason: 'NotFound', hint: 'check -n NAMESPACE; kubectl srs status lists the SRS workloads'})
+  }
+  if (opts.onlyPods) chosen = chosen.filter((w) => w.pods.some((p) => opts.onlyPods!.includes(p.metadata.name)))
+  const credentials = new SrsCredentialResolver(kube, opts.apiCredentials)
+  if (opts.apiCredentials || chosen.some((w) => w.apiAuthOn)) await kube.preparePortForward()
+  const transports = new PodTransports(kube, ns)
+  const requestTimeoutMs = Math.min(opts.requestTimeoutMs || 10_000, 10_000)
+  const changedAt = new Map<string, number | undefined>()
+  const inputs: ReloadWorkloadInput[] = []
+  for (const w of chosen) {
+    const cm = objs.configMaps.find((c) => c.metadata.name === w.config.configMap)
+    changedAt.set(w.name, opts.changedAt ?? (cm ? configMapChangedAt(cm) : undefined))
+    inputs.push({
+      kind: w.kind,
+      name: w.name,
+      replicas: w.replicas,
+      configMap: w.config.configMap,
+      configChangedAt: changedAt.get(w.name),
+      rawReload: w.settings.global.rawApiEnabled.value && w.settings.global.rawApiAllowReload.value,
+      pods: await observePods(transports, credentials, w, requestTimeoutMs),
+    })
+  }
+  const plan = planReload(inputs, {maxUnavailable: opts.maxUnavailable, onlyPods: opts.onlyPods})
+  warnings.push(...plan.warnings)
+  const result: ReloadResult = {
+    kind: 'SrsReload',
+    namespace: ns,
+    outcome: 'planned',
+    dryRun: opts.dryRun,
+    workloads: inputs.map((w) => ({
+      kind: w.kind,
+      name: w.name,
+      configMap: w.configMap,
+      configChangedAt: w.configChangedAt === undefined ? undefined : new Date(w.configChangedAt).toISOString(),
+      method: w.rawReload ? 'raw-reload' : 'restart',
+    })),
+    plan: plan.steps.map((s, i) => ({step: i + 1, kind: s.kind, description: describeReloadStep(s)})),
+    publishers: plan.publishers,
+    pods: plan.upToDate.map((u) => ({pod: u.pod, workload: u.workload, outcome: 'up-to-date', reason: 'SRS started after the ConfigMap last changed, so it runs the config it holds now', connections: plan.connections.get(u.pod)})),
+    readyPods: [],
+    warnings,
+  }
+  if (opts.dryRun) return result
+  if (plan.publishers.length > 0 && !(await opts.approve(plan.publishers))) {
+    throw new UsageError(
+      `not restarting: the publishers of ${plan.publishers.map((p) => `${p.streams.join(', ')} on ${p.pod}`).join('; ')} will have to reconnect`,
+      'run it on a terminal to be asked, or pass --yes to restart them',
+    )
+  }
+  const exec = new ReloadExecutor(kube, plan, {
+    namespace: ns,
+    workloads: new Map(chosen.map((w) => [w.name, w])),
+    configChangedAt: changedAt,
+    timeoutMs: opts.timeoutMs,
+    kubeletSyncMs: opts.kubeletSyncMs,
+    requestTimeoutMs: opts.requestTimeoutMs,
+    credentials,
+    progress: opts.progress,
+    nextCommand: (workload) => reloadCommand(ns, workload),
+  })
+  await exec.run()
+  result.pods.push(...exec.reports)
+  result.pods.sort((a, b) => a.workload.localeCompare(b.workload) || a.pod.localeCompare(b.pod))
+  result.readyPods = [...exec.ready].map(([workload, r]) => ({workload, ...r}))
+  result.warnings.push(...exec.warnings)
+  result.outcome = result.pods.every((p) => p.outcome !== 'pending' && p.outcome !== 'failed') ? 'done' : 'pending'
+  return result
+}

@@ -1,0 +1,72 @@
+import {describe, expect, test} from '@jest/globals'
+import {planReload, type ReloadWorkloadInput} from '../../../src/lib/reload/plan.js'
+
+const changed = Date.parse('2026-12-03T10:00:00Z')
+const before = changed - 60_000
+const after = changed + 60_000
+
+const edges: ReloadWorkloadInput = {
+  kind: 'Deployment',
+  name: 'srs-edge-deploy',
+  replicas: 4,
+  configMap: 'srs-edge-config',
+  configChangedAt: changed,
+  rawReload: false,
+  pods: [
+    {name: 'edge-a', ready: true, startedAt: before, connections: 30, publishes: []},
+    {name: 'edge-b', ready: true, startedAt: before, connections: 2, publishes: []},
+    {name: 'edge-c', ready: true, startedAt: after, connections: 9, publishes: []},
+    {name: 'edge-d', ready: true, startedAt: before, connections: undefined, publishes: []},
+  ],
+}
+
+const origins: ReloadWorkloadInput = {
+  kind: 'StatefulSet',
+  name: 'srs-origin',
+  replicas: 3,
+  configMap: 'srs-origin-config',
+  configChangedAt: changed,
+  rawReload: false,
+  pods: [0, 1, 2].map((i) => ({name: `srs-origin-${i}`, ordinal: i, ready: true, startedAt: before, connections: 1, publishes: i === 1 ? ['live/b', 'live/a'] : []})),
+}
+
+describe('reload plan', () => {
+  test('Deployment: pods started after the change are left alone; the others replaced least-loaded first, unknown loads last', () => {
+    const plan = planReload([edges], {maxUnavailable: 1})
+    expect(plan.upToDate).toEqual([{pod: 'edge-c', workload: 'srs-edge-deploy'}])
+    expect(plan.steps).toEqual([
+      {kind: 'replace', workload: 'srs-edge-deploy', replicas: 4, pods: ['edge-b']},
+      {kind: 'replace', workload: 'srs-edge-deploy', replicas: 4, pods: ['edge-a']},
+      {kind: 'replace', workload: 'srs-edge-deploy', replicas: 4, pods: ['edge-d']},
+    ])
+  })
+
+  test('--max-unavailable 2 replaces two at a time behind two surge pods', () => {
+    expect(planReload([edges], {maxUnavailable: 2}).steps.map((s) => s.kind === 'replace' && s.pods)).toEqual([['edge-b', 'edge-a'], ['edge-d']])
+  })
+
+  test('StatefulSet: by ordinal, highest first, naming the streams whose publishers reconnect', () => {
+    const plan = planReload([origins], {maxUnavailable: 1})
+    expect(plan.steps.map((s) => s.kind === 'restart' && s.pod)).toEqual(['srs-origin-2', 'srs-origin-1', 'srs-origin-0'])
+    expect(plan.publishers).toEqual([{pod: 'srs-origin-1', streams: ['live/a', 'live/b']}])
+  })
+
+  test('raw API reload allowed: one reload step, no restart', () => {
+    const plan = planReload([{...origins, rawReload: true}], {maxUnavailable: 1})
+    expect(plan.steps).toEqual([{kind: 'raw-reload', workload: 'srs-origin', pods: ['srs-origin-0', 'srs-origin-1', 'srs-origin-2']}])
+    expect(plan.publishers).toEqual([])
+  })
+
+  test('only the pods an origin command left pending', () => {
+    const plan = planReload([edges, origins], {maxUnavailable: 1, onlyPods: ['edge-a', 'srs-origin-0']})
+    expect(plan.steps.map((s) => (s.kind === 'restart' ? s.pod : s.kind === 'replace' ? s.pods : []))).toEqual([['edge-a'], 'srs-origin-0'])
+  })
+
+  test('an unknown change time restarts every pod', () => {
+    expect(planReload([{...edges, configChangedAt: undefined}], {maxUnavailable: 1}).upToDate).toEqual([])
+  })
+
+  test('--max-unavailable below 1 is a usage error', () => {
+    expect(() => planReload([edges], {maxUnavailable: 0})).toThrow('invalid value for --max-unavailable: 0')
+  })
+})
