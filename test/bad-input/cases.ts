@@ -42,6 +42,7 @@ export type ValueKind =
   | 'shell'
   | 'api-user'
   | 'api-password-file'
+  | 'client-id'
 
 /** The nonsense every kind is tried with, by label. */
 export const NONSENSE = {
@@ -95,6 +96,7 @@ export const KINDS: Record<ValueKind, KindSpec> = {
   'abs-path': {accepts: 'an absolute folder other than /, no "." or ".." segments', says: /absolute|\/ would clean|segments|control characters/, nonsense: [...GENERIC, 'non-numeric']},
   'api-user': {accepts: 'the SRS http_api username (no ":"), given with --api-password-file', says: /--api-password-file|api-user admin/, nonsense: [...GENERIC]},
   'api-password-file': {accepts: 'a readable file holding the SRS http_api password (or - for stdin), given with --api-user', says: /--api-user/, nonsense: [...GENERIC]},
+  'client-id': {accepts: 'an SRS client id (letters and digits, as `kubectl srs clients` lists them), or POD/ID', says: /client ids are letters and digits/, nonsense: [...GENERIC]},
   shell: {accepts: 'bash, zsh, fish or kubectl', says: /use one of: bash, zsh, fish, kubectl/, nonsense: [...GENERIC, 'non-numeric']},
 }
 
@@ -131,9 +133,11 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
   'api-user': 'api-user',
   'api-password-file': 'api-password-file',
   'api-secret': 'k8s-name',
+  type: 'choice',
   // arguments
   workload: 'k8s-name',
   shell: 'shell',
+  'client-id': 'client-id',
 }
 
 /** Flags that replace others of the base invocation when tested (`--image` instead of `--to`). */
@@ -150,6 +154,8 @@ export function baseArgv(command: string, namespace: string): string[] {
     'sync-origins': ['srs-origin'],
     status: [],
     streams: [],
+    clients: [],
+    kick: ['--stream', 'live/livestream', '--dry-run'],
     doctor: [],
     cleanup: ['--dry-run'],
     completion: ['bash'],

@@ -84,6 +84,12 @@ describe('kubectl_complete-srs run as kubectl runs it', () => {
     expect(parseAnswer(await helper(['completion', ''])).values).toEqual(['bash', 'zsh', 'fish', 'kubectl'])
   })
 
+  test('clients: SRS workload names and the --type values; kick: its flags', async () => {
+    expect(parseAnswer(await helper(['-n', ns.name, 'clients', ''])).values).toEqual(['srs-edge-deploy', 'srs-origin'])
+    expect(parseAnswer(await helper(['clients', '--type', ''])).values).toEqual(['play', 'publish'])
+    expect(parseAnswer(await helper(['kick', '--'])).values).toEqual(expect.arrayContaining(['--stream', '--publishers', '--yes', '--dry-run', '--output']))
+  })
+
   test('workload names after flags given before the command, and "__complete" first as cobra callers send it', async () => {
     expect(parseAnswer(await helper(['-n', ns.name, 'promote', ''])).values).toEqual(['srs-edge-deploy', 'srs-origin'])
     expect(parseAnswer(await helper(['__complete', 'canary', `--namespace=${ns.name}`, 'srs-o'])).values).toEqual(['srs-origin'])

@@ -34,7 +34,7 @@ const NAMES = {
   /** `-n live` → the scenario's namespace (also the context's namespace for examples without -n) */
   namespace: 'live',
   /** synopsis placeholders → a workload of the edge scenario; optional [...] parts are left out */
-  placeholders: {WORKLOAD: 'srs-edge-deploy'} as Record<string, string>,
+  placeholders: {WORKLOAD: 'srs-edge-deploy', 'APP/NAME': 'live/livestream'} as Record<string, string>,
   /** `rollback srs-origin --to-revision 3`: the origin scenario has revisions 1 (guide) and 2 (canary) */
   revisions: {'3': '1'} as Record<string, string>,
   /** zsh's first fpath folder (the examples run in bash, where it is unset) → a folder of the test */
@@ -42,7 +42,9 @@ const NAMES = {
 }
 
 /** Examples deliberately not run, each with why. */
-const NOT_RUN: Record<string, string> = {}
+const NOT_RUN: Record<string, string> = {
+  'kubectl srs kick 5gfs24q1 894k2kvy --yes': 'SRS client ids are random per process: these ids exist on no pod (the kick by id is run in test/e2e/clients.test.ts)',
+}
 
 interface Ctx {
   ns: string
@@ -348,6 +350,26 @@ scenarioOf(
     },
     {example: 'kubectl srs streams [--stream APP/NAME]', shows: ['live/livestream']},
     {example: 'kubectl srs streams --stream live/livestream -n live', shows: ['live/livestream', 'srs-origin-0']},
+    {example: 'kubectl srs clients', shows: [/POD\s+CLIENT\s+TYPE\s+IP\s+STREAM\s+CONNECTED\s+KBPS/, 'fmle-publish', 'rtmp-play']},
+    {example: 'kubectl srs clients [WORKLOAD]', shows: ['fmle-publish']},
+    {
+      example: 'kubectl srs clients --stream live/livestream --type publish -o json',
+      check: (r) => {
+        const res = JSON.parse(r.stdout) as {clients: {pod: string; type: string; stream: string}[]}
+        expect(res.clients.map((c) => [c.pod, c.type, c.stream])).toEqual([['srs-origin-0', 'fmle-publish', 'live/livestream']])
+      },
+    },
+    {example: 'kubectl srs clients srs-edge-deploy --type play', shows: ['No clients.']},
+    {example: 'kubectl srs kick --stream live/livestream --dry-run', shows: ['Will close 2 client(s) on 1 pod(s) (srs-origin-0)', 'Dry run: nothing closed.']},
+    {example: 'kubectl srs kick --stream APP/NAME --dry-run', shows: ['Dry run: nothing closed.']},
+    {
+      example: 'kubectl srs kick --stream live/livestream --publishers --yes',
+      shows: ['1 closed of 1 client(s).', 'fmle-publish'],
+      check: async (_r, ctx) => {
+        const after = await runText('kubectl srs clients -o json', ctx)
+        expect((JSON.parse(after.stdout) as {clients: {type: string}[]}).clients.map((c) => c.type)).toEqual(['rtmp-play'])
+      },
+    },
     {
       example: 'kubectl srs streams -A -o json',
       // documented: 3 when some SRS pods did not answer (anywhere in the cluster)

@@ -28,6 +28,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: BaseFlags<T>
   protected args!: BaseArgs<T>
+  /** Every positional argument as given (for commands with strict = false, which take a list). */
+  protected positionals: string[] = []
   private kubeconfigCache?: ResolvedKubeconfig
   private kubeClient?: Promise<KubeClient>
 
@@ -38,7 +40,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     } finally {
       ;(this as unknown as {parsed: boolean}).parsed = true // a usage error, not a command that forgot to parse
     }
-    const {args, flags} = await this.parse({
+    const {args, flags, argv} = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
       args: argsIgnoringStdin(this.ctor.args),
@@ -49,6 +51,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as BaseFlags<T>
     this.args = args as BaseArgs<T>
+    this.positionals = argv.map(String)
     if (this.flags.namespace !== undefined) validateNamespace(this.flags.namespace)
     decideColor(this.flags['no-color'])
   }

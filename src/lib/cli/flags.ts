@@ -149,3 +149,6 @@ export const repositoryFlag = Flags.custom<string>({
     return input
   },
 })
+
+/** --stream: app/name (live/livestream) or just the name. */
+export const STREAM_PATTERN = /^[\w.~-]+(\/[\w.~-]+)?$/

@@ -67,7 +67,7 @@ export interface KubeClient {
    * proxy cannot carry: the apiserver drops the Authorization header of proxied requests
    * (kubernetes issue 38775). The forward lives for this request only; nothing listens locally.
    */
-  podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>}): Promise<ProxyResponse>
+  podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse>
   /**
    * Loads what podPortForwardGet needs (client-node, seconds on a busy machine) so that this
    * one-time cost is not charged to the first pod's timeout. Call it when credentials exist.
@@ -329,7 +329,7 @@ class RestKubeClient implements KubeClient {
     await this.portForwarder
   }
 
-  async podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>}): Promise<ProxyResponse> {
+  async podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse> {
     const what = {verb: 'create', resource: 'pods/portforward', namespace, name: pod}
     this.portForwarder ??= newPortForwarder(this.config)
     const forwarder = await this.portForwarder
@@ -370,7 +370,7 @@ class RestKubeClient implements KubeClient {
       ws?.on?.('close', () => socket.push(null))
       return await new Promise<ProxyResponse>((resolve, reject) => {
         const req = http.request(
-          {method: 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket as unknown as import('node:net').Socket},
+          {method: opts.method ?? 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket as unknown as import('node:net').Socket},
           (resp) => {
             const chunks: Buffer[] = []
             resp.on('data', (c: Buffer) => chunks.push(c))
@@ -387,7 +387,7 @@ class RestKubeClient implements KubeClient {
     })()
     try {
       const ans = await Promise.race([exchange, timeout])
-      this.opts.verbose?.(`port-forward ${namespace}/${pod}:${port} GET ${path} ${ans.status} ${Date.now() - started}ms`)
+      this.opts.verbose?.(`port-forward ${namespace}/${pod}:${port} ${opts.method ?? 'GET'} ${path} ${ans.status} ${Date.now() - started}ms`)
       return ans
     } finally {
       cleanup()

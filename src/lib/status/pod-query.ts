@@ -7,7 +7,7 @@
 import pLimit from 'p-limit'
 import type {KubeClient} from '../kube/client.js'
 import type {Pod} from '../kube/types.js'
-import {listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
+import {countViewers, listSrsClients, listSrsStreams, querySrsSummaries} from '../srs/api/endpoints.js'
 import type {SrsApiCredentials} from '../srs/api/credentials.js'
 import {podTransport, type SrsRoute} from '../srs/api/transport.js'
 import {LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
@@ -19,7 +19,12 @@ export interface PodSrsStatus {
     serviceId?: string
     pid?: number
     uptimeSeconds: number
+    /** summaries conn_srs: every connection SRS serves, HTTP API connections included. */
     connections: number
+    /** Players and publishers, from the clients list (paged): what a drain waits for. */
+    viewers: number
+    players: number
+    publishers: number
     streams: number
     streamsPublished: number
     clients: number
@@ -70,12 +75,13 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port, t.credentials)
   // One deadline for the whole pod, so a slow pod costs one timeout, not two.
   const deadline = Date.now() + timeoutMs
-  const [summary, streams] = await Promise.all([
+  const [summary, streams, clients] = await Promise.all([
     querySrsSummaries(transport, {timeoutMs}),
     listSrsStreams(transport, {timeoutMs: Math.max(1, deadline - Date.now()), pageSize: 100}),
+    listSrsClients(transport, {timeoutMs: Math.max(1, deadline - Date.now()), pageSize: 100}),
   ])
-  const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : undefined
-  if (failure || !summary.ok || !streams.ok) {
+  const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : !clients.ok ? clients.failure : undefined
+  if (failure || !summary.ok || !streams.ok || !clients.ok) {
     const reason = t.pod.metadata.deletionTimestamp && (failure?.reason === 'refused' || failure?.reason === 'unreachable') ? 'draining' : failure!.reason
     const message =
       failure!.reason === 'unauthorized'
@@ -95,6 +101,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
       pid: s.envelope.pid ?? s.pid,
       uptimeSeconds: s.uptimeSeconds,
       connections: s.connections,
+      ...countViewers(clients.value.clients),
       streams: list.length,
       streamsPublished: list.filter((x) => x.publishing).length,
       clients: list.reduce((n, x) => n + x.clients, 0),

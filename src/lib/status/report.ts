@@ -33,7 +33,12 @@ export interface PodReport {
     serviceId: string | null
     pid: number | null
     uptimeSeconds: number
+    /** summaries conn_srs: every connection SRS serves, HTTP API connections included. */
     connections: number
+    /** Players + publishers from the clients list: the viewers a drain waits for. */
+    viewers: number
+    players: number
+    publishers: number
     streams: number
     streamsPublished: number
     clients: number
@@ -107,7 +112,7 @@ export interface StatusReport {
   warnings: Warning[]
   /** What could be read: with `status -A` as a user who may not list everywhere, what was refused (exit code 3). */
   access: ObservedAccess
-  summary: {workloads: number; pods: number; podsAnswered: number; podsDegraded: number; connections: number}
+  summary: {workloads: number; pods: number; podsAnswered: number; podsDegraded: number; connections: number; viewers: number}
 }
 
 const FULL_ACCESS: ObservedAccess = {complete: true, listedBy: 'namespace', namespacesRead: null, denied: []}
@@ -201,6 +206,7 @@ export function buildStatusReport(
       podsAnswered: pods.filter((p) => p.srs).length,
       podsDegraded: pods.filter(isDegraded).length,
       connections: pods.reduce((n, p) => n + (p.srs?.connections ?? 0), 0),
+      viewers: pods.reduce((n, p) => n + (p.srs?.viewers ?? 0), 0),
     },
   }
 }
@@ -258,6 +264,9 @@ function podReport(w: WorkloadModel, pod: Pod, answer: PodSrsStatus | undefined,
       pid: i.pid ?? null,
       uptimeSeconds: i.uptimeSeconds,
       connections: i.connections,
+      viewers: i.viewers,
+      players: i.players,
+      publishers: i.publishers,
       streams: i.streams,
       streamsPublished: i.streamsPublished,
       clients: i.clients,

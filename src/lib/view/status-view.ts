@@ -47,14 +47,14 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
     )
   }
   out.push('')
-  const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'POD', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'TAG', 'VERSION', 'CONNS', 'STREAMS', 'KBPS IN/OUT']
+  const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'POD', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'TAG', 'VERSION', 'VIEWERS', 'CONNS', 'STREAMS', 'KBPS IN/OUT']
   if (opts.wide) header.push('IP', 'SERVER', 'PID', 'UPTIME', 'CLIENTS', 'CPU', 'MEM')
   const rows = [header]
   for (const w of report.workloads) {
     for (const p of w.pods) {
       const row = [...ns(w), p.name, p.ready ? '1/1' : '0/1', podState(c, p), String(p.restarts), formatAge(p.ageSeconds), p.imageTag, versionCell(c, p)]
-      if (p.srs) row.push(String(p.srs.connections), `${p.srs.streamsPublished}/${p.srs.streams}`, `${p.srs.kbpsIn}/${p.srs.kbpsOut}`)
-      else row.push('-', '-', '-')
+      if (p.srs) row.push(String(p.srs.viewers), String(p.srs.connections), `${p.srs.streamsPublished}/${p.srs.streams}`, `${p.srs.kbpsIn}/${p.srs.kbpsOut}`)
+      else row.push('-', '-', '-', '-')
       if (opts.wide) {
         row.push(p.podIP ?? '-')
         if (p.srs) row.push(p.srs.serverId ?? '-', p.srs.pid === null ? '-' : String(p.srs.pid), formatAge(p.srs.uptimeSeconds), String(p.srs.clients), `${p.srs.cpuPercent}%`, `${Math.round(p.srs.memKbyte / 1024)}Mi`)
@@ -64,6 +64,7 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; color: 
     }
   }
   out.push(formatColumns(rows))
+  out.push('VIEWERS: players and publishers (SRS clients list); CONNS: every connection SRS serves (conn_srs), HTTP API connections included.')
   // Namespaces that could not be listed are told on stderr and, here, under "Not shown".
   const warnings = report.warnings.filter((w) => w.kind !== 'namespaces-not-listed')
   if (warnings.length) {

@@ -93,10 +93,13 @@ type simPod struct {
 	volumes       []*podVolume
 	volTimer      *time.Timer
 	terminating   bool
-	job           bool
-	jobPhase      v1.PodPhase // "", Succeeded or Failed
-	jobExitCode   int32
-	jobFinished   metav1.Time
+	// finalTerm: the SRS container's terminated state once it ended during the pod's
+	// deletion, shown before the pod object goes, as a kubelet does.
+	finalTerm   *v1.ContainerStateTerminated
+	job         bool
+	jobPhase    v1.PodPhase // "", Succeeded or Failed
+	jobExitCode int32
+	jobFinished metav1.Time
 }
 
 func newKubelet(cs kubernetes.Interface, factory informers.SharedInformerFactory, cfg kubeletConfig,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -233,6 +234,24 @@ func TestKubeletGracePeriodAndOtherPods(t *testing.T) {
 	eventually(t, 2*time.Second, "edge deleted after the grace period", func() bool { _, err := getPod(cs, "edge-2"); return apierrors.IsNotFound(err) })
 	if d := time.Since(t0); d < 400*time.Millisecond {
 		t.Fatalf("deleted after %s, before the grace period", d)
+	}
+	// Before the pod object went, its status showed the kill and the client it cut.
+	var term *v1.ContainerStateTerminated
+	for _, a := range cs.Actions() {
+		pa, ok := a.(k8stesting.PatchAction)
+		if !ok || pa.GetSubresource() != "status" || pa.GetName() != "edge-2" {
+			continue
+		}
+		var body struct {
+			Status v1.PodStatus `json:"status"`
+		}
+		if err := json.Unmarshal(pa.GetPatch(), &body); err == nil && len(body.Status.ContainerStatuses) > 0 && body.Status.ContainerStatuses[0].State.Terminated != nil {
+			term = body.Status.ContainerStatuses[0].State.Terminated
+		}
+	}
+	if term == nil || term.ExitCode != 137 || term.Reason != "Error" ||
+		term.Message != "SIGKILL after the grace period (500ms): 1 clients cut (1 players, 0 publishers)" {
+		t.Fatalf("terminated state before deletion: %+v", term)
 	}
 }
 

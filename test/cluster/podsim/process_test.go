@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -193,5 +194,65 @@ func TestLoadedHookRunsBeforeTheReloadShows(t *testing.T) {
 	defer mu.Unlock()
 	if len(recorded) != 2 || recorded[1].LoadedConf != conf || recorded[1].Reloads != 1 {
 		t.Fatalf("the reload shows before the hook recorded it: %d records", len(recorded))
+	}
+}
+
+func TestKillCutsTheClientsStillConnected(t *testing.T) {
+	shortDelays(t)
+	p, fh := newTestProc(t, srsVersion{6, 0, 155}, graceConf, knobs{Connections: 4, Streams: []string{"live/a"}})
+	p.signal("QUIT")
+	eventually(t, 2*time.Second, "draining", func() bool { return p.snapshot().State == "draining" })
+	// Nobody leaves by himself: still 4 clients well after the drain began.
+	time.Sleep(100 * time.Millisecond)
+	if n := p.connections(); n != 4 {
+		t.Fatalf("clients left by themselves: %d", n)
+	}
+	p.signal("KILL")
+	waitExit(t, fh, time.Second)
+	if cut := p.killed(); !cut.Killed || cut.Players != 3 || cut.Publishers != 1 {
+		t.Fatalf("cut %+v", cut)
+	}
+}
+
+func TestDeleteClientClosesItAndAPublisherUnpublishes(t *testing.T) {
+	p, _ := newTestProc(t, srsVersion{6, 0, 155}, captureConf, knobs{Connections: 25, Streams: []string{"live/livestream"}})
+	var cl clientsResp
+	var all []clientJSON
+	for start := 0; ; start += 10 {
+		getJSON(t, p, fmt.Sprintf("/api/v1/clients/?start=%d", start), &cl)
+		all = append(all, cl.Clients...)
+		if len(cl.Clients) < 10 {
+			break
+		}
+	}
+	if len(all) != 25 || all[0].Type != "fmle-publish" || !all[0].Publish {
+		t.Fatalf("paged list: %d clients, first %+v", len(all), all[0])
+	}
+	kick := func(id string) {
+		rec := httptest.NewRecorder()
+		p.serveAPI(rec, httptest.NewRequest(http.MethodDelete, "/api/v1/clients/"+id, nil))
+		var env envelope
+		if err := json.Unmarshal(rec.Body.Bytes(), &env); err != nil || env.Code != 0 {
+			t.Fatalf("DELETE %s: %s", id, rec.Body)
+		}
+	}
+	kick(all[1].ID) // a player
+	var one clientResp
+	getJSON(t, p, "/api/v1/clients/"+all[1].ID, &one)
+	var code codeOnly
+	getJSON(t, p, "/api/v1/clients/"+all[1].ID, &code)
+	if code.Code != codeClientNotFound {
+		t.Fatalf("kicked client still answers by id: %+v", one)
+	}
+	kick(all[0].ID) // the publisher
+	var st streamsResp
+	getJSON(t, p, "/api/v1/streams/", &st)
+	if len(st.Streams) != 1 || st.Streams[0].Clients != 23 || st.Streams[0].Publish.Active || st.Streams[0].Publish.CID != "" {
+		t.Fatalf("after kicking a player and the publisher: %+v", st.Streams)
+	}
+	var sum summariesResp
+	getJSON(t, p, "/api/v1/summaries", &sum)
+	if sum.Data.System.ConnSRS != 23 {
+		t.Fatalf("conn_srs %d", sum.Data.System.ConnSRS)
 	}
 }

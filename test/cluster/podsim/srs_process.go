@@ -77,6 +77,8 @@ type srsProc struct {
 	state        procState
 	fastQuit     bool
 	dropped      bool // clients were dropped (fast quit, 5.x quit, kill)
+	httpConns    int  // open HTTP connections (API and http_server ports): SRS serves them as connections too
+	cut          cutClients
 	exitReason   string
 	bound        bool
 	reloadTimer  *time.Timer
@@ -224,6 +226,37 @@ func (p *srsProc) connections() int {
 	return len(p.modelLocked(time.Now()).clients)
 }
 
+// cutClients is what a SIGKILL took away: the clients still connected when it came.
+type cutClients struct {
+	Killed      bool
+	Players     int
+	Publishers  int
+	HTTPClients int
+}
+
+func (c cutClients) Clients() int { return c.Players + c.Publishers }
+
+// killed reports the clients the SIGKILL cut, once the process has exited.
+func (p *srsProc) killed() cutClients {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cut
+}
+
+// httpConnOpened / httpConnClosed track the HTTP connections SRS serves: each is a
+// connection in SRS's connection manager, so a graceful quit waits for it as for a player.
+func (p *srsProc) httpConnOpened() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.httpConns++
+}
+
+func (p *srsProc) httpConnClosed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.httpConns--
+}
+
 // signal delivers a Unix signal by name: HUP, QUIT, TERM, INT, KILL.
 func (p *srsProc) signal(sig string) {
 	p.mu.Lock()
@@ -249,6 +282,20 @@ func (p *srsProc) signal(sig string) {
 		p.printQuitLocked(2, false)
 		p.quitLocked(false)
 	case "KILL":
+		if p.state == procExited {
+			return
+		}
+		p.cut = cutClients{Killed: true, HTTPClients: p.httpConns}
+		for _, c := range p.modelLocked(time.Now()).clients {
+			if c.publish {
+				p.cut.Publishers++
+			} else {
+				p.cut.Players++
+			}
+		}
+		if p.hooks.console != nil {
+			p.hooks.console.Println(fmt.Sprintf("podsim: killed: SIGKILL, %d clients cut (%d players, %d publishers)", p.cut.Clients(), p.cut.Players, p.cut.Publishers))
+		}
 		p.dropped = true
 		p.exitLocked("killed")
 	}
@@ -293,7 +340,13 @@ func (p *srsProc) gracefulQuit() {
 	wait := p.settings.GraceStartWait
 	final := p.settings.GraceFinalWait
 	p.mu.Unlock()
-	time.Sleep(signalNoticeDelay + wait)
+	time.Sleep(signalNoticeDelay)
+	p.mu.Lock()
+	if p.state != procExited {
+		p.printLocked(false, "start wait for %dms", wait.Milliseconds())
+	}
+	p.mu.Unlock()
+	time.Sleep(wait)
 
 	p.mu.Lock()
 	if p.state == procExited {
@@ -301,10 +354,14 @@ func (p *srsProc) gracefulQuit() {
 		return
 	}
 	p.state = procDraining
-	p.unbindLocked() // "listeners closed": the API refuses connections from now on
+	p.unbindLocked() // "listeners closed": the API refuses new connections from now on
+	p.printLocked(false, "listeners closed")
 	p.mu.Unlock()
 
-	// No upper bound: SRS waits for every connection, unless a fast quit cuts it short.
+	// No upper bound: SRS waits for every connection (players, publishers and open HTTP
+	// connections alike), unless a fast quit cuts it short. Nobody leaves by himself: a test
+	// stops its players (annotation, DELETE) or the grace period ends in a SIGKILL.
+	last := -1
 	for {
 		p.mu.Lock()
 		if p.state == procExited {
@@ -314,13 +371,23 @@ func (p *srsProc) gracefulQuit() {
 		if p.fastQuit {
 			p.dropped = true
 		}
-		n := len(p.modelLocked(time.Now()).clients)
+		n := len(p.modelLocked(time.Now()).clients) + p.httpConns
+		if p.fastQuit {
+			n = 0 // a fast quit closes the HTTP connections too
+		}
+		if n != last {
+			p.printLocked(false, "wait for %d conns to quit", n)
+			last = n
+		}
 		p.mu.Unlock()
 		if n == 0 {
 			break
 		}
 		time.Sleep(drainPollInterval)
 	}
+	p.mu.Lock()
+	p.printLocked(false, "final wait for %dms", final.Milliseconds())
+	p.mu.Unlock()
 	time.Sleep(final)
 	p.mu.Lock()
 	p.exitLocked("quit")
@@ -431,6 +498,7 @@ type procSnapshot struct {
 	APIPort        int      `json:"apiPort"`
 	HTTPServerPort int      `json:"httpServerPort"`
 	Connections    int      `json:"connections"`
+	HTTPConns      int      `json:"httpConnections"`
 	Streams        []string `json:"streams"`
 	Reloads        int      `json:"reloads"`
 	ReloadFailures int      `json:"reloadFailures"`
@@ -460,7 +528,7 @@ func (p *srsProc) snapshotLocked() procSnapshot {
 		Namespace: p.Namespace, Name: p.Name, PodIP: p.PodIP,
 		Version: p.versionLocked().String(), ImageVersion: p.ImageVersion.String(),
 		Server: p.ServerID, Service: p.Service, PID: p.PID, State: p.state.String(), Listening: p.bound,
-		Connections: len(m.clients), Reloads: p.reloads, ReloadFailures: p.reloadFails,
+		Connections: len(m.clients), HTTPConns: p.httpConns, Reloads: p.reloads, ReloadFailures: p.reloadFails,
 		ClusterMode: p.settings.ClusterMode, Origins: p.settings.Origins, Coworkers: p.settings.Coworkers,
 		InotifyReload: p.settings.InotifyReload, ForceGraceQuit: p.settings.ForceGraceQuit,
 		RestartCount: p.restartCount, LoadedConf: p.confText,

@@ -43,12 +43,14 @@ type apiRegistry struct {
 	byProc    map[*srsProc][]addrKey
 	listeners map[int]net.Listener
 	servers   []*http.Server
+	conns     map[net.Conn]*srsProc // open HTTP connections and the SRS that serves each
 }
 
 func newAPIRegistry(listenHost string, logf func(string, ...any)) *apiRegistry {
 	return &apiRegistry{
 		listenHost: listenHost, logf: logf,
 		endpoints: map[addrKey]endpoint{}, byProc: map[*srsProc][]addrKey{}, listeners: map[int]net.Listener{},
+		conns: map[net.Conn]*srsProc{},
 	}
 }
 
@@ -115,7 +117,10 @@ func (r *apiRegistry) ensureListenerLocked(port int) error {
 	}
 	fl := &podFilterListener{Listener: ln, reg: r, port: port}
 	r.listeners[port] = fl
-	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	// IdleTimeout: SRS closes an HTTP connection that sends nothing for 15 s (its HTTP
+	// receive timeout); until then a keep-alive connection counts and holds up a graceful quit.
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: httpIdleTimeout,
+		ConnState: func(c net.Conn, st http.ConnState) { r.connState(c, port, st) }}
 	r.servers = append(r.servers, srv)
 	go func() {
 		if err := srv.Serve(fl); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -124,6 +129,36 @@ func (r *apiRegistry) ensureListenerLocked(port int) error {
 	}()
 	r.logf("simulated SRS listening on %s", ln.Addr())
 	return nil
+}
+
+var httpIdleTimeout = 15 * time.Second
+
+// connState counts each accepted connection against the SRS of the pod it was made to, from
+// accept until it closes (or is hijacked to be reset), as SRS's connection manager does.
+func (r *apiRegistry) connState(c net.Conn, port int, st http.ConnState) {
+	switch st {
+	case http.StateNew:
+		ta, ok := c.LocalAddr().(*net.TCPAddr)
+		if !ok {
+			return
+		}
+		e, found := r.lookup(ta.IP.String(), port)
+		if !found {
+			return
+		}
+		r.mu.Lock()
+		r.conns[c] = e.proc
+		r.mu.Unlock()
+		e.proc.httpConnOpened()
+	case http.StateClosed, http.StateHijacked:
+		r.mu.Lock()
+		p, ok := r.conns[c]
+		delete(r.conns, c)
+		r.mu.Unlock()
+		if ok {
+			p.httpConnClosed()
+		}
+	}
 }
 
 func (r *apiRegistry) close() {

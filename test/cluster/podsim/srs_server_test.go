@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 )
 
 // The shared listener picks the pod by the local address of the connection. Loopback
@@ -45,5 +46,44 @@ func TestRegistryRoutesByLocalAddress(t *testing.T) {
 	p.signal("KILL")
 	if _, err := client.Get(url); err == nil {
 		t.Fatal("killed SRS still answered")
+	}
+}
+
+// An open HTTP connection is a connection to SRS: a graceful quit waits for it as for a
+// player, and goes on once it closes.
+func TestOpenHTTPConnectionHoldsUpGracefulQuit(t *testing.T) {
+	shortDelays(t)
+	port := freeLoopbackPort(t)
+	reg := newAPIRegistry("127.0.0.1", t.Logf)
+	defer reg.close()
+	conf := fmt.Sprintf("grace_start_wait 10; grace_final_wait 10; http_api { enabled on; listen %d; }", port)
+	exited := make(chan struct{})
+	p, err := startSRSProc("default", "edge", "127.0.0.1", srsVersion{6, 0, 155}, knobs{Connections: 0}, procHooks{
+		bind: reg.bind, unbind: reg.unbind, loaded: func(procSnapshot) {}, exited: func(*srsProc, string) { close(exited) },
+		readConf: func() (string, error) { return conf, nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &http.Transport{}
+	resp, err := (&http.Client{Transport: tr}).Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/versions", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	resp.Body.Close() // the keep-alive connection stays open, idle
+	eventually(t, time.Second, "connection counted", func() bool { return p.snapshot().HTTPConns == 1 })
+	p.signal("QUIT")
+	eventually(t, time.Second, "draining", func() bool { return p.snapshot().State == "draining" })
+	select {
+	case <-exited:
+		t.Fatal("quit with an HTTP connection open")
+	case <-time.After(200 * time.Millisecond):
+	}
+	tr.CloseIdleConnections()
+	select {
+	case <-exited:
+	case <-time.After(time.Second):
+		t.Fatalf("no quit after the HTTP connection closed: %+v", p.snapshot())
 	}
 }

@@ -94,6 +94,9 @@ func (k *Kubelet) buildStatus(sp *simPod, pod *v1.Pod) v1.PodStatus {
 				ContainerID: cs.ContainerID,
 			}
 			started = false
+		case c.Name == sp.srsContainer && sp.finalTerm != nil:
+			cs.State.Terminated = sp.finalTerm
+			started = false
 		case c.Name == sp.srsContainer && sp.proc == nil && sp.real == nil:
 			cs.State.Waiting = &v1.ContainerStateWaiting{Reason: "CrashLoopBackOff",
 				Message: "back-off restarting failed container " + c.Name + " in pod " + pod.Name}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -43,8 +44,42 @@ func (k *Kubelet) terminate(sp *simPod, pod *v1.Pod) {
 			k.logf("%s: grace period over, SIGKILL", sp.key)
 			p.signal("KILL")
 		}
+		k.showTerminated(sp, pod, p, grace)
 	}
 	k.deletePod(sp.ns, sp.name, pod.UID)
+}
+
+// showTerminated patches the SRS container's terminated state before the pod object goes, so
+// a watcher can tell a pod that drained (exit 0, Completed) from one whose grace period ended
+// in a SIGKILL (exit 137, Error, and a message that counts the clients it cut). The same
+// count goes to the container log as a podsim line.
+func (k *Kubelet) showTerminated(sp *simPod, pod *v1.Pod, p *srsProc, grace time.Duration) {
+	term := &v1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed", FinishedAt: metav1.Now()}
+	if cut := p.killed(); cut.Killed {
+		term.ExitCode, term.Reason = 137, "Error"
+		term.Message = killMessage(cut, grace)
+		k.logf("%s: %s", sp.key, term.Message)
+	}
+	sp.mu.Lock()
+	term.StartedAt = sp.containerStart[sp.srsContainer]
+	term.ContainerID = containerID(sp, sp.srsContainer, sp.restarts[sp.srsContainer])
+	sp.finalTerm = term
+	cur, err := k.podLister.Pods(sp.ns).Get(sp.name)
+	if err != nil || cur.UID != pod.UID {
+		cur = pod
+	}
+	err = k.patchStatus(context.Background(), sp, cur)
+	sp.mu.Unlock()
+	if err != nil {
+		k.logf("%s: terminated status: %v", sp.key, err)
+	}
+}
+
+// killMessage says what the SIGKILL at the end of the grace period cut, e.g.
+// "SIGKILL after the grace period (120s): 3 clients cut (2 players, 1 publishers)".
+func killMessage(cut cutClients, grace time.Duration) string {
+	return fmt.Sprintf("SIGKILL after the grace period (%s): %d clients cut (%d players, %d publishers)",
+		grace.Round(time.Millisecond), cut.Clients(), cut.Players, cut.Publishers)
 }
 
 func gracePeriod(pod *v1.Pod) int64 {

@@ -33,7 +33,11 @@ export interface SrsSummary {
   memKbyte: number
   /** data.self.mem_percent */
   memPercent: number
-  /** data.system.conn_srs: clients in SRS's statistics (sampled; HTTP API connections excluded). */
+  /**
+   * data.system.conn_srs: the connections SRS serves, sampled. Measured on real SRS in a cluster:
+   * it counts open HTTP API connections too (the pod proxy's), so it is not a viewer count; use
+   * the clients list (countViewers) for that.
+   */
   connections: number
   /** data.system.srs_recv_bytes */
   recvBytes: number
@@ -213,6 +217,22 @@ export async function listSrsClients(transport: SrsTransport, opts: SrsListOptio
   const listed = await listPaged(transport, '/api/v1/clients/', 'clients', opts)
   if (!listed.ok) return listed
   return succeeded({envelope: listed.value.envelope, clients: listed.value.items.map(toClient)})
+}
+
+/** The number of viewers among clients: players and publishers (the list holds no HTTP API connections, unlike conn_srs). */
+export function countViewers(clients: readonly SrsClient[]): {viewers: number; players: number; publishers: number} {
+  const publishers = clients.filter((c) => c.publishing).length
+  return {viewers: clients.length, players: clients.length - publishers, publishers}
+}
+
+/**
+ * Closes one client (DELETE /api/v1/clients/{id}; SRS 4, 5 and 6): SRS drops its connection, a
+ * player may reconnect (to any pod behind the Service), a closed publisher unpublishes. An id
+ * SRS does not know answers srs-error 2049.
+ */
+export async function kickSrsClient(transport: SrsTransport, clientId: string, opts: SrsRequestOptions): Promise<SrsResult<{envelope: SrsEnvelope}>> {
+  const answer = await requestSrsJson(transport, `/api/v1/clients/${encodeURIComponent(clientId)}`, {...opts, method: 'DELETE'})
+  return answer.ok ? succeeded({envelope: answer.value.envelope}) : answer
 }
 
 export async function listSrsVhosts(transport: SrsTransport, opts: SrsRequestOptions): Promise<SrsResult<WithEnvelope<{vhosts: SrsVhost[]}>>> {

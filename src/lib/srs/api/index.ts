@@ -5,7 +5,9 @@ export {authReport, readCredentialFlags, SrsCredentialResolver, type SrsApiAuthR
 export {describeSrsCode, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'
 export {requestSrsJson, type SrsEnvelope, type SrsJsonAnswer, type SrsRequestOptions} from './request.js'
 export {
+  countViewers,
   fetchSrsReloadResult,
+  kickSrsClient,
   listSrsClients,
   listSrsStreams,
   listSrsVhosts,

@@ -28,13 +28,13 @@ export interface SrsRequestOptions {
   timeoutMs: number
 }
 
-export async function requestSrsJson(transport: SrsTransport, path: string, opts: SrsRequestOptions): Promise<SrsResult<SrsJsonAnswer>> {
-  const delivered = await deliver(transport, path, opts.timeoutMs)
+export async function requestSrsJson(transport: SrsTransport, path: string, opts: SrsRequestOptions & {method?: 'GET' | 'DELETE'}): Promise<SrsResult<SrsJsonAnswer>> {
+  const delivered = await deliver(transport, path, opts.timeoutMs, opts.method)
   if (!delivered.ok) return delivered
   return classifyAnswer(path, delivered.value)
 }
 
-async function deliver(transport: SrsTransport, path: string, timeoutMs: number): Promise<SrsResult<SrsHttpAnswer>> {
+async function deliver(transport: SrsTransport, path: string, timeoutMs: number, method?: 'GET' | 'DELETE'): Promise<SrsResult<SrsHttpAnswer>> {
   let timer: NodeJS.Timeout | undefined
   // The transport is asked to respect the timeout; this race makes sure a transport that does
   // not (or a proxy that hangs) still cannot hold a whole status page hostage.
@@ -42,7 +42,7 @@ async function deliver(transport: SrsTransport, path: string, timeoutMs: number)
     timer = setTimeout(() => resolve('timeout'), timeoutMs)
   })
   try {
-    const answer = await Promise.race([transport(path, {timeoutMs}), deadline])
+    const answer = await Promise.race([transport(path, method ? {timeoutMs, method} : {timeoutMs}), deadline])
     if (answer === 'timeout') return failed({reason: 'timeout', path, message: `SRS API did not answer within ${timeoutMs} ms`})
     return succeeded(answer)
   } catch (error) {

@@ -13,8 +13,8 @@ export interface SrsHttpAnswer {
   body: string
 }
 
-/** GET `path` (which may carry a query string) on one SRS HTTP API endpoint. */
-export type SrsTransport = (path: string, opts: {timeoutMs: number}) => Promise<SrsHttpAnswer>
+/** GET `path` (which may carry a query string) on one SRS HTTP API endpoint; `method` DELETE closes a client. */
+export type SrsTransport = (path: string, opts: {timeoutMs: number; method?: 'GET' | 'DELETE'}) => Promise<SrsHttpAnswer>
 
 /** Why a transport could not deliver an answer from the pod at all. */
 export type SrsTransportFailureReason = 'timeout' | 'refused' | 'unreachable' | 'credentials-rejected'
@@ -51,22 +51,22 @@ export interface PodTransport extends SrsTransport {
  */
 export function podTransport(kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>, namespace: string, pod: string, port: number, credentials?: SrsApiCredentials): PodTransport {
   let route: SrsRoute = credentials?.authOnInConfig && kube.podPortForwardGet ? 'port-forward' : 'proxy'
-  const forward = async (path: string, timeoutMs: number): Promise<SrsHttpAnswer> => {
+  const forward = async (path: string, timeoutMs: number, method?: string): Promise<SrsHttpAnswer> => {
     route = 'port-forward'
     const authorization = `Basic ${Buffer.from(`${credentials!.username}:${credentials!.password}`).toString('base64')}`
-    const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers: {Authorization: authorization}})
+    const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers: {Authorization: authorization}, ...(method ? {method} : {})})
     if (answer.status === 401) {
       throw new SrsTransportError('credentials-rejected', `SRS API rejected user "${credentials!.username}" (credentials from ${credentials!.from}): HTTP 401 through a port-forward`)
     }
     return answer
   }
-  const transport = async (path: string, {timeoutMs}: {timeoutMs: number}): Promise<SrsHttpAnswer> => {
+  const transport = async (path: string, {timeoutMs, method}: {timeoutMs: number; method?: 'GET' | 'DELETE'}): Promise<SrsHttpAnswer> => {
     const deadline = Date.now() + timeoutMs
     try {
-      if (route === 'port-forward') return await forward(path, timeoutMs)
-      const answer = await kube.podProxy(namespace, pod, port, path, {timeoutMs})
+      if (route === 'port-forward') return await forward(path, timeoutMs, method)
+      const answer = await kube.podProxy(namespace, pod, port, path, {timeoutMs, ...(method ? {method} : {})})
       if (answer.status !== 401 || !credentials || !kube.podPortForwardGet) return answer
-      return await forward(path, Math.max(1, deadline - Date.now()))
+      return await forward(path, Math.max(1, deadline - Date.now()), method)
     } catch (error) {
       if (error instanceof TimeoutError) throw new SrsTransportError('timeout', `pod ${pod} did not answer on port ${port} within ${timeoutMs} ms`)
       // The pod went away between listing and asking (deleted, evicted, replaced in a rollout).
