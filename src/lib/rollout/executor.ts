@@ -75,7 +75,10 @@ export class RolloutExecutor {
     private readonly opts: ExecutorOptions,
   ) {
     this.deadline = opts.timeoutMs > 0 ? Date.now() + opts.timeoutMs : Number.POSITIVE_INFINITY
-    this.transports = new PodTransports(kube, opts.namespace)
+    // Any pod a rollout reads may be the next it takes away (the shrinking track before a
+    // scale-down, a canary that promote or rollback removes, pods read while others drain):
+    // reads must leave no HTTP connection on it to hold its graceful quit up.
+    this.transports = new PodTransports(kube, opts.namespace, 'leave-nothing-open')
   }
 
   /**
@@ -244,13 +247,17 @@ export class RolloutExecutor {
   }
 
   /**
-   * The transport to a pod's SRS API with the workload's credentials. With credentials,
-   * client-node (which the port-forward needs) is loaded first, so that one-time cost is not
-   * charged to the first pod's timeout.
+   * The transport to a pod's SRS API with the workload's credentials, by port-forward (see the
+   * constructor). client-node, which the port-forward needs, is loaded first, so that one-time
+   * cost is not charged to the first pod's timeout.
    */
   private async transport(pod: string, apiPort: number): Promise<PodTransport> {
-    if (this.opts.credentials) await (this.portForwardReady ??= this.kube.preparePortForward())
+    await this.preparePortForward()
     return this.transports.of(pod, apiPort, this.opts.credentials)
+  }
+
+  private preparePortForward(): Promise<void> {
+    return (this.portForwardReady ??= this.kube.preparePortForward())
   }
 
   /**
@@ -273,7 +280,7 @@ export class RolloutExecutor {
     const pods = [...(await this.pods(t.stableSelector)), ...(await this.pods(t.canarySelector))]
     const probes = probePods(pods, t.model.container)
     if (probes.length === 0) return
-    if (this.opts.credentials) await (this.portForwardReady ??= this.kube.preparePortForward())
+    await this.preparePortForward()
     await checkSrsApiAccess(
       this.transports,
       probes.map((p) => ({pod: p.metadata.name, port: t.model.apiPort, workload: this.opts.workload, credentials: this.opts.credentials})),

@@ -44,4 +44,49 @@ describe('podTransport', () => {
     }
     await expect(querySrsVersions(podTransport({podProxy}, 'live', 'srs-0', 1985), {timeoutMs: 700})).rejects.toBeInstanceOf(KubeApiError)
   })
+
+  describe("policy 'leave-nothing-open' (commands that take pods away)", () => {
+    type PortForwardGet = KubeClient['podPortForwardGet']
+
+    it('asks through a port-forward, without credentials, and never through the proxy', async () => {
+      const forwards: unknown[][] = []
+      const podPortForwardGet: PortForwardGet = async (...args) => {
+        forwards.push(args)
+        return fixtureAnswer('v6.0-a1', 'versions.json')
+      }
+      const podProxy: PodProxy = async () => {
+        throw new Error('the pod proxy leaves its connection to the pod open')
+      }
+      const transport = podTransport({podProxy, podPortForwardGet}, 'live', 'srs-edge-deploy-abc12', 1985, undefined, 'leave-nothing-open')
+      const result = await querySrsVersions(transport, {timeoutMs: 700})
+      expect(result.ok && result.value.version).toBe('6.0.155')
+      expect(forwards).toEqual([['live', 'srs-edge-deploy-abc12', 1985, '/api/v1/versions', {timeoutMs: 700, headers: {}}]])
+      expect(transport.route).toBe('port-forward')
+    })
+
+    it('falls back to the pod proxy when RBAC refuses port-forwards and no credentials need one', async () => {
+      const podPortForwardGet: PortForwardGet = async () => {
+        throw new KubeApiError('forbidden: cannot get/create pods/portforward', {status: 403, reason: 'Forbidden'})
+      }
+      const proxied: unknown[][] = []
+      const podProxy: PodProxy = async (...args) => {
+        proxied.push(args)
+        return fixtureAnswer('v6.0-a1', 'versions.json')
+      }
+      const transport = podTransport({podProxy, podPortForwardGet}, 'live', 'srs-0', 1985, undefined, 'leave-nothing-open')
+      expect((await querySrsVersions(transport, {timeoutMs: 700})).ok).toBe(true)
+      expect(transport.route).toBe('proxy')
+      expect(proxied).toHaveLength(1)
+    })
+
+    it('keeps the default policy on the pod proxy', async () => {
+      const podPortForwardGet: PortForwardGet = async () => {
+        throw new Error('read-only commands stay on the proxy')
+      }
+      const podProxy: PodProxy = async () => fixtureAnswer('v6.0-a1', 'versions.json')
+      const transport = podTransport({podProxy, podPortForwardGet}, 'live', 'srs-0', 1985)
+      expect((await querySrsVersions(transport, {timeoutMs: 700})).ok).toBe(true)
+      expect(transport.route).toBe('proxy')
+    })
+  })
 })

@@ -1,5 +1,5 @@
 /** The SRS HTTP API client: endpoint queries, failure classification, version checks. */
-export {podTransport, PodTransports, SrsTransportError, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
+export {podTransport, PodTransports, SrsTransportError, type PodRoutePolicy, type PodTransport, type SrsHttpAnswer, type SrsRoute, type SrsTransport, type SrsTransportFailureReason} from './transport.js'
 export {checkSrsApiAccess, probePods, srsAuthError, type SrsAccessProbe, type SrsAuthContext} from './access.js'
 export {authReport, readCredentialFlags, SrsCredentialResolver, type SrsApiAuthReport, type SrsApiCredentials, type SrsCredentialChoice, type SrsCredentialFlags, type SrsCredentialSource} from './credentials.js'
 export {describeSrsCode, type SrsFailure, type SrsFailureReason, type SrsResult} from './result.js'

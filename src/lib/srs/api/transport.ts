@@ -43,27 +43,56 @@ export interface PodTransport extends SrsTransport {
 }
 
 /**
- * A transport that reaches one pod's SRS API port through the apiserver pod proxy. With
- * credentials, a 401 from the proxy (http_api auth on; the proxy drops Authorization, kubernetes
- * issue 38775) switches this pod to a port-forward that carries them; the proxy stays the route
- * for every pod that does not ask for credentials. When the workload's own config says auth is
- * on (credentials.authOnInConfig), the proxy could only answer 401: the port-forward comes first.
+ * Which route a command's pod reads start on. `proxy`: the apiserver pod proxy, for commands
+ * that take no pod away (status, clients). `leave-nothing-open`: a port-forward whose stream ends
+ * with the answer, for commands that remove pods (rollouts). The proxy keeps its connection to
+ * the pod open in the apiserver's pool after the answer (measured: ~15 s, until SRS's idle
+ * timeout closes it; a `Connection: close` from the client does not pass the proxy), and SRS
+ * counts that connection: a pod asked through the proxy and then removed waits for it before
+ * its graceful quit ends.
  */
-export function podTransport(kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>, namespace: string, pod: string, port: number, credentials?: SrsApiCredentials): PodTransport {
-  let route: SrsRoute = credentials?.authOnInConfig && kube.podPortForwardGet ? 'port-forward' : 'proxy'
+export type PodRoutePolicy = 'proxy' | 'leave-nothing-open'
+
+/**
+ * A transport that reaches one pod's SRS API port. With the `proxy` policy it starts on the
+ * apiserver pod proxy; with credentials, a 401 from the proxy (http_api auth on; the proxy drops
+ * Authorization, kubernetes issue 38775) switches this pod to a port-forward that carries them;
+ * the proxy stays the route for every pod that does not ask for credentials. When the workload's
+ * own config says auth is on (credentials.authOnInConfig), the proxy could only answer 401: the
+ * port-forward comes first. With `leave-nothing-open` the port-forward comes first for every pod;
+ * a user refused port-forwards (RBAC 403) without credentials to carry is served by the proxy
+ * instead (a quit held up ~15 s beats no answer).
+ */
+export function podTransport(
+  kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>,
+  namespace: string,
+  pod: string,
+  port: number,
+  credentials?: SrsApiCredentials,
+  policy: PodRoutePolicy = 'proxy',
+): PodTransport {
+  let route: SrsRoute = (credentials?.authOnInConfig || policy === 'leave-nothing-open') && kube.podPortForwardGet ? 'port-forward' : 'proxy'
   const forward = async (path: string, timeoutMs: number, method?: string): Promise<SrsHttpAnswer> => {
     route = 'port-forward'
-    const authorization = `Basic ${Buffer.from(`${credentials!.username}:${credentials!.password}`).toString('base64')}`
-    const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers: {Authorization: authorization}, ...(method ? {method} : {})})
-    if (answer.status === 401) {
-      throw new SrsTransportError('credentials-rejected', `SRS API rejected user "${credentials!.username}" (credentials from ${credentials!.from}): HTTP 401 through a port-forward`)
+    const headers: Record<string, string> = credentials ? {Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`} : {}
+    const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers, ...(method ? {method} : {})})
+    if (answer.status === 401 && credentials) {
+      throw new SrsTransportError('credentials-rejected', `SRS API rejected user "${credentials.username}" (credentials from ${credentials.from}): HTTP 401 through a port-forward`)
     }
     return answer
   }
   const transport = async (path: string, {timeoutMs, method}: {timeoutMs: number; method?: 'GET' | 'DELETE'}): Promise<SrsHttpAnswer> => {
     const deadline = Date.now() + timeoutMs
     try {
-      if (route === 'port-forward') return await forward(path, timeoutMs, method)
+      if (route === 'port-forward') {
+        try {
+          return await forward(path, timeoutMs, method)
+        } catch (error) {
+          if (credentials || !(error instanceof KubeApiError && error.status === 403)) throw error
+          route = 'proxy'
+          return await kube.podProxy(namespace, pod, port, path, {timeoutMs: Math.max(1, deadline - Date.now()), ...(method ? {method} : {})})
+        }
+      }
       const answer = await kube.podProxy(namespace, pod, port, path, {timeoutMs, ...(method ? {method} : {})})
       if (answer.status !== 401 || !credentials || !kube.podPortForwardGet) return answer
       return await forward(path, Math.max(1, deadline - Date.now()), method)
@@ -89,6 +118,7 @@ export class PodTransports {
   constructor(
     private readonly kube: Pick<KubeClient, 'podProxy'> & Partial<Pick<KubeClient, 'podPortForwardGet'>>,
     private readonly namespace: string,
+    private readonly policy: PodRoutePolicy = 'proxy',
   ) {}
 
   /** A pod belongs to one workload, so it is always asked with the same credentials. */
@@ -96,7 +126,7 @@ export class PodTransports {
     const key = `${pod}:${port}`
     let transport = this.byPod.get(key)
     if (!transport) {
-      transport = podTransport(this.kube, this.namespace, pod, port, credentials)
+      transport = podTransport(this.kube, this.namespace, pod, port, credentials, this.policy)
       this.byPod.set(key, transport)
     }
     return transport
