@@ -120,3 +120,15 @@ export async function withCapacityWatch(ns: string, args: string[], env?: NodeJS
   await sampler
   return {r, min, samples}
 }
+
+/**
+ * podsim's own view of a pod's simulated SRS (its control endpoint, inside the cluster's network
+ * namespace): for tests that must look at a pod without asking its SRS API, since every answer
+ * through the apiserver pod proxy leaves an idle connection on the pod that holds up its graceful
+ * quit for SRS's idle timeout (~15 s), as on real SRS.
+ */
+export function podsimPod(ns: string, pod: string): {state: string; connections: number; httpConnections: number} | undefined {
+  const netns = process.env.SRS_K8S_NETNS ?? 'srsk8s'
+  const r = spawnSync('ip', ['netns', 'exec', netns, 'curl', '-sf', `http://127.0.0.1:19850/pods/${ns}/${pod}`], {encoding: 'utf8'})
+  return r.status === 0 ? (JSON.parse(r.stdout) as {state: string; connections: number; httpConnections: number}) : undefined
+}

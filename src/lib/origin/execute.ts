@@ -91,7 +91,7 @@ export class OriginExecutor {
   ) {
     this.deadline = Date.now() + opts.timeoutMs
     this.writtenAt = opts.resumedReload?.writtenAt ?? 0
-    this.transports = new PodTransports(kube, plan.namespace)
+    this.transports = new PodTransports(kube, plan.namespace, 'leave-nothing-open')
   }
 
   private get ns(): string {

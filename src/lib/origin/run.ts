@@ -108,7 +108,7 @@ async function checkApiAccess(kube: KubeClient, topo: Topology, plan: OriginScal
     for (const p of probePods(w.pods, w.container)) probes.push({pod: p.metadata.name, port: w.apiPort, workload: `${w.kind.toLowerCase()}/${w.name}`, credentials: c})
   }
   if (probes.some((p) => p.credentials)) await kube.preparePortForward()
-  await checkSrsApiAccess(new PodTransports(kube, topo.namespace), probes, {timeoutMs})
+  await checkSrsApiAccess(new PodTransports(kube, topo.namespace, 'leave-nothing-open'), probes, {timeoutMs})
 }
 
 export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions): Promise<OriginChangeResult> {

@@ -54,7 +54,7 @@ export class ReloadExecutor {
     private readonly opts: ReloadExecuteOptions,
   ) {
     this.deadline = Date.now() + opts.timeoutMs
-    this.transports = new PodTransports(kube, opts.namespace)
+    this.transports = new PodTransports(kube, opts.namespace, 'leave-nothing-open')
   }
 
   async run(): Promise<void> {

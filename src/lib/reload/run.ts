@@ -95,7 +95,7 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   if (opts.onlyPods) chosen = chosen.filter((w) => w.pods.some((p) => opts.onlyPods!.includes(p.metadata.name)))
   const credentials = new SrsCredentialResolver(kube, opts.apiCredentials)
   if (opts.apiCredentials || chosen.some((w) => w.apiAuthOn)) await kube.preparePortForward()
-  const transports = new PodTransports(kube, ns)
+  const transports = new PodTransports(kube, ns, 'leave-nothing-open')
   const requestTimeoutMs = Math.min(opts.requestTimeoutMs || 10_000, 10_000)
   const changedAt = new Map<string, number | undefined>()
   const inputs: ReloadWorkloadInput[] = []

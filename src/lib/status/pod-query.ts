@@ -69,6 +69,12 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   if (!t.pod.status?.podIP) {
     return {error: {reason: 'not-running', message: `pod is ${t.pod.status?.phase ?? 'Pending'} and has no IP yet`}, lastConnections}
   }
+  if (t.pod.metadata.deletionTimestamp) {
+    // Not asked: a draining SRS serves what comes on a connection it already has, and the
+    // apiserver keeps its pod-proxy connection open and reuses it, so every read (status --watch
+    // reads every few seconds) would keep the quit waiting until the grace period kills the pod.
+    return {error: {reason: 'draining', message: 'pod is terminating: its SRS is not asked while it drains'}, lastConnections}
+  }
   const transport = podTransport(kube, t.namespace, t.pod.metadata.name, t.port, t.credentials)
   // One deadline for the whole pod, so a slow pod costs one timeout, not two.
   const deadline = Date.now() + timeoutMs
@@ -79,7 +85,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   ])
   const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : !clients.ok ? clients.failure : undefined
   if (failure || !summary.ok || !streams.ok || !clients.ok) {
-    const reason = t.pod.metadata.deletionTimestamp && (failure?.reason === 'refused' || failure?.reason === 'unreachable') ? 'draining' : failure!.reason
+    const reason = failure!.reason
     const message =
       failure!.reason === 'unauthorized'
         ? UNAUTHORIZED_MESSAGE
