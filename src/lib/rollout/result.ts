@@ -11,10 +11,9 @@ export interface VerifiedPod {
 
 /**
  * How a pod that a step took away left: 'drained' (its viewers left, SRS quit by itself), 'cut'
- * (killed at the end of its grace period with viewers still on it), 'handed-off' (its remaining
- * clients were closed through the SRS API so players reconnect to pods that stay, then it quit).
+ * (killed at the end of its grace period). Hand-off (issue 19 item 5) is not built yet.
  */
-export type LeavingOutcome = 'drained' | 'cut' | 'handed-off'
+export type LeavingOutcome = 'drained' | 'cut'
 
 /**
  * A pod a step takes away (a StatefulSet: an ordinal it restarts) and the viewers on it: when
@@ -29,8 +28,6 @@ export interface LeavingPod {
   outcome?: LeavingOutcome
   /** With outcome 'cut': the viewers cut (the last count read before it drained; null: its SRS did not say). */
   cut?: number | null
-  /** With --handoff-after: the clients closed through the SRS API. */
-  handedOff?: number
 }
 
 export interface CanaryResult {
