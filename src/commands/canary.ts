@@ -14,7 +14,9 @@ The split is --percent of the total pods T, rounded to the nearest pod; 0 < P < 
 
 SRS http_api auth (SRS 5.0.152+ / 6.0.40+): versions and connections are read through a port-forward (pods/portforward) with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or SRS_HTTP_API_AUTH_* env, as in status.
 
-Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes, SRS pods that answer 401 (no credentials, or rejected ones: exit 1, naming the user and where they came from).`
+Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes, SRS pods that answer 401 (no credentials, or rejected ones: exit 1, naming the user and where they came from).
+
+How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.`
   static override examples = [
     {description: 'Send a quarter of the edges to v4.0.6', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25'},
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
@@ -49,6 +51,7 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
     const kube = await this.kube()
     const {runCanary} = await import('../lib/rollout/canary.js')
     const {renderCanary} = await import('../lib/view/rollout-view.js')
+    const {rolloutExitCode} = await import('../lib/rollout/outcome.js')
     const spinner = await this.spinner('canary', flags.output)
     try {
       const result = await runCanary(
@@ -58,6 +61,7 @@ Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service witho
       )
       spinner.stop()
       await this.emit(result, flags.output, renderCanary)
+      process.exitCode = rolloutExitCode(result)
       return result
     } finally {
       spinner.stop()

@@ -10,7 +10,9 @@ export default class Promote extends BaseCommand<typeof Promote> {
 
 StatefulSets: sets the partition to 0 and waits until every ordinal runs the new image with its version verified.
 
-With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).`
+With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).
+
+How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.`
   static override examples = [
     {description: 'Promote the edge canary', command: '<%= config.bin %> promote srs-edge-deploy'},
     {description: 'Promote the origin StatefulSet canary, waiting up to 10 minutes', command: '<%= config.bin %> promote srs-origin -n live --timeout 10m'},
@@ -27,11 +29,13 @@ With SRS http_api auth, versions and connections are read through a port-forward
     const kube = await this.kube()
     const {runPromote} = await import('../lib/rollout/promote.js')
     const {renderRollout} = await import('../lib/view/rollout-view.js')
+    const {rolloutExitCode} = await import('../lib/rollout/outcome.js')
     const spinner = await this.spinner('promote', flags.output)
     try {
       const result = await runPromote(kube, args.workload, flags.wait, rolloutOptions(flags, spinner, apiCredentials, this.stopHook()))
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
+      process.exitCode = rolloutExitCode(result)
       return result
     } finally {
       spinner.stop()

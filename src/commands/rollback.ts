@@ -10,7 +10,9 @@ export default class Rollback extends BaseCommand<typeof Rollback> {
 
 Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevisions) back to the previous or given revision, making the same change as kubectl rollout undo, then waits and verifies the versions through the SRS API. --history lists the revisions with their image and change-cause.
 
-With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).`
+With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).
+
+How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.`
   static override examples = [
     {description: 'Abort the edge canary, or undo the last upgrade', command: '<%= config.bin %> rollback srs-edge-deploy'},
     {description: 'List revisions with image and change-cause', command: '<%= config.bin %> rollback srs-edge-deploy --history'},
@@ -34,6 +36,7 @@ With SRS http_api auth, versions and connections are read through a port-forward
     const {runRollback} = await import('../lib/rollout/rollback.js')
     const {rolloutHistory} = await import('../lib/rollout/history.js')
     const {renderRollout, renderHistory} = await import('../lib/view/rollout-view.js')
+    const {rolloutExitCode} = await import('../lib/rollout/outcome.js')
     if (flags.history) {
       const h = await rolloutHistory(kube, args.workload)
       await this.emit(h, flags.output, renderHistory)
@@ -44,6 +47,7 @@ With SRS http_api auth, versions and connections are read through a port-forward
       const result: RolloutResult = await runRollback(kube, args.workload, flags['to-revision'], flags.wait, rolloutOptions(flags, spinner, apiCredentials, this.stopHook()))
       spinner.stop()
       await this.emit(result, flags.output, renderRollout)
+      process.exitCode = rolloutExitCode(result)
       return result
     } finally {
       spinner.stop()

@@ -1,7 +1,7 @@
 /**
  * Least-loaded first (issue 19): before the stable Deployment shrinks, the canary sets
  * controller.kubernetes.io/pod-deletion-cost from the viewers on each pod, so the ReplicaSet
- * controller takes away an idle pod and never a loaded one, then puts the costs back.
+ * controller takes away an idle pod and never a loaded one (which drains: the result says so), then puts the costs back.
  * The loaded pods are the newest: left to itself the controller would remove one of them.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
@@ -66,7 +66,7 @@ describe('canary --percent 25 on 4 edges, one idle and three loaded', () => {
     const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '25', '--timeout', '45s', '-o', 'json'])
     expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
     const result = JSON.parse(r.stdout) as {steps: LeavingStep[]; drained: string[]}
-    expect(result.steps.find((s) => s.description === 'scale srs-edge-deploy to 3')?.leaving).toEqual([{pod: idle, viewers: 0}])
+    expect(result.steps.find((s) => s.description === 'scale srs-edge-deploy to 3')?.leaving).toEqual([{pod: idle, viewers: 0, outcome: 'drained'}])
     expect(result.drained).toEqual([idle])
     const left = stablePods(ns.name)
     expect(left.map((p) => p.metadata.name).sort()).toEqual([...loaded].sort())

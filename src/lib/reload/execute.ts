@@ -12,6 +12,7 @@ import type {Deployment, Pod} from '../kube/types.js'
 import {confirmReloads, containerStartedAt, logsToConsole, takeBaseline, type ReloadTarget} from './confirm.js'
 import {PodTransports, querySrsVersions, type SrsCredentialResolver} from '../srs/api/index.js'
 import type {WorkloadModel} from '../srs/topology.js'
+import {podEnding} from '../pod-ending.js'
 import {sleep} from '../util.js'
 import {KUBE_ANNOTATION} from '../vocabulary.js'
 import {describeReloadStep, type ReloadPlan, type ReloadStep} from './plan.js'
@@ -202,19 +203,19 @@ export class ReloadExecutor {
   }
 
   /**
-   * Waits until the named pods are gone. A pod gone before its deletionTimestamp (delete time plus
-   * grace period) quit by itself; one gone at or after it was killed.
+   * Waits until the named pods are gone and tells, from the last look at each (podEnding), whether
+   * SRS quit by itself or was killed at the end of its grace period.
    */
   private async waitGone(workload: string, selector: string, names: string[], known: Set<string>): Promise<Map<string, {drained: boolean}>> {
-    const deadlineOf = new Map<string, number>()
+    const container = this.model(workload).container
+    const lastSeen = new Map<string, Pod>()
     const out = new Map<string, {drained: boolean}>()
     const warned = new Set<string>()
     for (;;) {
       const now = await this.listPods(selector)
       this.noteReady(workload, now)
       for (const p of now) {
-        const t = p.metadata.deletionTimestamp ? Date.parse(p.metadata.deletionTimestamp) : Number.NaN
-        if (names.includes(p.metadata.name) && Number.isFinite(t)) deadlineOf.set(p.metadata.name, t)
+        if (names.includes(p.metadata.name)) lastSeen.set(p.metadata.name, p)
         if (!names.includes(p.metadata.name) && known.has(p.metadata.name) && p.metadata.deletionTimestamp && !warned.has(p.metadata.name)) {
           warned.add(p.metadata.name)
           this.warnings.push(`the ReplicaSet of deployment/${workload} also removed ${p.metadata.name}, which was not chosen (another pod-deletion-cost, or a pod not Ready)`)
@@ -222,9 +223,7 @@ export class ReloadExecutor {
       }
       for (const name of names) {
         if (out.has(name) || now.some((p) => p.metadata.name === name)) continue
-        // Killed pods go at their deletionTimestamp; allow a second of polling and clock rounding.
-        const d = deadlineOf.get(name)
-        out.set(name, {drained: d !== undefined && Date.now() < d - 1000})
+        out.set(name, {drained: podEnding(lastSeen.get(name), container, Date.now()) === 'quit'})
       }
       if (out.size === names.length) return out
       const left = names.filter((n) => !out.has(n))
@@ -250,16 +249,16 @@ export class ReloadExecutor {
     }
     this.noteReady(workload, await this.listPods(selector))
     await this.kube.delete(Resources.pods, pod, this.opts.namespace)
-    let deletionDeadline: number | undefined
+    let lastSeen: Pod = old
     let drained: boolean | undefined
     for (;;) {
       const now = await this.listPods(selector)
       this.noteReady(workload, now)
       const current = now.find((p) => p.metadata.name === pod)
       if (current && current.metadata.uid === old.metadata.uid) {
-        if (current.metadata.deletionTimestamp) deletionDeadline = Date.parse(current.metadata.deletionTimestamp)
+        lastSeen = current
       } else if (drained === undefined) {
-        drained = deletionDeadline !== undefined && Date.now() < deletionDeadline - 1000
+        drained = podEnding(lastSeen, w.container, Date.now()) === 'quit'
       }
       if (current && current.metadata.uid !== old.metadata.uid && !current.metadata.deletionTimestamp && isReady(current) && (await this.answering(w, [current]))) break
       this.opts.progress.update(drained === undefined ? `${pod}: SRS quitting gracefully` : `${pod}: waiting until the new pod is Ready and answers the SRS API`)

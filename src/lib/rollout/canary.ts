@@ -10,7 +10,7 @@ import {isValidTag, parseImageRef} from '../srs/image.js'
 import {executorFor, type RolloutOptions} from './executor.js'
 import {planCanary, type CanaryRequest as CanaryPlanRequest, type RolloutStep} from './plan.js'
 import {refuse} from './refusal.js'
-import type {CanaryResult} from './result.js'
+import type {CanaryResult, LeavingPod} from './result.js'
 import {observeTarget} from './target.js'
 
 export interface CanaryRequest extends CanaryPlanRequest {
@@ -34,7 +34,12 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
   const plan = planCanary(t, req, await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp), req.dryRun))
   const warnings = [...plan.warnings]
   const base = {namespace: t.namespace, workload: plan.workload, kind: plan.kind, canary: plan.canary, stableImage: plan.stableImage, canaryImage: plan.canaryImage, split: plan.split, warnings, dryRun: req.dryRun}
-  const stepsAs = (steps: RolloutStep[], state: 'done' | 'planned'): CanaryResult['steps'] => steps.map((s) => ({description: s.description, state, ...(s.leaving?.length ? {leaving: s.leaving} : {})}))
+  // Once a step ran and waited, its leaving list is the pods that really left and how (exec.run's `left`).
+  const stepsAs = (steps: RolloutStep[], state: 'done' | 'planned', left?: Map<RolloutStep, LeavingPod[]>): CanaryResult['steps'] =>
+    steps.map((s) => {
+      const leaving = left?.get(s) ?? s.leaving
+      return {description: s.description, state, ...(leaving?.length ? {leaving} : {})}
+    })
   const planned = (): CanaryResult => ({...base, steps: stepsAs(plan.steps.filter((s) => s.counted), 'planned'), verified: [], drained: [], objects: plan.objects})
   if (plan.kind === 'StatefulSet' && req.dryRun) return planned()
   // Pods that will leave and cannot drain: say how many connections would be cut, and require --yes.
@@ -50,8 +55,8 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
     warnings.push(msg)
   }
   if (req.dryRun) return planned()
-  const {done, verified, drained} = await exec.run(plan.steps, req.wait)
-  return {...base, steps: stepsAs(done, 'done'), verified, drained}
+  const {done, verified, drained, left} = await exec.run(plan.steps, req.wait)
+  return {...base, steps: stepsAs(done, 'done', left), verified, drained}
 }
 
 function validImageRef(ref: string): boolean {

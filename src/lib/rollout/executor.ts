@@ -14,13 +14,14 @@ import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {KUBE_ANNOTATION, LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
+import {podEnding} from '../pod-ending.js'
 import {sleep} from '../util.js'
 import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
 import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
 import type {RolloutWrite} from './patches.js'
-import type {VerifiedPod} from './result.js'
+import type {LeavingPod, VerifiedPod} from './result.js'
 import {podViewers} from './viewers.js'
 
 export interface ExecutorOptions {
@@ -103,27 +104,33 @@ export class RolloutExecutor {
    * sends its writes, waits (with `wait`) for what the step waits for, marks the boundary.
    * Returns the boundaries passed, the last verification and the pods that drained.
    */
-  async run(steps: RolloutStep[], wait: boolean): Promise<{done: RolloutStep[]; verified: VerifiedPod[]; drained: string[]}> {
+  async run(steps: RolloutStep[], wait: boolean): Promise<{done: RolloutStep[]; verified: VerifiedPod[]; drained: string[]; left: Map<RolloutStep, LeavingPod[]>}> {
     const done: RolloutStep[] = []
-    const outcome = {verified: [] as VerifiedPod[], drained: [] as string[]}
+    const outcome = {verified: [] as VerifiedPod[], drained: [] as string[], left: new Map<RolloutStep, LeavingPod[]>()}
     for (const step of steps) {
       // A draining SRS closes its API port: read the connections of the side that shrinks now.
       const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
       if (step.deletionCosts) await this.withDeletionCosts(step.deletionCosts, () => this.writeAll(step.writes))
       else await this.writeAll(step.writes)
-      if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome)
+      const left: LeavingPod[] = []
+      if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome, left)
       if (step.counted) {
         this.stepDone(step.description)
         done.push(step)
       }
-      if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome)
+      if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome, left)
+      if (left.length) outcome.left.set(step, left)
     }
     return {done, ...outcome}
   }
 
-  private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}): Promise<void> {
+  private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}, left: LeavingPod[]): Promise<void> {
     if (w.kind === 'verified') outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
-    else outcome.drained.push(...(await this.waitDrained(w.what, w.selector, before, w.remaining)))
+    else {
+      const gone = await this.waitDrained(w.what, w.selector, before, w.remaining)
+      left.push(...gone)
+      outcome.drained.push(...gone.filter((p) => p.outcome === 'drained').map((p) => p.pod))
+    }
   }
 
   private async writeAll(writes: RolloutWrite[]): Promise<void> {
@@ -359,11 +366,14 @@ export class RolloutExecutor {
   /**
    * After a scale-down: notes on each terminating pod the connections it had (a draining SRS
    * closes its API port, so this is the last count anyone can read), then waits until they are
-   * gone, showing "draining N connections". `remaining` is the number of pods that side keeps.
+   * gone, showing "draining N connections", and says how each left (podEnding: the container's
+   * terminated state, else gone before or after its deletionTimestamp): drained, or cut with the
+   * viewers last read. `remaining` is the number of pods that side keeps.
    */
-  async waitDrained(what: string, selector: string, before: Map<string, number>, remaining: number): Promise<string[]> {
-    const drained: string[] = []
+  async waitDrained(what: string, selector: string, before: Map<string, number>, remaining: number): Promise<LeavingPod[]> {
+    const gone: LeavingPod[] = []
     const annotated = new Set<string>()
+    const lastSeen = new Map<string, Pod>()
     for (;;) {
       const pods = await this.pollPods(what, selector)
       if (!pods) {
@@ -373,6 +383,7 @@ export class RolloutExecutor {
       const terminating = pods.filter((p) => p.metadata.deletionTimestamp)
       for (const p of terminating) {
         const name = p.metadata.name
+        lastSeen.set(name, p)
         if (annotated.has(name)) continue
         annotated.add(name)
         const n = before.get(name)
@@ -383,11 +394,20 @@ export class RolloutExecutor {
           this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} connections`)
         }
       }
-      for (const name of annotated) if (!pods.some((p) => p.metadata.name === name) && !drained.includes(name)) drained.push(name)
+      for (const name of annotated) {
+        if (pods.some((p) => p.metadata.name === name) || gone.some((g) => g.pod === name)) continue
+        const viewers = before.get(name) ?? null
+        const killed = podEnding(lastSeen.get(name), this.opts.container, Date.now()) === 'killed'
+        // A kill is never called drained, even with 0 viewers read: something held SRS's quit.
+        if (killed) {
+          gone.push({pod: name, viewers, outcome: 'cut', cut: viewers})
+          this.opts.log(`pod ${name} was killed at the end of its grace period: ${viewers ?? 'an unknown number of'} viewers cut`)
+        } else gone.push({pod: name, viewers, outcome: 'drained'})
+      }
       // Done when the controller has taken the side down to `remaining` pods and every pod it
       // took away is gone; right after the scale-down it may not have acted yet.
       const live = pods.length - terminating.length
-      if (terminating.length === 0 && live <= remaining) return drained
+      if (terminating.length === 0 && live <= remaining) return gone
       const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
       this.opts.progress.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
       if (this.remainingMs() <= 0) {

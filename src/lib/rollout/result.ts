@@ -9,12 +9,25 @@ export interface VerifiedPod {
   reason?: string
 }
 
-/** A pod a step takes away (a StatefulSet: an ordinal it restarts) and the viewers on it when planned. */
+/**
+ * How a pod that a step took away left: 'drained' (its viewers left, SRS quit by itself), 'cut'
+ * (killed at the end of its grace period). Hand-off (issue 19 item 5) is not built yet.
+ */
+export type LeavingOutcome = 'drained' | 'cut'
+
+/**
+ * A pod a step takes away (a StatefulSet: an ordinal it restarts) and the viewers on it: when
+ * planned, the plan's count; once the step ran and waited, the pod that really left, the last
+ * count read before it started draining, and how it left.
+ */
 export interface LeavingPod {
   pod: string
   /** null: its SRS did not say. */
   viewers: number | null
   ordinal?: number
+  outcome?: LeavingOutcome
+  /** With outcome 'cut': the viewers cut (the last count read before it drained; null: its SRS did not say). */
+  cut?: number | null
 }
 
 export interface CanaryResult {
@@ -27,6 +40,7 @@ export interface CanaryResult {
   split: Split
   steps: {description: string; state: 'done' | 'planned'; leaving?: LeavingPod[]}[]
   verified: VerifiedPod[]
+  /** The pods that truly drained (kept for compatibility: the steps' leaving lists say how every pod left). */
   drained: string[]
   warnings: string[]
   dryRun: boolean
@@ -42,10 +56,11 @@ export interface RolloutResult {
   image: string
   steps: string[]
   verified: VerifiedPod[]
+  /** The pods that truly drained (kept for compatibility: `leaving` says how every pod left). */
   drained: string[]
   revision?: number
   message: string
-  /** The pods each step took away (or restarted), fewest viewers first. */
+  /** The pods each step took away (or restarted), fewest viewers first, and how they left once waited for. */
   leaving?: {step: string; pods: LeavingPod[]}[]
 }
 

@@ -12,8 +12,9 @@ export async function runChange(t: RolloutTarget, exec: RolloutExecutor, planFor
   if (first.steps.length === 0) return resultOf(t, first, [], [], [])
   await exec.checkApiAccess(t)
   const plan = planFor(await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp)))
-  const {done, verified, drained} = await exec.run(plan.steps, wait)
-  const leaving = done.filter((s) => s.leaving?.length).map((s) => ({step: s.listedAs ?? s.description, pods: s.leaving!}))
+  const {done, verified, drained, left} = await exec.run(plan.steps, wait)
+  // A step that ran and waited lists the pods that really left and how; otherwise the plan's.
+  const leaving = done.filter((s) => (left.get(s) ?? s.leaving)?.length).map((s) => ({step: s.listedAs ?? s.description, pods: left.get(s) ?? s.leaving!}))
   return {...resultOf(t, plan, done.map((s) => s.listedAs ?? s.description), verified, drained), ...(leaving.length ? {leaving} : {})}
 }
 

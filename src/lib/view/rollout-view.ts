@@ -8,11 +8,11 @@ export function renderCanary(r: CanaryResult): string {
   out.push(`weight: requested ${r.split.requestedWeight}%, effective ${r.split.effectiveWeight}% (${r.split.canary} canary + ${r.split.stable} stable of ${r.split.total} pods)`)
   for (const s of r.steps) {
     out.push(`  ${s.state === 'done' ? '✓' : '-'} ${s.description}`)
-    if (s.leaving?.length) out.push(`      ${leavingLine(s.leaving)}`)
+    if (s.leaving?.length) out.push(`      ${leavingLine(s.leaving, cutViewers(r.steps.flatMap((x) => x.leaving ?? [])))}`)
   }
   const ok = r.verified.filter((v) => v.verdict === 'match')
   if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
-  if (r.drained.length) out.push(`drained and gone: ${r.drained.join(', ')}`)
+  out.push(...outcomeLines(r.steps.flatMap((s) => s.leaving ?? []), r.drained))
   for (const w of r.warnings) out.push(`warning: ${w}`)
   return out.join('\n')
 }
@@ -22,11 +22,11 @@ export function renderRollout(r: RolloutResult): string {
   for (const s of r.steps) {
     out.push(`  ✓ ${s}`)
     const leaving = r.leaving?.find((l) => l.step === s)?.pods
-    if (leaving?.length) out.push(`      ${leavingLine(leaving)}`)
+    if (leaving?.length) out.push(`      ${leavingLine(leaving, cutViewers((r.leaving ?? []).flatMap((l) => l.pods)))}`)
   }
   const ok = r.verified.filter((v) => v.verdict === 'match')
   if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
-  if (r.drained.length) out.push(`drained and gone: ${r.drained.join(', ')}`)
+  out.push(...outcomeLines((r.leaving ?? []).flatMap((l) => l.pods), r.drained))
   return out.join('\n')
 }
 
@@ -35,9 +35,39 @@ export function renderHistory(h: Pick<RolloutHistory, 'workload' | 'kind' | 'rev
   return `${h.kind.toLowerCase()}/${h.workload}\n` + text.columns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
 }
 
-/** "takes away: pod-a (0 viewers), pod-b (3 viewers)"; a StatefulSet's ordinals restart instead. */
-function leavingLine(pods: LeavingPod[]): string {
-  const viewers = (n: number | null) => (n === null ? 'viewers unknown' : `${n} viewer${n === 1 ? '' : 's'}`)
+const viewers = (n: number | null | undefined) => (n === null || n === undefined ? 'viewers unknown' : `${n} viewer${n === 1 ? '' : 's'}`)
+
+/**
+ * "takes away: pod-a (0 viewers), pod-b (3 viewers)" as planned; "took away: pod-a (0 viewers):
+ * drained" once the pods left; a StatefulSet's ordinals restart instead.
+ */
+function leavingLine(pods: LeavingPod[], anyCut: boolean): string {
   if (pods.some((p) => p.ordinal !== undefined)) return `restarts: ${pods.map((p) => `ordinal ${p.ordinal} ${p.pod} (${viewers(p.viewers)})`).join(', ')}`
+  if (pods.some((p) => p.outcome)) return `took away: ${pods.map((p) => `${p.pod} (${viewers(p.viewers)}): ${outcomeText(p, anyCut)}`).join(', ')}`
   return `takes away: ${pods.map((p) => `${p.pod} (${viewers(p.viewers)})`).join(', ')}`
+}
+
+/** Pods killed with viewers on them (or an unknown count): the run cut viewers. */
+function cutViewers(pods: LeavingPod[]): boolean {
+  return pods.some((p) => p.outcome === 'cut' && p.cut !== 0)
+}
+
+/** A run that cut viewers never prints "drained", so that no reader takes it for a clean drain. */
+function outcomeText(p: LeavingPod, anyCut: boolean): string {
+  if (p.outcome === 'cut' && p.cut === 0) return 'killed at the end of its grace period, no viewer on it (something else held its quit)'
+  if (p.outcome === 'cut') return `CUT, killed at the end of its grace period with ${viewers(p.cut)} on it`
+  return anyCut ? 'quit by itself after its viewers left' : 'drained'
+}
+
+/** The summary: pods that truly drained, and viewers cut (never called drained). */
+function outcomeLines(pods: LeavingPod[], drained: string[]): string[] {
+  const out: string[] = []
+  if (drained.length) out.push(cutViewers(pods) ? `quit by themselves, no viewer cut: ${drained.join(', ')}` : `drained and gone: ${drained.join(', ')}`)
+  const cut = pods.filter((p) => p.outcome === 'cut' && p.cut !== 0)
+  if (cut.length) {
+    const known = cut.every((p) => typeof p.cut === 'number')
+    const total = cut.reduce((s, p) => s + (p.cut ?? 0), 0)
+    out.push(`viewers cut: ${known ? total : total ? `at least ${total}` : 'an unknown number'}, killed at the end of their grace period: ${cut.map((p) => `${p.pod} (${viewers(p.cut)})`).join(', ')}`)
+  }
+  return out
 }
