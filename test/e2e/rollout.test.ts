@@ -142,12 +142,12 @@ describe('rollback during a canary, interruption, draining and refusals', () => 
     await eventually('connections visible', async () => JSON.parse((await srs(['status', 'srs-edge-deploy', '-n', ns.name, '-o', 'json'])).stdout).summary.connections === 15)
     const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '--timeout', '20s'])
     expect(r.code).toBe(3)
-    expect(r.stderr).toMatch(/still draining 5 connections/)
+    expect(r.stderr).toMatch(/still draining 5 viewers/)
     const draining = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string; annotations?: Record<string, string>}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.filter((p) => p.metadata.deletionTimestamp)
     expect(draining).toHaveLength(1)
     expect(draining[0]!.metadata.annotations?.['srs.kubectl.io/last-connections']).toBe('5')
     const st = await srs(['status', 'srs-edge-deploy', '-n', ns.name])
-    expect(st.stdout).toContain(`pod ${draining[0]!.metadata.name} is terminating, draining 5 connections`)
+    expect(st.stdout).toContain(`pod ${draining[0]!.metadata.name} is terminating, draining 5 viewers`)
     // the clients leave: the pod finishes its graceful quit and goes
     kubectl(['annotate', '--overwrite', '-n', ns.name, 'pod', draining[0]!.metadata.name, 'sim.srs.test/connections=0'])
     await eventually('drained pod gone', () => {

@@ -366,7 +366,7 @@ export class RolloutExecutor {
   /**
    * After a scale-down: notes on each terminating pod the connections it had (a draining SRS
    * closes its API port, so this is the last count anyone can read), then waits until they are
-   * gone, showing "draining N connections", and says how each left (podEnding: the container's
+   * gone, showing "draining N viewers", and says how each left (podEnding: the container's
    * terminated state, else gone before or after its deletionTimestamp): drained, or cut with the
    * viewers last read. `remaining` is the number of pods that side keeps.
    */
@@ -391,7 +391,7 @@ export class RolloutExecutor {
           await this.kube
             .patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace)
             .catch(() => undefined) // the pod may already be gone
-          this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} connections`)
+          this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} viewers`)
         }
       }
       for (const name of annotated) {
@@ -409,10 +409,10 @@ export class RolloutExecutor {
       const live = pods.length - terminating.length
       if (terminating.length === 0 && live <= remaining) return gone
       const conns = terminating.reduce((s, p) => s + (before.get(p.metadata.name) ?? 0), 0)
-      this.opts.progress.update(`${what}: ${terminating.length} pod(s) draining ${conns} connections`)
+      this.opts.progress.update(`${what}: ${terminating.length} pod(s) draining ${conns} viewers`)
       if (this.remainingMs() <= 0) {
         throw new TimeoutError(
-          `timed out while ${terminating.length} pod(s) of ${what} were still draining ${conns} connections (${terminating.map((p) => p.metadata.name).join(', ')})`,
+          `timed out while ${terminating.length} pod(s) of ${what} were still draining ${conns} viewers (${terminating.map((p) => p.metadata.name).join(', ')})`,
           `they keep serving until their clients leave or terminationGracePeriodSeconds ends; nothing more needs doing, or wait longer with --timeout (waited ${this.opts.timeoutLabel})`,
         )
       }

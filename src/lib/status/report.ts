@@ -224,7 +224,7 @@ function workloadReport(w: WorkloadModel, answers: Map<string, PodSrsStatus>, no
     }
     if (p.terminating) {
       const last = answers.get(`${w.namespace}/${p.name}`)?.lastConnections
-      warnings.push({kind: 'draining', namespace: w.namespace, workload: w.name, pod: p.name, message: `pod ${p.name} is terminating${last !== undefined ? `, draining ${last} connections` : ''}`})
+      warnings.push({kind: 'draining', namespace: w.namespace, workload: w.name, pod: p.name, message: `pod ${p.name} is terminating${last !== undefined ? `, draining ${last} viewers` : ''}`})
     } else if (p.error) {
       warnings.push({kind: 'unreachable', namespace: w.namespace, workload: w.name, pod: p.name, message: `pod ${p.name}: ${p.error.message}`})
     }
