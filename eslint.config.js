@@ -19,9 +19,12 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
-      'no-restricted-imports': ['error', {
-        paths: [{name: '@kubernetes/client-node', message: 'Only src/lib/kube/ may import @kubernetes/client-node (lazily).'}],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{name: '@kubernetes/client-node', message: 'Only src/lib/kube/ may import @kubernetes/client-node (lazily).'}],
+        },
+      ],
     },
   },
   {

@@ -12,7 +12,10 @@ import path from 'node:path'
 const ROOT = path.resolve(import.meta.dirname, '..')
 const KUBECONFIG = path.join(ROOT, '.cluster/kubeconfig')
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
-const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000').split(',').map(Number).filter((n) => n > 0)
+const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0)
 const MANUAL_SAMPLE = 50
 const env = {...process.env, KUBECONFIG, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, NO_COLOR: '1'}
 
@@ -63,8 +66,18 @@ const startup = [
   ['`kubectl srs --help` (through kubectl)', 'kubectl', ['srs', '--help']],
   // The release build (npm run release), when built: the esbuild bundle run by this node, and the
   // linux-amd64 single executable (its own Node, with V8's code cache).
-  ...(existsSync(bundle) ? [['`--help`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--help']], ['`--version`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--version']]] : []),
-  ...(existsSync(sea) ? [['`--help`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--help']], ['`--version`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--version']]] : []),
+  ...(existsSync(bundle)
+    ? [
+        ['`--help`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--help']],
+        ['`--version`, bundle (node release/kubectl-srs.cjs)', 'node', [bundle, '--version']],
+      ]
+    : []),
+  ...(existsSync(sea)
+    ? [
+        ['`--help`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--help']],
+        ['`--version`, single executable (release/linux-amd64/kubectl-srs)', sea, ['--version']],
+      ]
+    : []),
 ]
 const startupSamples = startup.map(() => [])
 for (let round = 0; round < 15; round++) startup.forEach(([, cmd, args], i) => startupSamples[i].push(once(cmd, args).ms))
@@ -76,15 +89,15 @@ startup.forEach(([what, , args], i) => {
 
 // --- status at scale --------------------------------------------------------------------------
 execFileSync('bash', [path.join(ROOT, 'test/cluster/cluster.sh'), 'up'], {stdio: 'inherit'})
-const clusterPids = Object.fromEntries(
-  ['kube-apiserver', 'etcd', 'podsim', 'hostfwd'].map((name) => [name, Number(readFileSync(path.join(ROOT, '.cluster/run', `${name}.pid`), 'utf8').trim())]),
-)
+const clusterPids = Object.fromEntries(['kube-apiserver', 'etcd', 'podsim', 'hostfwd'].map((name) => [name, Number(readFileSync(path.join(ROOT, '.cluster/run', `${name}.pid`), 'utf8').trim())]))
 /** CPU seconds each control-plane process has used so far (utime + stime from /proc). */
 function clusterCpu() {
-  return Object.fromEntries(Object.entries(clusterPids).map(([name, pid]) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return [name, (Number(fields[11]) + Number(fields[12])) / 100]
-  }))
+  return Object.fromEntries(
+    Object.entries(clusterPids).map(([name, pid]) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      return [name, (Number(fields[11]) + Number(fields[12])) / 100]
+    }),
+  )
 }
 // --- credentials: a static token next to an exec plugin ---------------------------------------
 // EKS, GKE and AKS kubeconfigs get their token from an exec plugin on every command: that path
@@ -118,12 +131,19 @@ for (const n of SIZES) {
   const ns = `bench-${n}`
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
   kubectl(['create', 'namespace', ns])
-  kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify({
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {name: 'srs-edge-bench'},
-    spec: {replicas: n, selector: {matchLabels: {app: 'bench'}}, template: {metadata: {labels: {app: 'bench'}, annotations: {'sim.srs.test/connections': '12', 'sim.srs.test/streams': 'live/a'}}, spec: {containers: [{name: 'srs', image: 'ossrs/srs:6', ports: [{containerPort: 1985}]}]}}},
-  }))
+  kubectl(
+    ['apply', '-n', ns, '-f', '-'],
+    JSON.stringify({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {name: 'srs-edge-bench'},
+      spec: {
+        replicas: n,
+        selector: {matchLabels: {app: 'bench'}},
+        template: {metadata: {labels: {app: 'bench'}, annotations: {'sim.srs.test/connections': '12', 'sim.srs.test/streams': 'live/a'}}, spec: {containers: [{name: 'srs', image: 'ossrs/srs:6', ports: [{containerPort: 1985}]}]}},
+      },
+    }),
+  )
   const t0 = Date.now()
   for (;;) {
     const ready = Number(kubectl(['get', 'deployment', 'srs-edge-bench', '-n', ns, '-o', 'jsonpath={.status.readyReplicas}']) || 0)
@@ -168,7 +188,9 @@ for (const n of SIZES) {
   const floorMs = median(floor.map((f) => f.ms))
   row(`floor: the same ${floor[0].requests} proxied GETs, bare HTTP/2 client, 32 at once`, floorMs, `client ${(median(floor.map((f) => f.cpuMs)) / 1000).toFixed(1)} s CPU; status is ${Math.round(ours.ms - floorMs)} ms above it`)
   if (shipped.length) {
-    const split = Object.entries(cpuSplit).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')
+    const split = Object.entries(cpuSplit)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ')
     row(`CPU time of one status run, ${n} pods, all processes (${os.cpus().length} cores)`, Object.values(cpuSplit).reduce((a, b) => a + b, 0) * 1000, `seconds: ${split}`)
   }
   row(`manual: kubectl get pods + ${n} × get --raw summaries (sampled on ${sample.length}, scaled)`, manual, `${(manual / ours.ms).toFixed(1)}× slower than status`)

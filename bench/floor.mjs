@@ -39,7 +39,9 @@ function get(p) {
 }
 
 const list = await get(`/api/v1/namespaces/${ns}/pods?limit=5000`)
-const pods = JSON.parse(list.body).items.filter((p) => p.status?.podIP).map((p) => p.metadata.name)
+const pods = JSON.parse(list.body)
+  .items.filter((p) => p.status?.podIP)
+  .map((p) => p.metadata.name)
 const paths = pods.flatMap((p) => [`/api/v1/namespaces/${ns}/pods/${p}:1985/proxy/api/v1/summaries`, `/api/v1/namespaces/${ns}/pods/${p}:1985/proxy/api/v1/streams/?start=0&count=100`])
 
 const cpu0 = process.cpuUsage()

@@ -147,13 +147,14 @@ function main() {
       version: `v${pkg.version}`,
       homepage: pkg.homepage,
       shortDescription: 'Day-2 operations for SRS live-streaming clusters',
-      description: [
-        'kubectl srs shows every SRS pod\'s version, connections and streams through the',
-        'SRS HTTP API, upgrades SRS edges and origins with a canary that drains live',
-        'streams gracefully, promotes or rolls it back, scales the SRS origin cluster',
-        'while keeping coworkers and edge origin lists right, audits workloads against',
-        'the SRS Kubernetes guide and installs a safe HLS/DVR cleanup CronJob.',
-      ].join('\n') + '\n',
+      description:
+        [
+          "kubectl srs shows every SRS pod's version, connections and streams through the",
+          'SRS HTTP API, upgrades SRS edges and origins with a canary that drains live',
+          'streams gracefully, promotes or rolls it back, scales the SRS origin cluster',
+          'while keeping coworkers and edge origin lists right, audits workloads against',
+          'the SRS Kubernetes guide and installs a safe HLS/DVR cleanup CronJob.',
+        ].join('\n') + '\n',
       caveats: caveats + '\n',
       platforms: entries.map((e) => ({
         selector: {matchLabels: {os: e.os, arch: e.arch}},

@@ -117,7 +117,9 @@ function commandManifest(ids) {
  */
 function writeEntry(dir) {
   const commandsDir = path.join(ROOT, 'src/commands')
-  const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort()
+  const files = readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
   const ids = files.map((f) => f.replace(/\.ts$/, ''))
   const table = files.map((f, i) => `  ${JSON.stringify(ids[i])}: () => import(${JSON.stringify(path.join(commandsDir, f))}),`)
   const pjson = {

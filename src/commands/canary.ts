@@ -22,7 +22,10 @@ How each leaving pod left is in the result (text and -o json): drained (its view
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
     {description: 'Show what would change, as YAML', command: '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml'},
     {description: 'Canary the origin StatefulSet through its partition', command: '<%= config.bin %> canary srs-origin --to v4.0.6 --percent 34'},
-    {description: 'SRS with http_api auth: versions verified through a port-forward with the credentials of a Secret (keys username, password)', command: '<%= config.bin %> canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth'},
+    {
+      description: 'SRS with http_api auth: versions verified through a port-forward with the credentials of a Secret (keys username, password)',
+      command: '<%= config.bin %> canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth',
+    },
   ]
   static override args = {workload: Args.string({description: 'The stable Deployment or StatefulSet (default: the only SRS workload in the namespace).'})}
   static override flags = {

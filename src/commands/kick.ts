@@ -60,7 +60,12 @@ Refuses, closing nothing: an id no pod has, a stream without such clients, both 
       throw new UsageError(plan.problem + notAsked, plan.hint)
     }
     if (flags['dry-run']) {
-      const result = kickResult(req, true, plan.clients.map((c) => ({...c, outcome: 'planned' as const, message: ''})), found.unreachable)
+      const result = kickResult(
+        req,
+        true,
+        plan.clients.map((c) => ({...c, outcome: 'planned' as const, message: ''})),
+        found.unreachable,
+      )
       await this.emit(result, flags.output, renderKick)
       process.exitCode = found.unreachable.length ? ExitCode.Degraded : ExitCode.Ok
       return result
@@ -71,12 +76,23 @@ Refuses, closing nothing: an id no pod has, a stream without such clients, both 
       if (!(await askYesNo(`Close these ${plan.clients.length} client(s)?`))) throw new SrsError('not confirmed: nothing closed', {reason: 'Refused'})
     }
     const human = flags.output === 'table'
-    const done = await executeKick(kube, pods, plan.clients, {timeoutMs: flags.timeout, confirmMs: flags.timeout}, {
-      closing: (c) => human && process.stderr.write(`closing ${c.type} ${c.id} on ${c.pod} (${c.stream})\n`),
-      done: () => {},
-    })
+    const done = await executeKick(
+      kube,
+      pods,
+      plan.clients,
+      {timeoutMs: flags.timeout, confirmMs: flags.timeout},
+      {
+        closing: (c) => human && process.stderr.write(`closing ${c.type} ${c.id} on ${c.pod} (${c.stream})\n`),
+        done: () => {},
+      },
+    )
     const order = (c: {pod: string; id: string}) => plan.clients.findIndex((p) => p.pod === c.pod && p.id === c.id)
-    const result = kickResult(req, false, done.sort((a, b) => order(a) - order(b)), found.unreachable)
+    const result = kickResult(
+      req,
+      false,
+      done.sort((a, b) => order(a) - order(b)),
+      found.unreachable,
+    )
     await this.emit(result, flags.output, renderKick)
     const s = result.summary
     process.exitCode = s.failed || s.stillConnected ? ExitCode.Failed : found.unreachable.length ? ExitCode.Degraded : ExitCode.Ok

@@ -30,7 +30,7 @@ Exit status: 0 when every pod answered, 3 when any pod is degraded or did not an
     selector: Flags.string({char: 'l', description: 'Label selector for the workloads, e.g. app=srs-edge.'}),
     output: outputFlag(['table', 'wide', 'json', 'yaml'] as const, 'table'),
     watch: Flags.boolean({char: 'w', description: 'Keep refreshing until interrupted: Ctrl-C exits 0, SIGTERM 143.'}),
-    timeout: positiveDurationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
+    timeout: positiveDurationFlag({description: "Time to wait for each pod's SRS API.", default: 5000}),
     interval: durationFlag({description: 'Time between refreshes with --watch.', default: 2000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
     'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable), e.g. mycorp/srs.', multiple: true}),

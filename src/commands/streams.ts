@@ -21,7 +21,7 @@ Clients per pod count the publisher too, as SRS does. Exit status 3 when a pod c
     stream: Flags.string({description: 'Only this stream: app/name (live/livestream) or just the name.'}),
     'all-namespaces': allNamespacesFlag('Look in every namespace.'),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
-    timeout: positiveDurationFlag({description: 'Time to wait for each pod\'s SRS API.', default: 5000}),
+    timeout: positiveDurationFlag({description: "Time to wait for each pod's SRS API.", default: 5000}),
     concurrency: countFlag({description: 'SRS APIs asked at once.', default: 32, max: 512}),
     'srs-image': repositoryFlag({description: 'Also treat this image repository as SRS (repeatable).', multiple: true}),
     ...srsApiAuthFlags,

@@ -78,8 +78,12 @@ const GENERIC: Label[] = ['empty', 'unicode', 'shell metacharacters']
 
 export const KINDS: Record<ValueKind, KindSpec> = {
   boolean: {accepts: 'no value (`--flag`, or `--no-flag` where offered)', says: /takes no value.*switch alone/s, nonsense: ['with a value']},
-  count: {accepts: 'a whole number in the flag\'s range', says: /use a number from \d+ to \d+/, nonsense: [...GENERIC, 'negative', 'huge', 'non-numeric']},
-  duration: {accepts: 'a duration with a unit: 500ms, 30s, 5m, 1h, 1h30m (0 = no limit where the flag says so)', says: /30s, 5m|for example --timeout|at most 8760h/, nonsense: [...GENERIC, 'non-numeric', 'no unit', 'negative duration', 'unknown unit', 'huge duration']},
+  count: {accepts: "a whole number in the flag's range", says: /use a number from \d+ to \d+/, nonsense: [...GENERIC, 'negative', 'huge', 'non-numeric']},
+  duration: {
+    accepts: 'a duration with a unit: 500ms, 30s, 5m, 1h, 1h30m (0 = no limit where the flag says so)',
+    says: /30s, 5m|for example --timeout|at most 8760h/,
+    nonsense: [...GENERIC, 'non-numeric', 'no unit', 'negative duration', 'unknown unit', 'huge duration'],
+  },
   percent: {accepts: 'a number from 0 to 100, "%" allowed', says: /from 0 to 100/, nonsense: [...GENERIC, 'negative', 'non-numeric', 'over 100', 'huge'], valid: ['0', '25%']},
   'k8s-name': {accepts: 'a Kubernetes object name (DNS-1123 subdomain, at most 253 characters)', says: /lower-case letters, digits/, nonsense: [...GENERIC, 'not DNS-1123', 'too long']},
   namespace: {accepts: 'a namespace name (DNS-1123 label, at most 63 characters)', says: /lower-case letters, digits/, nonsense: [...GENERIC, 'not DNS-1123', 'too long']},
@@ -264,7 +268,7 @@ export function renderBadInputDoc(manifest: Manifest): string {
   lines.push('Every flag and argument of every command (read from the oclif manifest, so a new flag is covered as soon as it exists) is')
   lines.push('given nonsense of the kinds its value can be. Each case must exit **2**, print `error: ...` naming the flag or argument and a')
   lines.push('`hint: ...` (or message) saying what is accepted, and change nothing in the cluster: `test/e2e/bad-input.test.ts` runs them all')
-  lines.push('against a namespace holding the guide\'s origin and edge clusters and compares the resourceVersion of every object before and after.')
+  lines.push("against a namespace holding the guide's origin and edge clusters and compares the resourceVersion of every object before and after.")
   lines.push('Flags are given as `--flag=VALUE`, so an empty value and values starting with `-` reach the flag.')
   lines.push('')
   lines.push(`${cases.length} cases over ${new Set(cases.map((c) => `${c.command} ${c.target}`)).size} flags and arguments of ${Object.keys(manifest.commands).length} commands.`)

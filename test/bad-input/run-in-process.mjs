@@ -12,11 +12,13 @@ import path from 'node:path'
 const PER_CASE_MS = Number(process.env.PER_CASE_MS ?? 20_000)
 const root = path.resolve(import.meta.dirname, '../..')
 const config = await Config.load(root)
-const cases = JSON.parse(await new Promise((resolve) => {
-  let text = ''
-  process.stdin.on('data', (d) => (text += d))
-  process.stdin.on('end', () => resolve(text))
-}))
+const cases = JSON.parse(
+  await new Promise((resolve) => {
+    let text = ''
+    process.stdin.on('data', (d) => (text += d))
+    process.stdin.on('end', () => resolve(text))
+  }),
+)
 const realOut = process.stdout.write.bind(process.stdout)
 const realErr = process.stderr.write.bind(process.stderr)
 const env = {...process.env}

@@ -71,20 +71,13 @@ beforeAll(async () => {
   const up = await cluster(['up'])
   if (up.code !== 0) throw new Error(`second cluster did not start: ${up.stderr}`)
   // Every SRS pod starts 15 s after it is created, so the canary's wait lasts long enough for a restart.
-  const topology = readFileSync(path.join(ROOT, 'test/topologies/edge-cluster.yaml'), 'utf8').replace(
-    /^( {4}metadata:\n {6}labels:)/m,
-    '    metadata:\n      annotations:\n        sim.srs.test/start-delay-ms: "15000"\n      labels:',
-  )
+  const topology = readFileSync(path.join(ROOT, 'test/topologies/edge-cluster.yaml'), 'utf8').replace(/^( {4}metadata:\n {6}labels:)/m, '    metadata:\n      annotations:\n        sim.srs.test/start-delay-ms: "15000"\n      labels:')
   if (!topology.includes('start-delay-ms')) throw new Error('edge-cluster.yaml: pod template metadata not found')
   for (const ns of ['short', 'long']) {
     kubectl(['create', 'namespace', ns])
     kubectl(['apply', '-n', ns, '-f', '-'], topology)
   }
-  await eventually(
-    'both edge Deployments ready',
-    () => ['short', 'long'].every((ns) => deployments(ns)['srs-edge-deploy']?.ready === 2),
-    {timeoutMs: 150_000, intervalMs: 1000},
-  )
+  await eventually('both edge Deployments ready', () => ['short', 'long'].every((ns) => deployments(ns)['srs-edge-deploy']?.ready === 2), {timeoutMs: 150_000, intervalMs: 1000})
 }, 420_000)
 
 afterAll(async () => {

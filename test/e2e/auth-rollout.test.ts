@@ -67,10 +67,14 @@ async function edgeNamespace(prefix: string, yaml: string, pods: number): Promis
   const ns = createNamespace(prefix)
   kubectl(['apply', '-n', ns.name, '-f', '-'], yaml)
   await eventually('2 edges behind srs-edge-service', () => readyEndpoints(ns.name, 'srs-edge-service') === 2, {timeoutMs: 90_000})
-  await eventually(`${pods} pods Ready`, () => {
-    const list = kubectlJson<{items: {status: {conditions?: {type: string; status: string}[]}}[]}>(['get', 'pods', '-n', ns.name]).items
-    return list.length === pods && list.every((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-  }, {timeoutMs: 90_000})
+  await eventually(
+    `${pods} pods Ready`,
+    () => {
+      const list = kubectlJson<{items: {status: {conditions?: {type: string; status: string}[]}}[]}>(['get', 'pods', '-n', ns.name]).items
+      return list.length === pods && list.every((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    },
+    {timeoutMs: 90_000},
+  )
   return ns
 }
 
@@ -208,7 +212,9 @@ describe('a canary from SRS 4 (no http_api auth) to SRS 6, whose srs.conf turns 
     expect(c.r.code).toBe(1)
     expect(c.r.stdout).toBe('')
     expect(c.r.stderr).toMatch(/^error: SRS API of pod srs-edge-deploy-canary-\S+ \(deployment\/srs-edge-deploy\) rejected user "ops" \(credentials from Secret srs-api-wrong\): HTTP 401 through a port-forward$/m)
-    expect(c.r.stderr).toMatch(/^hint: .*; the command stopped before taking any pod away, so serving capacity is as it was: run the same command again with credentials SRS accepts to go on, or `kubectl srs rollback` to undo what was applied$/m)
+    expect(c.r.stderr).toMatch(
+      /^hint: .*; the command stopped before taking any pod away, so serving capacity is as it was: run the same command again with credentials SRS accepts to go on, or `kubectl srs rollback` to undo what was applied$/m,
+    )
     expect(c.r.stderr).not.toMatch(/timed out/)
     expectNoPassword(c.r.stdout, c.r.stderr)
     expect(c.min).toBeGreaterThanOrEqual(2)

@@ -113,10 +113,14 @@ beforeAll(async () => {
   ns = createNamespace('auth')
   dir = mkdtempSync(path.join(os.tmpdir(), 'srs-auth-'))
   kubectl(['apply', '-n', ns.name, '-f', '-'], workloads())
-  await eventually('4 pods running with IPs', () => {
-    const pods = JSON.parse(kubectl(['get', 'pods', '-n', ns.name, '-o', 'json'])) as {items: {status: {phase?: string; podIP?: string}}[]}
-    return pods.items.length === 4 && pods.items.every((p) => p.status.phase === 'Running' && p.status.podIP)
-  }, {timeoutMs: 90_000})
+  await eventually(
+    '4 pods running with IPs',
+    () => {
+      const pods = JSON.parse(kubectl(['get', 'pods', '-n', ns.name, '-o', 'json'])) as {items: {status: {phase?: string; podIP?: string}}[]}
+      return pods.items.length === 4 && pods.items.every((p) => p.status.phase === 'Running' && p.status.podIP)
+    },
+    {timeoutMs: 90_000},
+  )
 }, 120_000)
 
 afterAll(() => {
@@ -140,7 +144,12 @@ describe('SRS http_api auth', () => {
     const own = workload(report, 'srs-auth-conf')
     expect(own.apiAuth).toEqual({username: 'admin', source: 'workload', from: 'ConfigMap srs-auth-conf-config key srs.conf'})
     for (const p of own.pods) expect(p).toMatchObject({apiRoute: 'port-forward', error: null, srs: {version: '6.0.155', connections: 4}})
-    expect(report.warnings.filter((w) => w.kind === 'unreachable').map((w) => w.pod).sort()).toEqual(env.pods.map((p) => p.name).sort())
+    expect(
+      report.warnings
+        .filter((w) => w.kind === 'unreachable')
+        .map((w) => w.pod)
+        .sort(),
+    ).toEqual(env.pods.map((p) => p.name).sort())
   }, 120_000)
 
   test('--api-secret: the pods answer through a port-forward with version and connections, exit 0, JSON per the schema', async () => {
@@ -155,7 +164,7 @@ describe('SRS http_api auth', () => {
     expect(validate(report) ? true : validate.errors).toBe(true)
   }, 120_000)
 
-  test('given credentials win over the workload\'s own: srs-auth-conf rejects the Secret\'s password', async () => {
+  test("given credentials win over the workload's own: srs-auth-conf rejects the Secret's password", async () => {
     const {code, report} = await status(['srs-auth-conf', '--api-secret', 'srs-api-auth'])
     expect(code).toBe(3)
     for (const p of workload(report, 'srs-auth-conf').pods) expect(p.error?.reason).toBe('credentials-rejected')
@@ -201,7 +210,12 @@ describe('SRS http_api auth', () => {
     const right = await srs(['streams', '-n', ns.name, '-o', 'json', '--timeout', '20s', '--api-secret', 'srs-api-auth'])
     const ok = JSON.parse(right.stdout) as StreamsResult
     // srs-auth-env's pods now answer: 6 connections each on live/livestream.
-    expect(ok.streams.find((s) => s.stream === 'live/livestream')?.pods.filter((p) => p.workload === 'srs-auth-env').map((p) => p.clients)).toEqual([6, 6])
+    expect(
+      ok.streams
+        .find((s) => s.stream === 'live/livestream')
+        ?.pods.filter((p) => p.workload === 'srs-auth-env')
+        .map((p) => p.clients),
+    ).toEqual([6, 6])
   }, 120_000)
 
   test('bad credential flags or Secret: exit 2 with what is wrong and what to do', async () => {
@@ -230,7 +244,13 @@ describe('SRS http_api auth', () => {
     apply('srs', 'kubectl-srs')
     apply('srs-secret', 'kubectl-srs-api-secret')
     apply('srs-no-forward', 'kubectl-srs', 'pods/portforward')
-    const user = (sa: string, roles: string[]) => serviceAccountKubeconfig(ns.name, sa, roles.map((name) => ({kind: 'Role' as const, name})), path.join(dir, `kubeconfig-${sa}`))
+    const user = (sa: string, roles: string[]) =>
+      serviceAccountKubeconfig(
+        ns.name,
+        sa,
+        roles.map((name) => ({kind: 'Role' as const, name})),
+        path.join(dir, `kubeconfig-${sa}`),
+      )
     const args = ['status', 'srs-auth-env', '-o', 'json', '--timeout', '20s', '--api-secret', 'srs-api-auth', '--kubeconfig']
     const ok = await srs([...args, user('full', ['srs', 'srs-secret'])])
     expect({code: ok.code, stderr: ok.stderr}).toEqual({code: 0, stderr: ''})

@@ -38,16 +38,24 @@ describe('bad input: every flag of every command', () => {
   beforeAll(async () => {
     ns = createNamespace('badin')
     kubectl(['apply', '-n', ns.name, '-f', path.join(ROOT, 'test/topologies/origin-cluster.yaml'), '-f', path.join(ROOT, 'test/topologies/edge-cluster.yaml')])
-    await eventually('the SRS pods Ready', () => {
-      const pods = kubectlJson<{items: {status: {conditions?: {type: string; status: string}[]}}[]}>(['get', 'pods', '-n', ns.name]).items
-      return pods.length >= 6 && pods.every((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    }, {timeoutMs: 120_000})
+    await eventually(
+      'the SRS pods Ready',
+      () => {
+        const pods = kubectlJson<{items: {status: {conditions?: {type: string; status: string}[]}}[]}>(['get', 'pods', '-n', ns.name]).items
+        return pods.length >= 6 && pods.every((p) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+      },
+      {timeoutMs: 120_000},
+    )
     // settled: nothing changes on its own any more
-    await eventually('no object changing', async () => {
-      const a = versions(ns.name).join()
-      await new Promise((r) => setTimeout(r, 3000))
-      return versions(ns.name).join() === a
-    }, {timeoutMs: 60_000})
+    await eventually(
+      'no object changing',
+      async () => {
+        const a = versions(ns.name).join()
+        await new Promise((r) => setTimeout(r, 3000))
+        return versions(ns.name).join() === a
+      },
+      {timeoutMs: 60_000},
+    )
   }, 240_000)
   afterAll(() => ns?.remove())
 

@@ -127,7 +127,7 @@ describe('refusals: exit 2, the flag named, no CronJob', () => {
   })
 })
 
-describe('cleanup on the guide\'s origin volume', () => {
+describe("cleanup on the guide's origin volume", () => {
   test('--dry-run prints the batch/v1 CronJob and creates nothing', async () => {
     const r = await cleanup(['--dry-run', '--schedule', '*/30 * * * *'])
     expect(r.code).toBe(0)
@@ -139,7 +139,7 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(cronJobs()).toEqual([])
   })
 
-  test('--now --dry-run: the Job lists what it would delete (read from its pod\'s log) and deletes nothing', async () => {
+  test("--now --dry-run: the Job lists what it would delete (read from its pod's log) and deletes nothing", async () => {
     const r = await cleanup(['--now', '--dry-run', '-o', 'json'])
     expect(r.code).toBe(0)
     const run = r.report!.runs![0]!
@@ -154,7 +154,10 @@ describe('cleanup on the guide\'s origin volume', () => {
     // The text form lists the same files, one per line.
     const text = await cleanup(['--now', '--dry-run'])
     expect(text.code).toBe(0)
-    const listed = text.stdout.split('\n').filter((l) => l.startsWith(`    ${MOUNT}/`)).map((l) => path.relative(MOUNT, l.trim()))
+    const listed = text.stdout
+      .split('\n')
+      .filter((l) => l.startsWith(`    ${MOUNT}/`))
+      .map((l) => path.relative(MOUNT, l.trim()))
     expect(text.stdout).toMatch(/job srs-cleanup-pvc-nas-dry-\S+ \(dry run: nothing deleted\): Succeeded, exit code 0\n {2}would delete 11 file\(s\):\n/)
     expect(listed.sort()).toEqual([...OLD_TEMP].sort())
     expect(text.stdout).not.toMatch(/not available|not known here/)
@@ -211,7 +214,7 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(again.report!.cronJobs[0]!.action).toBe('unchanged')
   })
 
-  test('--status shows the CronJob, its last schedule and the last Job\'s result', async () => {
+  test("--status shows the CronJob, its last schedule and the last Job's result", async () => {
     const r = await cleanup(['--status', '-o', 'json'])
     expect(r.code).toBe(0)
     expect(r.report!.status).toMatchObject([{name: 'srs-cleanup-pvc-nas', claim: 'pvc-nas', schedule: '30 4 29 2 *', olderThan: '12h', path: MOUNT, lastJob: {result: 'Complete', manual: true}}])
@@ -220,7 +223,7 @@ describe('cleanup on the guide\'s origin volume', () => {
     expect(text.stdout).toMatch(/last job: srs-cleanup-pvc-nas-now-\S+ \(manual\) Complete/)
   })
 
-  test('a run that fails (the folder is not there) exits 1 with the pod\'s exit code', async () => {
+  test("a run that fails (the folder is not there) exits 1 with the pod's exit code", async () => {
     const r = await cleanup(['--pvc', 'pvc-nas', '--path', `${MOUNT}/no such folder`, '--now', '--schedule', '30 4 29 2 *', '--older-than', '12h'])
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/cronjob.batch\/srs-cleanup-pvc-nas updated: claim pvc-nas at \/usr\/local\/srs\/objs\/nginx\/html, cleaning \/usr\/local\/srs\/objs\/nginx\/html\/no such folder/)

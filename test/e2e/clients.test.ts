@@ -24,11 +24,17 @@ function annotate(pod: string, values: Record<string, string>): void {
 beforeAll(async () => {
   ns = createNamespace('clients')
   kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'origin-cluster.yaml'), '-f', path.join(TOPO, 'edge-cluster.yaml')])
-  await eventually('origin and edge pods answering', async () => {
-    const r = await srs(['status', '-n', ns.name, '-o', 'json'])
-    return r.code === 0 && (JSON.parse(r.stdout) as StatusReport).summary.podsAnswered === 5
-  }, {timeoutMs: 120_000})
-  edges = kubectlJson<{items: {metadata: {name: string}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.map((p) => p.metadata.name).sort()
+  await eventually(
+    'origin and edge pods answering',
+    async () => {
+      const r = await srs(['status', '-n', ns.name, '-o', 'json'])
+      return r.code === 0 && (JSON.parse(r.stdout) as StatusReport).summary.podsAnswered === 5
+    },
+    {timeoutMs: 120_000},
+  )
+  edges = kubectlJson<{items: {metadata: {name: string}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge'])
+    .items.map((p) => p.metadata.name)
+    .sort()
   // srs-origin-0: the publisher of live/livestream and 2 players (edges pulling); each edge: players.
   annotate('srs-origin-0', {connections: '3', streams: 'live/livestream', kbps: '380'})
   annotate(edges[0]!, {connections: '4', streams: 'live/livestream'})
@@ -46,7 +52,11 @@ describe('clients', () => {
     expect(code).toBe(0)
     expect(result.unreachable).toEqual([])
     const perPod = (pod: string) => result.clients.filter((c) => c.pod === pod)
-    expect(perPod('srs-origin-0').map((c) => c.type).sort()).toEqual(['fmle-publish', 'rtmp-play', 'rtmp-play'].sort())
+    expect(
+      perPod('srs-origin-0')
+        .map((c) => c.type)
+        .sort(),
+    ).toEqual(['fmle-publish', 'rtmp-play', 'rtmp-play'].sort())
     expect(perPod(edges[0]!)).toHaveLength(4)
     expect(perPod(edges[1]!)).toHaveLength(12)
     for (const c of result.clients) expect(c).toMatchObject({namespace: ns.name, stream: 'live/livestream', ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), id: expect.stringMatching(/^[a-z0-9]{8}$/)})

@@ -105,7 +105,9 @@ describe('simulated SRS behind the apiserver pod proxy', () => {
     // The guide's edges drain: preStop runs "srs grace" and force_grace_quit is on.
     kubectl(['apply', '-n', ns.name, '-f', path.join(ROOT, 'test/topologies/edge-cluster.yaml')])
     const [a, b] = await eventually('two edges running', () => {
-      const running = podsOf('app=srs-edge').filter((p) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp).map((p) => p.metadata.name)
+      const running = podsOf('app=srs-edge')
+        .filter((p) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp)
+        .map((p) => p.metadata.name)
       return running.length >= 2 ? running : undefined
     })
     kubectl(['annotate', '--overwrite', 'pod', a!, b!, '-n', ns.name, 'sim.srs.test/connections=3'])

@@ -140,7 +140,10 @@ describe('kubectl srs completion', () => {
   })
 
   test('one SHELL: a second argument is a usage error, and help says SHELL', async () => {
-    for (const args of [['bash', 'zsh'], ['bash', 'nonsense']]) {
+    for (const args of [
+      ['bash', 'zsh'],
+      ['bash', 'nonsense'],
+    ]) {
       const r = await srs(['completion', ...args])
       expect({args, code: r.code, stdout: r.stdout}).toEqual({args, code: 2, stdout: ''})
       expect(r.stderr).toMatch(new RegExp(`^error: .*${args[1]}\n`))

@@ -17,11 +17,7 @@ async function setup(prefix: string, files: string[], pods: number): Promise<str
   const ns = createNamespace(prefix)
   namespaces.push(ns)
   kubectl(['apply', '-n', ns.name, ...files.flatMap((f) => ['-f', path.join(TOPO, f)])])
-  await eventually(
-    `${pods} pods Running`,
-    () => kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name]).items.filter((p) => p.status.phase === 'Running').length >= pods,
-    {timeoutMs: 120_000},
-  )
+  await eventually(`${pods} pods Running`, () => kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name]).items.filter((p) => p.status.phase === 'Running').length >= pods, {timeoutMs: 120_000})
   return ns.name
 }
 

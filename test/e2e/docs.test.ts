@@ -142,22 +142,26 @@ function scenario(name: string, setup: (ctx: Ctx) => Promise<void>, steps: Step[
       if (ctx.dir) rmSync(ctx.dir, {recursive: true, force: true})
     })
     for (const step of steps) {
-      test(step.example, async () => {
-        const example = byText.get(step.example)
-        if (!example) throw new Error(`"${step.example}" is no longer shown anywhere: update the scenario`)
-        await step.before?.(ctx)
-        const text = adapt(example.text, ctx.ns)
-        const r = await runText(text, ctx, {timeoutMs: step.timeoutMs, interruptWhen: step.interruptWhen})
-        const what = describeRun(example, text, r)
-        expect({code: r.code, what}).not.toEqual({code: 2, what})
-        const exit = typeof step.exit === 'function' ? await step.exit(r, ctx) : (step.exit ?? 0)
-        expect({code: r.code, what}).toEqual({code: exit, what})
-        for (const s of step.shows ?? []) {
-          if (typeof s === 'string') expect({output: r.stdout.includes(s), s, what}).toEqual({output: true, s, what})
-          else expect({output: s.test(r.stdout), s: String(s), what}).toEqual({output: true, s: String(s), what})
-        }
-        await step.check?.(r, ctx)
-      }, (step.timeoutMs ?? 240_000) + 30_000)
+      test(
+        step.example,
+        async () => {
+          const example = byText.get(step.example)
+          if (!example) throw new Error(`"${step.example}" is no longer shown anywhere: update the scenario`)
+          await step.before?.(ctx)
+          const text = adapt(example.text, ctx.ns)
+          const r = await runText(text, ctx, {timeoutMs: step.timeoutMs, interruptWhen: step.interruptWhen})
+          const what = describeRun(example, text, r)
+          expect({code: r.code, what}).not.toEqual({code: 2, what})
+          const exit = typeof step.exit === 'function' ? await step.exit(r, ctx) : (step.exit ?? 0)
+          expect({code: r.code, what}).toEqual({code: exit, what})
+          for (const s of step.shows ?? []) {
+            if (typeof s === 'string') expect({output: r.stdout.includes(s), s, what}).toEqual({output: true, s, what})
+            else expect({output: s.test(r.stdout), s: String(s), what}).toEqual({output: true, s: String(s), what})
+          }
+          await step.check?.(r, ctx)
+        },
+        (step.timeoutMs ?? 240_000) + 30_000,
+      )
     }
   })
 }
@@ -191,7 +195,10 @@ function listed(ns: string, cm: string, directive: 'coworkers' | 'origin'): stri
 }
 function snapshot(ns: string): string {
   const items = kubectlJson<{items: {kind: string; metadata: {name: string; resourceVersion: string}}[]}>(['get', 'deployments,statefulsets,configmaps,services,cronjobs', '-n', ns]).items
-  return items.map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort().join('\n')
+  return items
+    .map((o) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`)
+    .sort()
+    .join('\n')
 }
 let before = ''
 const remember = (ctx: Ctx) => void (before = snapshot(ctx.ns))
@@ -234,10 +241,14 @@ async function statusJson(text: string, ctx: Ctx): Promise<StatusJson> {
 
 async function edgesReady(ns: string, n: number): Promise<void> {
   await eventually(`${n} edges behind srs-edge-service`, () => readyEndpoints(ns, 'srs-edge-service') === n, {timeoutMs: 120_000})
-  await eventually('edge rollout complete', () => {
-    const d = kubectlJson<{status: {replicas?: number; availableReplicas?: number; updatedReplicas?: number}}>(['get', 'deployment', 'srs-edge-deploy', '-n', ns])
-    return d.status.availableReplicas === n && d.status.replicas === n && d.status.updatedReplicas === n
-  }, {timeoutMs: 120_000})
+  await eventually(
+    'edge rollout complete',
+    () => {
+      const d = kubectlJson<{status: {replicas?: number; availableReplicas?: number; updatedReplicas?: number}}>(['get', 'deployment', 'srs-edge-deploy', '-n', ns])
+      return d.status.availableReplicas === n && d.status.replicas === n && d.status.updatedReplicas === n
+    },
+    {timeoutMs: 120_000},
+  )
 }
 async function podsRunning(ns: string, n: number): Promise<void> {
   await eventually(`${n} pods Running`, () => kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns]).items.filter((p) => p.status.phase === 'Running').length >= n, {
@@ -262,47 +273,43 @@ function scenarioOf(name: string, setup: (ctx: Ctx) => Promise<void>, steps: Ste
   scenario(name, setup, steps)
 }
 
-scenarioOf(
-  'plain: no SRS objects needed',
-  async () => {},
-  [
-    {example: 'kubectl srs --help', shows: ['USAGE', 'COMMANDS']},
-    {
-      example: 'kubectl srs --version',
-      // the README shows the single executable's output, which carries Node.js 26.10.0; from a checkout it is this Node.js
-      check: (r) => expect(r.stdout.trim()).toBe(byText.get('kubectl srs --version')!.notes[0]!.replace('node-v26.10.0', `node-${process.version}`)),
+scenarioOf('plain: no SRS objects needed', async () => {}, [
+  {example: 'kubectl srs --help', shows: ['USAGE', 'COMMANDS']},
+  {
+    example: 'kubectl srs --version',
+    // the README shows the single executable's output, which carries Node.js 26.10.0; from a checkout it is this Node.js
+    check: (r) => expect(r.stdout.trim()).toBe(byText.get('kubectl srs --version')!.notes[0]!.replace('node-v26.10.0', `node-${process.version}`)),
+  },
+  {
+    example: 'source <(kubectl srs completion bash)',
+    check: async (_r, ctx) => {
+      const r = await runText('source <(kubectl srs completion bash) && complete -p kubectl-srs', ctx)
+      expect(r.code).toBe(0)
     },
-    {
-      example: 'source <(kubectl srs completion bash)',
-      check: async (_r, ctx) => {
-        const r = await runText('source <(kubectl srs completion bash) && complete -p kubectl-srs', ctx)
-        expect(r.code).toBe(0)
-      },
+  },
+  {
+    example: 'kubectl srs completion zsh > "${fpath[1]}/_kubectl-srs"',
+    before: (ctx) => void mkdirSync(path.join(ctx.dir, 'zfunc'), {recursive: true}),
+    check: async (_r, ctx) => {
+      expect(readFileSync(path.join(ctx.dir, 'zfunc/_kubectl-srs'), 'utf8')).toMatch(/^#compdef /)
     },
-    {
-      example: 'kubectl srs completion zsh > "${fpath[1]}/_kubectl-srs"',
-      before: (ctx) => void mkdirSync(path.join(ctx.dir, 'zfunc'), {recursive: true}),
-      check: async (_r, ctx) => {
-        expect(readFileSync(path.join(ctx.dir, 'zfunc/_kubectl-srs'), 'utf8')).toMatch(/^#compdef /)
-      },
+  },
+  {
+    example: 'kubectl srs completion fish > ~/.config/fish/completions/kubectl-srs.fish',
+    before: (ctx) => void mkdirSync(path.join(ctx.dir, '.config/fish/completions'), {recursive: true}),
+    check: (_r, ctx) => expect(readFileSync(path.join(ctx.dir, '.config/fish/completions/kubectl-srs.fish'), 'utf8')).toContain('complete -c kubectl'),
+  },
+  {
+    example: 'kubectl srs completion kubectl > ~/.local/bin/kubectl_complete-srs && chmod +x ~/.local/bin/kubectl_complete-srs',
+    before: (ctx) => void mkdirSync(path.join(ctx.dir, '.local/bin'), {recursive: true}),
+    check: async (_r, ctx) => {
+      const helper = path.join(ctx.dir, '.local/bin/kubectl_complete-srs')
+      accessSync(helper, constants.X_OK)
+      const r = await runText(`${helper} st`, ctx)
+      expect(r.stdout.split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^status/), expect.stringMatching(/^streams/)]))
     },
-    {
-      example: 'kubectl srs completion fish > ~/.config/fish/completions/kubectl-srs.fish',
-      before: (ctx) => void mkdirSync(path.join(ctx.dir, '.config/fish/completions'), {recursive: true}),
-      check: (_r, ctx) => expect(readFileSync(path.join(ctx.dir, '.config/fish/completions/kubectl-srs.fish'), 'utf8')).toContain('complete -c kubectl'),
-    },
-    {
-      example: 'kubectl srs completion kubectl > ~/.local/bin/kubectl_complete-srs && chmod +x ~/.local/bin/kubectl_complete-srs',
-      before: (ctx) => void mkdirSync(path.join(ctx.dir, '.local/bin'), {recursive: true}),
-      check: async (_r, ctx) => {
-        const helper = path.join(ctx.dir, '.local/bin/kubectl_complete-srs')
-        accessSync(helper, constants.X_OK)
-        const r = await runText(`${helper} st`, ctx)
-        expect(r.stdout.split('\n')).toEqual(expect.arrayContaining([expect.stringMatching(/^status/), expect.stringMatching(/^streams/)]))
-      },
-    },
-  ],
-)
+  },
+])
 
 /** status -o json of the same example: how the edge pods were reached, and with whose credentials */
 async function edgeApiAccess(text: string, ctx: Ctx): Promise<{auth: unknown; routes: (string | null)[]}> {
@@ -466,8 +473,7 @@ scenarioOf(
     },
     {
       example: 'kubectl srs status --api-user admin --api-password-file ./srs-api-password',
-      check: async (_r, ctx) =>
-        expect(await edgeApiAccess('kubectl srs status --api-user admin --api-password-file ./srs-api-password', ctx)).toEqual({auth: {username: API_USER, source: 'flags'}, routes: ['port-forward']}),
+      check: async (_r, ctx) => expect(await edgeApiAccess('kubectl srs status --api-user admin --api-password-file ./srs-api-password', ctx)).toEqual({auth: {username: API_USER, source: 'flags'}, routes: ['port-forward']}),
     },
   ],
 )
@@ -532,13 +538,11 @@ scenarioOf(
     },
     {
       example: 'kubectl srs promote srs-origin -n live --timeout 10m',
-      check: (_r, ctx) =>
-        expect(originState(ctx.ns)).toEqual({image: 'ossrs/srs:v4.0.6', partition: 0, pods: ['srs-origin-0=ossrs/srs:v4.0.6', 'srs-origin-1=ossrs/srs:v4.0.6', 'srs-origin-2=ossrs/srs:v4.0.6']}),
+      check: (_r, ctx) => expect(originState(ctx.ns)).toEqual({image: 'ossrs/srs:v4.0.6', partition: 0, pods: ['srs-origin-0=ossrs/srs:v4.0.6', 'srs-origin-1=ossrs/srs:v4.0.6', 'srs-origin-2=ossrs/srs:v4.0.6']}),
     },
     {
       example: 'kubectl srs rollback srs-origin --to-revision 3',
-      check: (_r, ctx) =>
-        expect(originState(ctx.ns)).toEqual({image: 'ossrs/srs:v6.0.155', partition: 0, pods: ['srs-origin-0=ossrs/srs:v6.0.155', 'srs-origin-1=ossrs/srs:v6.0.155', 'srs-origin-2=ossrs/srs:v6.0.155']}),
+      check: (_r, ctx) => expect(originState(ctx.ns)).toEqual({image: 'ossrs/srs:v6.0.155', partition: 0, pods: ['srs-origin-0=ossrs/srs:v6.0.155', 'srs-origin-1=ossrs/srs:v6.0.155', 'srs-origin-2=ossrs/srs:v6.0.155']}),
     },
     {example: 'kubectl srs add-origin -n live', check: (_r, ctx) => originsAre(ctx.ns, 4)},
     {example: 'kubectl srs remove-origin -n live', check: (_r, ctx) => originsAre(ctx.ns, 3)},
@@ -644,10 +648,7 @@ scenarioOf(
     {
       example: 'kubectl srs add-origin srs-origin-0-deploy -n live --timeout 10m',
       check: (_r, ctx) => {
-        expect(kubectl(['get', 'deployment/srs-origin-3-deploy', 'service/srs-origin-3-socs', '-n', ctx.ns, '-o', 'name']).trim().split('\n')).toEqual([
-          'deployment.apps/srs-origin-3-deploy',
-          'service/srs-origin-3-socs',
-        ])
+        expect(kubectl(['get', 'deployment/srs-origin-3-deploy', 'service/srs-origin-3-socs', '-n', ctx.ns, '-o', 'name']).trim().split('\n')).toEqual(['deployment.apps/srs-origin-3-deploy', 'service/srs-origin-3-socs'])
         expect(listed(ctx.ns, 'srs-origin-config', 'coworkers')).toEqual([0, 1, 2, 3].map((i) => `srs-origin-${i}-socs:1985`))
       },
     },

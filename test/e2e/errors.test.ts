@@ -161,5 +161,4 @@ describe('errors users meet', () => {
       expect(r.stderr.split('\n')[0]).toContain(flag)
     }
   })
-
 })

@@ -59,8 +59,7 @@ function plainFile(name: string, content: string): string {
   return file
 }
 
-const credential = (apiVersion: string, tok = '$TOKEN') =>
-  `printf '{"apiVersion":"client.authentication.k8s.io/${apiVersion}","kind":"ExecCredential","status":{"token":"%s"}}' "${tok}"`
+const credential = (apiVersion: string, tok = '$TOKEN') => `printf '{"apiVersion":"client.authentication.k8s.io/${apiVersion}","kind":"ExecCredential","status":{"token":"%s"}}' "${tok}"`
 
 function writeKubeconfig(row: Row): string {
   const spec = row.kubeconfig()
@@ -124,7 +123,12 @@ const rows: Row[] = [
     route: 'direct',
     differs: 'the plugin never asks for gzip (the apiserver sends status-sized answers fast uncompressed), so the setting changes nothing for it',
   },
-  {name: 'exec v1, interactiveMode Never', kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-v1.sh', credential('v1', token)), interactiveMode: 'Never'}}}), expect: 'ok', route: 'direct'},
+  {
+    name: 'exec v1, interactiveMode Never',
+    kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1', command: script('cred-v1.sh', credential('v1', token)), interactiveMode: 'Never'}}}),
+    expect: 'ok',
+    route: 'direct',
+  },
   {name: 'exec v1beta1', kubeconfig: () => ({user: {exec: {apiVersion: 'client.authentication.k8s.io/v1beta1', command: script('cred-v1beta1.sh', credential('v1beta1', token))}}}), expect: 'ok', route: 'direct'},
   {
     name: 'exec v1 without interactiveMode: refused',
@@ -282,10 +286,7 @@ async function attempt(row: Row, kubeconfig: string, tool: 'kubectl' | 'plugin')
   const env = {...NO_PROXY_ENV, ...row.env?.(), KUBECONFIG: kubeconfig}
   const flags = row.args?.() ?? []
   if (!flags.includes('--namespace')) flags.push('-n', ns.name)
-  const r =
-    tool === 'kubectl'
-      ? await run('kubectl', ['get', 'services', '-o', 'name', ...flags], {env, input: row.input})
-      : await srs(['status', ...flags], {env, input: row.input})
+  const r = tool === 'kubectl' ? await run('kubectl', ['get', 'services', '-o', 'name', ...flags], {env, input: row.input}) : await srs(['status', ...flags], {env, input: row.input})
   const counts = {direct: 0, connect: proxies.connect.seen.length - before.connect, socks: proxies.socks.seen.length - before.socks, prefix: proxies.prefix.seen.length - before.prefix}
   const execRuns = runsFile ? (existsSync(runsFile) ? readFileSync(runsFile, 'utf8').trim().split('\n').length : 0) : undefined
   return {r, route: routeOf(counts), execRuns}

@@ -80,7 +80,10 @@ describe('add-origin', () => {
   test('origins as Deployments: srs-origin-3-deploy and -socs cloned, lists of four, raw reloads confirmed', async () => {
     const yaml = withReload('origins-as-deployments.yaml', {image: 'ossrs/srs:v5.0.213', inotify: false, allowReload: true})
     // an edge Deployment that reads the guide's srs-edge-config
-    const edge = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8').split(/^---$/m).find((d) => /kind: Deployment/.test(d))!.replace('ossrs/srs:v4.0.5', 'ossrs/srs:v5.0.213')
+    const edge = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8')
+      .split(/^---$/m)
+      .find((d) => /kind: Deployment/.test(d))!
+      .replace('ossrs/srs:v4.0.5', 'ossrs/srs:v5.0.213')
     const ns = await setup('orig-dep', `${yaml}\n---\n${edge}`, 5)
     const originBefore = confText(ns, 'srs-origin-config')
     const edgeBefore = confText(ns, 'srs-edge-config')
@@ -132,7 +135,10 @@ describe('add-origin', () => {
     const stop = await srs(['remove-origin', '-n', ns], {timeoutMs: 240_000})
     expect(stop.code).toBe(3)
     expect(stop.stdout).toMatch(/stopped after step 3: 5 SRS pod\(s\) did not confirm the new lists \(srs-edge-deploy-\S+, srs-edge-deploy-\S+, srs-origin-0, srs-origin-1, srs-origin-2\); not removing origins they may still use/)
-    const next = stop.stdout.split('\n').filter((l) => l.startsWith('next: ')).map((l) => l.slice('next: '.length))
+    const next = stop.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('next: '))
+      .map((l) => l.slice('next: '.length))
     expect(next).toEqual([`kubectl srs reload srs-edge-deploy -n ${ns}`, `kubectl srs reload srs-origin -n ${ns}`, `then kubectl srs remove-origin -n ${ns} again to finish (or run it with --restart, which does both)`])
     expect(kubectlJson<{spec: {replicas: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).spec.replicas).toBe(4)
     // what it says works
@@ -248,7 +254,12 @@ describe('remove-origin and sync-origins', () => {
     const before = await run(['sync-origins', '-n', ns, '--check'])
     expect(before.code).toBe(3)
     expect(before.result.outcome).toBe('drift')
-    expect(before.result.configMaps.filter((c) => c.changed).map((c) => c.configMap).sort()).toEqual(['srs-edge-config', 'srs-origin-config'])
+    expect(
+      before.result.configMaps
+        .filter((c) => c.changed)
+        .map((c) => c.configMap)
+        .sort(),
+    ).toEqual(['srs-edge-config', 'srs-origin-config'])
     const sync = await run(['sync-origins', '-n', ns])
     expect(sync.code).toBe(0)
     expect(sync.result.outcome).toBe('applied')

@@ -83,10 +83,7 @@ describe('status -A as a user who may read one namespace', () => {
       complete: false,
       listedBy: 'context-namespace',
       namespacesRead: [mine.name],
-      denied: expect.arrayContaining([
-        ...FIVE.map((resource) => ({user: u.identity, verb: 'list', resource, namespaces: null})),
-        {user: u.identity, verb: 'list', resource: 'namespaces', namespaces: null},
-      ]),
+      denied: expect.arrayContaining([...FIVE.map((resource) => ({user: u.identity, verb: 'list', resource, namespaces: null})), {user: u.identity, verb: 'list', resource: 'namespaces', namespaces: null}]),
     })
     expect(report.access.denied).toHaveLength(6)
 
@@ -125,7 +122,12 @@ describe('status -A as a user who may read one namespace', () => {
         expect(d.namespaces).toContain('kube-system')
         expect(d.namespaces).not.toContain(mine.name)
       }
-      expect(report.access.denied.filter((d) => d.namespaces === null).map((d) => d.resource).sort()).toEqual(FIVE)
+      expect(
+        report.access.denied
+          .filter((d) => d.namespaces === null)
+          .map((d) => d.resource)
+          .sort(),
+      ).toEqual(FIVE)
       expect(report.access.denied.some((d) => d.resource === 'namespaces')).toBe(false)
       expect(report.warnings.some((w) => w.kind === 'namespaces-not-listed')).toBe(false)
 

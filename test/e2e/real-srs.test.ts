@@ -55,7 +55,11 @@ interface Standin {
 const config = (extra: string): string => `listen 1935; daemon off;${extra}\nhttp_api { enabled on; listen 1986; }\n`
 
 function manifest(conf: string): string {
-  const indented = conf.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n')
+  const indented = conf
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')
   return `apiVersion: v1
 kind: ConfigMap
 metadata: {name: srs-real-config}
@@ -162,9 +166,7 @@ describe('real SRS builds for mapped images', () => {
     // A ConfigMap change reaches the file the real process reads (the projected ..data swap).
     const t0 = Date.now()
     k(['apply', '-n', NS, '-f', '-'], manifest(config(' server_id changed;')))
-    await eventually('changed config seen by both', () =>
-      pods().every((p) => (JSON.parse(proxied(p.name, 1986, '/standin')) as Standin).confNow === config(' server_id changed;')),
-    )
+    await eventually('changed config seen by both', () => pods().every((p) => (JSON.parse(proxied(p.name, 1986, '/standin')) as Standin).confNow === config(' server_id changed;')))
     console.log(`ConfigMap change seen by the real processes after ${Date.now() - t0} ms`)
 
     // Scale to zero: the preStop grace hook becomes SIGQUIT; processes, veths and routes go,

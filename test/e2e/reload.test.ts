@@ -24,7 +24,9 @@ async function setup(prefix: string, yaml: string, pods: number): Promise<string
 }
 
 function podUids(ns: string): string[] {
-  return kubectlJson<{items: {metadata: {name: string; uid: string}}[]}>(['get', 'pods', '-n', ns]).items.map((p) => `${p.metadata.name}/${p.metadata.uid}`).sort()
+  return kubectlJson<{items: {metadata: {name: string; uid: string}}[]}>(['get', 'pods', '-n', ns])
+    .items.map((p) => `${p.metadata.name}/${p.metadata.uid}`)
+    .sort()
 }
 
 function editConfig(ns: string, cm: string): string {
@@ -84,7 +86,7 @@ describe('reload', () => {
     expect(min).toBe(2)
     const result = JSON.parse(r.stdout) as ReloadResult
     // least-loaded first
-    expect(result.plan.map((s) => s.kind === 'replace' && s.description.includes(idle!) ? 'idle' : s.description.includes(busy!) ? 'busy' : s.description)).toEqual(['idle', 'busy'])
+    expect(result.plan.map((s) => (s.kind === 'replace' && s.description.includes(idle!) ? 'idle' : s.description.includes(busy!) ? 'busy' : s.description))).toEqual(['idle', 'busy'])
     const byPod = new Map(result.pods.map((p) => [p.pod, p]))
     expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', connections: 0, drained: true})
     expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', connections: 3, drained: false})

@@ -143,17 +143,23 @@ describe('rollback during a canary, interruption, draining and refusals', () => 
     const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '--timeout', '20s'])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/still draining 5 viewers/)
-    const draining = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string; annotations?: Record<string, string>}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.filter((p) => p.metadata.deletionTimestamp)
+    const draining = kubectlJson<{items: {metadata: {name: string; deletionTimestamp?: string; annotations?: Record<string, string>}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-edge']).items.filter(
+      (p) => p.metadata.deletionTimestamp,
+    )
     expect(draining).toHaveLength(1)
     expect(draining[0]!.metadata.annotations?.['srs.kubectl.io/last-connections']).toBe('5')
     const st = await srs(['status', 'srs-edge-deploy', '-n', ns.name])
     expect(st.stdout).toContain(`pod ${draining[0]!.metadata.name} is terminating, draining 5 viewers`)
     // the clients leave: the pod finishes its graceful quit and goes
     kubectl(['annotate', '--overwrite', '-n', ns.name, 'pod', draining[0]!.metadata.name, 'sim.srs.test/connections=0'])
-    await eventually('drained pod gone', () => {
-      const r2 = spawnSync('kubectl', ['get', 'pod', '-n', ns.name, draining[0]!.metadata.name], {env: {...process.env, KUBECONFIG}, encoding: 'utf8'})
-      return r2.status !== 0 && /NotFound/.test(r2.stderr)
-    }, {timeoutMs: 30_000})
+    await eventually(
+      'drained pod gone',
+      () => {
+        const r2 = spawnSync('kubectl', ['get', 'pod', '-n', ns.name, draining[0]!.metadata.name], {env: {...process.env, KUBECONFIG}, encoding: 'utf8'})
+        return r2.status !== 0 && /NotFound/.test(r2.stderr)
+      },
+      {timeoutMs: 30_000},
+    )
     expect((await srs(['rollback', 'srs-edge-deploy', '-n', ns.name])).code).toBe(0)
   })
 
@@ -198,7 +204,10 @@ describe('rollback during a canary, interruption, draining and refusals', () => 
     const conf = kubectlJson<{data: Record<string, string>}>(['get', 'configmap', 'srs-edge-config', '-n', ns.name]).data['srs.conf']!
     const rtc = conf.replace('daemon              off;', 'daemon              off;\nrtc_server {\n    enabled on;\n}').replace('vhost __defaultVhost__ {', 'vhost __defaultVhost__ {\n    rtc {\n        enabled on;\n    }')
     kubectl(['create', 'configmap', 'srs-edge-config', '-n', ns.name, `--from-literal=srs.conf=${rtc}`, '--dry-run=client', '-o', 'yaml'])
-    spawnSync('kubectl', ['apply', '-n', ns.name, '-f', '-'], {input: kubectl(['create', 'configmap', 'srs-edge-config', '-n', ns.name, `--from-literal=srs.conf=${rtc}`, '--dry-run=client', '-o', 'yaml']), env: {...process.env, KUBECONFIG}})
+    spawnSync('kubectl', ['apply', '-n', ns.name, '-f', '-'], {
+      input: kubectl(['create', 'configmap', 'srs-edge-config', '-n', ns.name, `--from-literal=srs.conf=${rtc}`, '--dry-run=client', '-o', 'yaml']),
+      env: {...process.env, KUBECONFIG},
+    })
     const rtcBefore = snapshot()
     const webrtc = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34'])
     expect(webrtc.code).toBe(1)
@@ -226,7 +235,8 @@ describe('canary and promote on the srs-origin StatefulSet through the partition
     expect(res.verified).toEqual([expect.objectContaining({pod: 'srs-origin-2', version: '4.0.6', verdict: 'match'})])
     const sts = kubectlJson<{spec: {updateStrategy: {rollingUpdate: {partition: number}}}}>(['get', 'statefulset', 'srs-origin', '-n', ns.name])
     expect(sts.spec.updateStrategy.rollingUpdate.partition).toBe(2)
-    const images = () => Object.fromEntries(kubectlJson<{items: {metadata: {name: string}; spec: {containers: {image: string}[]}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-origin']).items.map((p) => [p.metadata.name, p.spec.containers[0]!.image]))
+    const images = () =>
+      Object.fromEntries(kubectlJson<{items: {metadata: {name: string}; spec: {containers: {image: string}[]}}[]}>(['get', 'pods', '-n', ns.name, '-l', 'app=srs-origin']).items.map((p) => [p.metadata.name, p.spec.containers[0]!.image]))
     expect(images()).toEqual({'srs-origin-0': 'ossrs/srs:3', 'srs-origin-1': 'ossrs/srs:3', 'srs-origin-2': 'ossrs/srs:v4.0.6'})
     const p = await srs(['promote', 'srs-origin', '-n', ns.name, '-o', 'json'])
     expect(p.code).toBe(0)
@@ -307,7 +317,11 @@ describe('--dry-run after a --percent 0 canary', () => {
   test('SIGTERM in the middle of a canary stops it as Ctrl-C does: dead by TERM after the step, the same command again finishes it', async () => {
     const args = ['srs', 'canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '34', '-o', 'json']
     // the test hook sends the real signal right after step 1 (the canary scaled up), before the stable shrinks
-    const stopped = spawnSync('kubectl', args, {env: {...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, KUBECONFIG, KUBECTL_SRS_STOP_AFTER_STEP: '1', KUBECTL_SRS_STOP_SIGNAL: 'TERM'}, encoding: 'utf8', timeout: 120_000})
+    const stopped = spawnSync('kubectl', args, {
+      env: {...process.env, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, KUBECONFIG, KUBECTL_SRS_STOP_AFTER_STEP: '1', KUBECTL_SRS_STOP_SIGNAL: 'TERM'},
+      encoding: 'utf8',
+      timeout: 120_000,
+    })
     expect({status: stopped.status, signal: stopped.signal}).toEqual({status: null, signal: 'SIGTERM'})
     const mid = deployments(ns.name)
     expect(mid.find((d) => d.metadata.name === 'srs-edge-deploy-canary')!.spec.replicas).toBe(1)
@@ -347,6 +361,10 @@ describe('a new pod whose SRS still reports the old version', () => {
     const back = await withCapacityWatch(ns.name, ['rollback', 'srs-edge-deploy', '-n', ns.name, '-o', 'json'])
     expect(back.r.code).toBe(0)
     expect(back.min).toBeGreaterThanOrEqual(3)
-    expect(deployments(ns.name).map((d) => d.metadata.name).filter((n) => n.startsWith('srs-edge'))).toEqual(['srs-edge-deploy'])
+    expect(
+      deployments(ns.name)
+        .map((d) => d.metadata.name)
+        .filter((n) => n.startsWith('srs-edge')),
+    ).toEqual(['srs-edge-deploy'])
   })
 })

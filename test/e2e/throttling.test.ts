@@ -74,14 +74,10 @@ async function hog(stop: Promise<unknown>): Promise<{requests: number}> {
   let requests = 0
   const once = () =>
     new Promise<number>((resolve) => {
-      const req = https.request(
-        new URL(`/api/v1/namespaces/${ns.name}/configmaps?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`, server),
-        {agent, headers: {Authorization: `Bearer ${hogToken}`}},
-        (res) => {
-          res.resume()
-          res.on('end', () => resolve(res.statusCode ?? 0))
-        },
-      )
+      const req = https.request(new URL(`/api/v1/namespaces/${ns.name}/configmaps?resourceVersion=${rv}&resourceVersionMatch=NotOlderThan`, server), {agent, headers: {Authorization: `Bearer ${hogToken}`}}, (res) => {
+        res.resume()
+        res.on('end', () => resolve(res.statusCode ?? 0))
+      })
       req.on('error', () => resolve(0))
       req.end()
     })
@@ -166,10 +162,7 @@ afterAll(() => {
   ns?.remove()
 })
 
-const deployments = (): Record<string, number> =>
-  Object.fromEntries(
-    kubectlJson<{items: {metadata: {name: string}; spec: {replicas: number}}[]}>(['get', 'deployments', '-n', ns.name]).items.map((d) => [d.metadata.name, d.spec.replicas]),
-  )
+const deployments = (): Record<string, number> => Object.fromEntries(kubectlJson<{items: {metadata: {name: string}; spec: {replicas: number}}[]}>(['get', 'deployments', '-n', ns.name]).items.map((d) => [d.metadata.name, d.spec.replicas]))
 
 describe('429 from API Priority and Fairness', () => {
   test('short throttling: status retries with backoff and reports every pod, exit 0', async () => {

@@ -91,10 +91,7 @@ export function allExamples(root: string): DocExample[] {
     .filter((f) => f.endsWith('.md'))
     .sort()
     .map((f) => `docs/${f}`)
-  const found = [
-    ...helpExamples(path.join(root, 'oclif.manifest.json')),
-    ...['README.md', ...docs].flatMap((f) => markdownExamples(readFileSync(path.join(root, f), 'utf8'), f)),
-  ]
+  const found = [...helpExamples(path.join(root, 'oclif.manifest.json')), ...['README.md', ...docs].flatMap((f) => markdownExamples(readFileSync(path.join(root, f), 'utf8'), f))]
   const byText = new Map<string, DocExample>()
   for (const e of found) {
     const key = e.text.replaceAll(/\s+/g, ' ')

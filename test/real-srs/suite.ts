@@ -56,7 +56,11 @@ function fail(message: string, hint: string, code = 1): never {
 
 /** The SRS 4 and SRS 6 images of SRS_K8S_REAL_SRS (tagged keys). */
 export function buildImages(mapping: string): {edge: string; target: string; targetTag: string} {
-  const images = mapping.split(',').map((e) => e.trim()).filter(Boolean).map((e) => e.slice(0, e.indexOf('=')))
+  const images = mapping
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) => e.slice(0, e.indexOf('=')))
   const tagOf = (image: string): string => {
     const last = image.split('/').pop() ?? ''
     return last.includes(':') ? last.slice(last.indexOf(':') + 1) : ''
@@ -64,11 +68,7 @@ export function buildImages(mapping: string): {edge: string; target: string; tar
   const edge = images.find((i) => /^v?4\./.test(tagOf(i)))
   const target = images.find((i) => /^v?6\./.test(tagOf(i)))
   if (!edge || !target) {
-    fail(
-      `SRS_K8S_REAL_SRS ('${mapping}') must map a tagged SRS 4 image and a tagged SRS 6 image`,
-      "SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' (builds: scripts/build-srs.sh SRC_DIR OUT_DIR)",
-      2,
-    )
+    fail(`SRS_K8S_REAL_SRS ('${mapping}') must map a tagged SRS 4 image and a tagged SRS 6 image`, "SRS_K8S_REAL_SRS='ossrs/srs:v4.0.271=/builds/srs4,ossrs/srs:v6.0.157=/builds/srs6' (builds: scripts/build-srs.sh SRC_DIR OUT_DIR)", 2)
   }
   return {edge, target, targetTag: tagOf(target)}
 }
@@ -186,7 +186,10 @@ class Player {
   stopping = false
   pendingEnd?: StreamEnd
 
-  constructor(readonly id: number, private readonly onEnd: (p: Player, how: string) => void) {}
+  constructor(
+    readonly id: number,
+    private readonly onEnd: (p: Player, how: string) => void,
+  ) {}
 
   start(pod: PodInfo): void {
     this.pod = pod.name
@@ -272,9 +275,32 @@ async function main(): Promise<void> {
 
   const origin0 = await until('srs-origin-0 Ready', () => pods(ORIGIN).find((p) => p.name === 'srs-origin-0' && p.ready && p.ip), 60_000)
   const publisher = ffmpeg([
-    '-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '25', '-b:v', '300k', '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'flv', `rtmp://${origin0.ip}/${STREAM}`,
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '25',
+    '-b:v',
+    '300k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'flv',
+    `rtmp://${origin0.ip}/${STREAM}`,
   ])
   let publisherErr = ''
   publisher.stderr?.on('data', (d: Buffer) => (publisherErr = (publisherErr + d.toString()).slice(-400)))
@@ -296,7 +322,9 @@ async function main(): Promise<void> {
   // as through the Service: a Ready edge that is not leaving, the one with the fewest players
   const connect = (p: Player, end: StreamEnd): void => {
     const load = (name: string): number => players.filter((o) => o.pod === name && o.child).length
-    const to = pods('srs-edge').filter((q) => q.ready && !q.terminating && q.ip).sort((a, b) => load(a.name) - load(b.name))[0]
+    const to = pods('srs-edge')
+      .filter((q) => q.ready && !q.terminating && q.ip)
+      .sort((a, b) => load(a.name) - load(b.name))[0]
     if (stopping) return
     if (!to) {
       setTimeout(() => connect(p, end), 500)
@@ -306,7 +334,9 @@ async function main(): Promise<void> {
     p.start(to)
   }
 
-  const edgePods = pods('srs-edge').filter((p) => p.ready).sort((a, b) => a.name.localeCompare(b.name))
+  const edgePods = pods('srs-edge')
+    .filter((p) => p.ready)
+    .sort((a, b) => a.name.localeCompare(b.name))
   if (edgePods.length !== PLAYERS_PER_EDGE.length) throw new Error(`${edgePods.length} edges Ready, want ${PLAYERS_PER_EDGE.length}`)
   let id = 0
   PLAYERS_PER_EDGE.forEach((n, i) => {

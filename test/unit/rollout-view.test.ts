@@ -4,12 +4,31 @@ import {renderRollout} from '../../src/lib/view/rollout-view.js'
 
 function promoted(pods: NonNullable<RolloutResult['leaving']>[number]['pods'], drained: string[]): RolloutResult {
   const step = 'update srs-edge-deploy to ossrs/srs:v4.0.6 (rolling, 2 pods)'
-  return {namespace: 'live', workload: 'srs-edge-deploy', kind: 'Deployment', action: 'promote', image: 'ossrs/srs:v4.0.6', steps: [step], verified: [], drained, message: 'srs-edge-deploy runs ossrs/srs:v4.0.6 on 2 pods; canary removed', leaving: [{step, pods}]}
+  return {
+    namespace: 'live',
+    workload: 'srs-edge-deploy',
+    kind: 'Deployment',
+    action: 'promote',
+    image: 'ossrs/srs:v4.0.6',
+    steps: [step],
+    verified: [],
+    drained,
+    message: 'srs-edge-deploy runs ossrs/srs:v4.0.6 on 2 pods; canary removed',
+    leaving: [{step, pods}],
+  }
 }
 
 describe('renderRollout: how the leaving pods left', () => {
   test('a run that cut viewers names the pod and the count, and never says drained', () => {
-    const text = renderRollout(promoted([{pod: 'edge-a', viewers: 0, outcome: 'drained'}, {pod: 'edge-b', viewers: 3, outcome: 'cut', cut: 3}], ['edge-a']))
+    const text = renderRollout(
+      promoted(
+        [
+          {pod: 'edge-a', viewers: 0, outcome: 'drained'},
+          {pod: 'edge-b', viewers: 3, outcome: 'cut', cut: 3},
+        ],
+        ['edge-a'],
+      ),
+    )
     expect(text).toContain('edge-b (3 viewers): CUT, killed at the end of its grace period with 3 viewers on it')
     expect(text).toContain('viewers cut: 3, killed at the end of their grace period: edge-b (3 viewers)')
     expect(text).toContain('edge-a (0 viewers): quit by itself after its viewers left')

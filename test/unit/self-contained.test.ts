@@ -26,11 +26,7 @@ function outsidePaths(): RegExp[] {
   if (parent !== path.parse(parent).root) absolute.push(`${parent}/`)
   const home = os.homedir()
   if (home !== path.parse(home).root) absolute.push(`${home}/`)
-  return [
-    new RegExp(escape(beside)),
-    new RegExp(`\\b${['shared', '(?:seeds|fixtures|docs|research)/'].join('/')}`),
-    ...[...new Set(absolute)].map((p) => new RegExp(`(?<![\\w.>~-])${escape(p)}`)),
-  ]
+  return [new RegExp(escape(beside)), new RegExp(`\\b${['shared', '(?:seeds|fixtures|docs|research)/'].join('/')}`), ...[...new Set(absolute)].map((p) => new RegExp(`(?<![\\w.>~-])${escape(p)}`))]
 }
 
 function repositoryFiles(): string[] {

@@ -51,9 +51,7 @@ const topologyFiles = readdirSync(TOPOLOGY_DIR)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
 
-const topologies = new Map<string, KubeObject[]>(
-  topologyFiles.map((file) => [file, parseYamlStream(readFileSync(path.join(TOPOLOGY_DIR, file), 'utf8'), file).filter((d) => d !== null) as KubeObject[]]),
-)
+const topologies = new Map<string, KubeObject[]>(topologyFiles.map((file) => [file, parseYamlStream(readFileSync(path.join(TOPOLOGY_DIR, file), 'utf8'), file).filter((d) => d !== null) as KubeObject[]]))
 
 function objectsOf(file: string): KubeObject[] {
   const objects = topologies.get(file)
@@ -100,8 +98,7 @@ const pairs = (m: unknown): string =>
 
 /** srs.conf as SRS reads it: each directive with its arguments, blocks in braces, layout dropped. */
 function srsConfDirectives(text: string): string {
-  const render = (directives: readonly SrsConfDirective[]): string =>
-    directives.map((d) => [d.name, ...d.args].join(' ') + (d.block ? ` { ${render(d.block.children)} }` : ';')).join(' ')
+  const render = (directives: readonly SrsConfDirective[]): string => directives.map((d) => [d.name, ...d.args].join(' ') + (d.block ? ` { ${render(d.block.children)} }` : ';')).join(' ')
   return render(parseSrsConf(text).children)
 }
 
@@ -128,9 +125,7 @@ interface TemplateSpec {
 
 function podDigest(template: TemplateSpec): string[] {
   const {spec} = template
-  const volumes = (spec.volumes ?? []).map((v) =>
-    v.configMap ? `${v.name}=configMap:${v.configMap.name}` : v.persistentVolumeClaim ? `${v.name}=pvc:${v.persistentVolumeClaim.claimName}` : `${v.name}=emptyDir`,
-  )
+  const volumes = (spec.volumes ?? []).map((v) => (v.configMap ? `${v.name}=configMap:${v.configMap.name}` : v.persistentVolumeClaim ? `${v.name}=pvc:${v.persistentVolumeClaim.claimName}` : `${v.name}=emptyDir`))
   const head = [`pod labels ${pairs(template.metadata?.labels)}`, `volumes ${volumes.join(',') || '-'}`]
   if (spec.terminationGracePeriodSeconds !== undefined) head.push(`terminationGracePeriodSeconds ${spec.terminationGracePeriodSeconds}`)
   if (spec.restartPolicy !== undefined) head.push(`restartPolicy ${spec.restartPolicy}`)
@@ -247,9 +242,7 @@ const GUIDE_OBJECTS: Record<string, string[][]> = {
       'pod labels run=srs-edge-r6,app=srs-edge; volumes config-volume=configMap:srs-edge-config; terminationGracePeriodSeconds 120',
       'container srs ossrs/srs:v4.0.6; pull IfNotPresent; ports 1935,1985,8080; mounts config-volume:/usr/local/srs/conf; preStop ["/usr/local/srs/etc/init.d/srs","grace"]',
     ],
-    [
-      'v1 Service srs-edge-service; LoadBalancer; selector app=srs-edge; ports srs-edge-service-1935-1935:1935/TCP->1935,srs-edge-service-8080-8080:8080/TCP->8080',
-    ],
+    ['v1 Service srs-edge-service; LoadBalancer; selector app=srs-edge; ports srs-edge-service-1935-1935:1935/TCP->1935,srs-edge-service-8080-8080:8080/TCP->8080'],
   ],
   'edge-cluster.yaml': [
     [
@@ -261,9 +254,7 @@ const GUIDE_OBJECTS: Record<string, string[][]> = {
       'pod labels app=srs-edge; volumes config-volume=configMap:srs-edge-config; terminationGracePeriodSeconds 120',
       'container srs ossrs/srs:v4.0.5; pull IfNotPresent; ports 1935,1985,8080; mounts config-volume:/usr/local/srs/conf; preStop ["/usr/local/srs/etc/init.d/srs","grace"]',
     ],
-    [
-      'v1 Service srs-edge-service; LoadBalancer; selector app=srs-edge; ports srs-edge-service-1935-1935:1935/TCP->1935,srs-edge-service-8080-8080:8080/TCP->8080',
-    ],
+    ['v1 Service srs-edge-service; LoadBalancer; selector app=srs-edge; ports srs-edge-service-1935-1935:1935/TCP->1935,srs-edge-service-8080-8080:8080/TCP->8080'],
   ],
   'hls-cleanup-cronjob.yaml': [
     [
@@ -277,26 +268,20 @@ const GUIDE_OBJECTS: Record<string, string[][]> = {
       'v1 ConfigMap srs-origin-config',
       'srs.conf: listen 1935; max_connections 1000; daemon off; http_api { enabled on; listen 1985; } http_server { enabled on; listen 8080; } vhost __defaultVhost__ { cluster { origin_cluster on; coworkers srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985; } http_remux { enabled on; } hls { enabled on; } }',
     ],
-    [
-      'v1 Service socs; headless; selector app=srs-origin; ports socs-1935-1935:1935/TCP->1935',
-    ],
+    ['v1 Service socs; headless; selector app=srs-origin; ports socs-1935-1935:1935/TCP->1935'],
     [
       'apps/v1 StatefulSet srs-origin labels app=srs-origin; replicas 3; selector app=srs-origin; serviceName socs',
       'pod labels app=srs-origin; volumes cache-volume=pvc:pvc-nas,config-volume=configMap:srs-origin-config',
       'container srs ossrs/srs:3; pull IfNotPresent; ports 1935,1985,8080; mounts cache-volume:/usr/local/srs/objs/nginx/html:rw,config-volume:/usr/local/srs/conf',
     ],
-    [
-      'v1 Service srs-api-service; LoadBalancer; selector statefulset.kubernetes.io/pod-name=srs-origin-0; ports srs-api-service-1985-1985:1985/TCP->1985',
-    ],
+    ['v1 Service srs-api-service; LoadBalancer; selector statefulset.kubernetes.io/pod-name=srs-origin-0; ports srs-api-service-1985-1985:1985/TCP->1985'],
     [
       'apps/v1 Deployment nginx-origin-deploy labels app=nginx-origin; replicas 1; selector app=nginx-origin',
       'pod labels app=nginx-origin; volumes cache-volume=pvc:pvc-nas',
       'container nginx nginx; pull IfNotPresent; ports 80; mounts cache-volume:/usr/share/nginx/html:ro',
       'container srs-cp-files ossrs/srs:3; pull IfNotPresent; ports -; mounts cache-volume:/tmp/html:rw; command ["/bin/sh"]; args ["-c","if [[ ! -f /tmp/html/index.html ]]; then\\n  cp -R ./objs/nginx/html/* /tmp/html\\nfi && sleep infinity\\n"]',
     ],
-    [
-      'v1 Service srs-http-service; LoadBalancer; selector app=nginx-origin; ports nginx-origin-service-80-80:80/TCP->80',
-    ],
+    ['v1 Service srs-http-service; LoadBalancer; selector app=nginx-origin; ports nginx-origin-service-80-80:80/TCP->80'],
   ],
   'origins-as-deployments.yaml': [
     [
@@ -312,34 +297,22 @@ const GUIDE_OBJECTS: Record<string, string[][]> = {
       'pod labels app=srs-origin-0; volumes config-volume=configMap:srs-origin-config',
       'container srs ossrs/srs:3; pull IfNotPresent; ports 1935,1985,8080; mounts config-volume:/usr/local/srs/conf',
     ],
-    [
-      'v1 Service srs-origin-0-socs; ClusterIP; selector app=srs-origin-0; ports srs-origin-0-socs-service-1935-1935:1935/TCP->1935',
-    ],
+    ['v1 Service srs-origin-0-socs; ClusterIP; selector app=srs-origin-0; ports srs-origin-0-socs-service-1935-1935:1935/TCP->1935'],
     [
       'apps/v1 Deployment srs-origin-1-deploy labels app=srs-origin-1; replicas 1; selector app=srs-origin-1',
       'pod labels app=srs-origin-1; volumes config-volume=configMap:srs-origin-config',
       'container srs ossrs/srs:3; pull IfNotPresent; ports 1935,1985,8080; mounts config-volume:/usr/local/srs/conf',
     ],
-    [
-      'v1 Service srs-origin-1-socs; ClusterIP; selector app=srs-origin-1; ports srs-origin-1-socs-service-1935-1935:1935/TCP->1935',
-    ],
+    ['v1 Service srs-origin-1-socs; ClusterIP; selector app=srs-origin-1; ports srs-origin-1-socs-service-1935-1935:1935/TCP->1935'],
     [
       'apps/v1 Deployment srs-origin-2-deploy labels app=srs-origin-2; replicas 1; selector app=srs-origin-2',
       'pod labels app=srs-origin-2; volumes config-volume=configMap:srs-origin-config',
       'container srs ossrs/srs:3; pull IfNotPresent; ports 1935,1985,8080; mounts config-volume:/usr/local/srs/conf',
     ],
-    [
-      'v1 Service srs-origin-2-socs; ClusterIP; selector app=srs-origin-2; ports srs-origin-2-socs-service-1935-1935:1935/TCP->1935',
-    ],
-    [
-      'v1 Service srs-api-service; LoadBalancer; selector app=srs-origin-0; ports srs-origin-service-1985-1985:1985/TCP->1985',
-    ],
+    ['v1 Service srs-origin-2-socs; ClusterIP; selector app=srs-origin-2; ports srs-origin-2-socs-service-1935-1935:1935/TCP->1935'],
+    ['v1 Service srs-api-service; LoadBalancer; selector app=srs-origin-0; ports srs-origin-service-1985-1985:1985/TCP->1985'],
   ],
-  'pvc.yaml': [
-    [
-      'v1 PersistentVolumeClaim pvc-nas; ReadWriteMany; storageClassName nas; 100Gi; selector pv=nfs-pv',
-    ],
-  ],
+  'pvc.yaml': [['v1 PersistentVolumeClaim pvc-nas; ReadWriteMany; storageClassName nas; 100Gi; selector pv=nfs-pv']],
   'single-origin.yaml': [
     [
       'apps/v1 Deployment srs-deploy labels app=srs; replicas 1; selector app=srs',
@@ -356,15 +329,7 @@ const GUIDE_OBJECTS: Record<string, string[][]> = {
 
 describe('test/topologies', () => {
   it('has the reference topologies', () => {
-    expect(topologyFiles).toEqual([
-      'edge-canary-pair.yaml',
-      'edge-cluster.yaml',
-      'hls-cleanup-cronjob.yaml',
-      'origin-cluster.yaml',
-      'origins-as-deployments.yaml',
-      'pvc.yaml',
-      'single-origin.yaml',
-    ])
+    expect(topologyFiles).toEqual(['edge-canary-pair.yaml', 'edge-cluster.yaml', 'hls-cleanup-cronjob.yaml', 'origin-cluster.yaml', 'origins-as-deployments.yaml', 'pvc.yaml', 'single-origin.yaml'])
   })
 
   it('lists every file in its README', () => {
@@ -400,7 +365,11 @@ describe('test/topologies', () => {
     })
 
     it('has no field the statement above leaves out', () => {
-      const unstated = objects.flatMap((o) => leafPaths(o).filter((p) => !STATED_FIELDS.has(p)).map((p) => `${o.kind}/${o.metadata.name}: ${p}`))
+      const unstated = objects.flatMap((o) =>
+        leafPaths(o)
+          .filter((p) => !STATED_FIELDS.has(p))
+          .map((p) => `${o.kind}/${o.metadata.name}: ${p}`),
+      )
       expect(unstated).toEqual([])
     })
 
@@ -426,7 +395,9 @@ describe('test/topologies', () => {
     })
 
     it('mounts only ConfigMaps of the same file and the claim of pvc.yaml', () => {
-      const claims = objectsOf('pvc.yaml').filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => o.metadata.name)
+      const claims = objectsOf('pvc.yaml')
+        .filter((o) => o.kind === 'PersistentVolumeClaim')
+        .map((o) => o.metadata.name)
       for (const w of podTemplateOwners(objects)) {
         for (const v of w.pod.volumes ?? []) {
           if (v.configMap) expect(find(file, 'ConfigMap', v.configMap.name).data?.['srs.conf']).toBeDefined()

@@ -5,7 +5,6 @@ import {cleanupArgs, cleanupCommand, type CleanupMode} from './script.js'
 import {formatMinutes} from './validate.js'
 import {CLEANUP_ANNOTATION, CLEANUP_LABEL, KUBE_ANNOTATION} from '../vocabulary.js'
 
-
 export const DEFAULT_IMAGE = 'busybox:1.36'
 export const DEFAULT_SCHEDULE = '15 1 * * *'
 /** Finished Jobs are kept a day for --status and `kubectl logs`, then the TTL controller removes them. */

@@ -24,13 +24,19 @@ export function chooseTargets(inf: Inference, opts: {pvc?: string; path?: string
   const target = (claim: string): CleanupTarget => {
     const uses = byClaim.get(claim) ?? []
     if (uses.length === 0) {
-      if (!opts.path) throw new UsageError(`claim ${claim} is mounted by no SRS workload in namespace ${opts.namespace}, so there is no mount path to infer: give --path`, `for example --pvc ${claim} --path /data/hls (the claim is mounted there in the cleanup container)`)
+      if (!opts.path)
+        throw new UsageError(
+          `claim ${claim} is mounted by no SRS workload in namespace ${opts.namespace}, so there is no mount path to infer: give --path`,
+          `for example --pvc ${claim} --path /data/hls (the claim is mounted there in the cleanup container)`,
+        )
       inferred.push(`claim ${claim}: mounted at ${opts.path} in the cleanup container (--path; no SRS workload mounts it)`)
       return {claim, mountPath: opts.path, path: opts.path}
     }
     const first = uses[0]!
     const others = uses.filter((u) => u.mountPath !== first.mountPath)
-    inferred.push(`claim ${claim}: mounted at ${first.mountPath} by ${uses.map((u) => u.workload).join(', ')}${others.length ? ` (elsewhere by ${others.map((u) => `${u.workload} at ${u.mountPath}`).join(', ')}; paths are read as ${first.workload} sees them)` : ''}`)
+    inferred.push(
+      `claim ${claim}: mounted at ${first.mountPath} by ${uses.map((u) => u.workload).join(', ')}${others.length ? ` (elsewhere by ${others.map((u) => `${u.workload} at ${u.mountPath}`).join(', ')}; paths are read as ${first.workload} sees them)` : ''}`,
+    )
     for (const d of first.dirs) inferred.push(`claim ${claim}: ${d.kind.toUpperCase()} of vhost ${d.vhost} in ${d.dir} (${d.setting})`)
     if (opts.path) {
       if (!isInside(opts.path, first.mountPath)) {
@@ -182,9 +188,7 @@ export async function deleteCleanup(kube: KubeClient, ns: string, pvc?: string):
     const list = await kube.list<CronJob>(Resources.cronjobs, {namespace: ns, labelSelector: selector})
     cronJobs = list.items.map((c) => c.metadata.name)
   }
-  const jobs = (await kube.list<Job>(Resources.jobs, {namespace: ns, labelSelector: selector})).items
-    .filter((j) => !j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && cronJobs.includes(o.name)))
-    .map((j) => j.metadata.name)
+  const jobs = (await kube.list<Job>(Resources.jobs, {namespace: ns, labelSelector: selector})).items.filter((j) => !j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && cronJobs.includes(o.name))).map((j) => j.metadata.name)
   if (pvc && cronJobs.length === 0 && jobs.length === 0) {
     throw new SrsError(`no cleanup CronJob ${cronJobName(pvc)} and no cleanup Job for claim ${pvc} in namespace ${ns}`, {reason: 'NotFound', hint: 'kubectl srs cleanup --status lists them'})
   }

@@ -17,7 +17,7 @@ export function parseOlderThan(input: string): number {
     throw new UsageError(`invalid value for --older-than: "${input}" is not a whole number of minutes, hours or days`, 'use m, h or d, for example --older-than 3d, 12h or 90m')
   }
   const minutes = Number(m[1]) * UNIT_MINUTES[m[2]!]!
-  if (minutes < 1) throw new UsageError(`invalid value for --older-than: "${input}" is zero`, 'files being written right now would be deleted; use at least 1m (3d is the guide\'s choice)')
+  if (minutes < 1) throw new UsageError(`invalid value for --older-than: "${input}" is zero`, "files being written right now would be deleted; use at least 1m (3d is the guide's choice)")
   if (minutes > MAX_MINUTES) throw new UsageError(`invalid value for --older-than: "${input}" is more than 10 years`, 'use at most 3650d')
   return minutes
 }
@@ -44,8 +44,7 @@ const CRON_FIELDS: {name: string; min: number; max: number; names?: string[]}[] 
  */
 export function validateSchedule(input: string): string {
   const text = input.trim().replace(/\s+/g, ' ')
-  const bad = (why: string) =>
-    new UsageError(`invalid value for --schedule: "${input}" ${why}`, 'use 5 fields: minute hour day-of-month month day-of-week, for example --schedule "15 1 * * *" (01:15 every day)')
+  const bad = (why: string) => new UsageError(`invalid value for --schedule: "${input}" ${why}`, 'use 5 fields: minute hour day-of-month month day-of-week, for example --schedule "15 1 * * *" (01:15 every day)')
   if (/^(CRON_)?TZ=/i.test(text)) throw bad('sets a time zone, which batch/v1 CronJobs refuse in the schedule')
   const fields = text.split(' ')
   if (text === '' || fields.length !== 5) throw bad(`has ${text === '' ? 0 : fields.length} fields, not 5`)

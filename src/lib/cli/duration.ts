@@ -19,10 +19,7 @@ export function parseDuration(input: string, flag = 'duration'): number {
     matched = re.lastIndex
   }
   if (text === '' || matched !== text.length) {
-    throw new UsageError(
-      `invalid value for --${flag}: "${input}" is not a duration`,
-      'use a number with a unit, as kubectl does: 30s, 5m, 1h, 1h30m, 500ms (0 means no limit)',
-    )
+    throw new UsageError(`invalid value for --${flag}: "${input}" is not a duration`, 'use a number with a unit, as kubectl does: 30s, 5m, 1h, 1h30m, 500ms (0 means no limit)')
   }
   if (!Number.isFinite(total) || total > 365 * 24 * 3_600_000) {
     throw new UsageError(`invalid value for --${flag}: "${input}" is too long`, 'use at most 8760h')

@@ -73,10 +73,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 /** Validates a Kubernetes object name (DNS-1123 subdomain) given as an argument or flag. */
 export function validateName(value: string, what: string): string {
   if (value.length === 0 || value.length > 253 || !value.split('.').every((part) => DNS1123_LABEL.test(part))) {
-    throw new UsageError(
-      `invalid ${what}: "${value}" is not a valid Kubernetes name`,
-      'names are lower-case letters, digits, "-" and ".", start and end with a letter or digit, at most 253 characters',
-    )
+    throw new UsageError(`invalid ${what}: "${value}" is not a valid Kubernetes name`, 'names are lower-case letters, digits, "-" and ".", start and end with a letter or digit, at most 253 characters')
   }
   return value
 }
@@ -84,10 +81,7 @@ export function validateName(value: string, what: string): string {
 /** Validates a namespace (DNS-1123 label). */
 export function validateNamespace(value: string): string {
   if (value.length > 63 || !DNS1123_LABEL.test(value)) {
-    throw new UsageError(
-      `invalid value for --namespace: "${value}" is not a valid namespace name`,
-      'namespaces are lower-case letters, digits and "-", at most 63 characters',
-    )
+    throw new UsageError(`invalid value for --namespace: "${value}" is not a valid namespace name`, 'namespaces are lower-case letters, digits and "-", at most 63 characters')
   }
   return value
 }
@@ -127,8 +121,7 @@ const SELECTOR_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/
  * request instead of coming back from the apiserver as a failure.
  */
 export function validateSelector(value: string, flag = 'selector'): string {
-  const bad = (why: string) =>
-    new UsageError(`invalid value for --${flag}: "${value}" is not a label selector (${why})`, 'for example -l app=srs-edge, -l app!=nginx, -l "tier in (edge,origin)", -l app')
+  const bad = (why: string) => new UsageError(`invalid value for --${flag}: "${value}" is not a label selector (${why})`, 'for example -l app=srs-edge, -l app!=nginx, -l "tier in (edge,origin)", -l app')
   if (value.trim() === '') throw bad('it is empty')
   const parts: string[] = []
   let depth = 0

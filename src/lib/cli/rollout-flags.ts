@@ -16,12 +16,7 @@ export const rolloutFlags = {
  * The executor options every rollout command passes: its flags, its progress line, and the
  * test-only stop hook the command read once (BaseCommand.stopHook).
  */
-export function rolloutOptions(
-  flags: {timeout: number; 'pod-timeout': number; verbose?: boolean},
-  progress: RolloutOptions['progress'],
-  apiCredentials: RolloutOptions['apiCredentials'],
-  stopHook: StopHook | undefined,
-): RolloutOptions {
+export function rolloutOptions(flags: {timeout: number; 'pod-timeout': number; verbose?: boolean}, progress: RolloutOptions['progress'], apiCredentials: RolloutOptions['apiCredentials'], stopHook: StopHook | undefined): RolloutOptions {
   return {
     timeoutMs: flags.timeout,
     timeoutLabel: formatDuration(flags.timeout),

@@ -13,7 +13,14 @@ export function formatColumns(rows: string[][], opts: {indent?: string} = {}): s
   const widths: number[] = []
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))))
   return rows
-    .map((row) => (opts.indent ?? '') + row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell) + 3))).join('').trimEnd())
+    .map(
+      (row) =>
+        (opts.indent ?? '') +
+        row
+          .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visibleLength(cell) + 3)))
+          .join('')
+          .trimEnd(),
+    )
     .join('\n')
 }
 

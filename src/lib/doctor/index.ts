@@ -62,9 +62,7 @@ function atOrAbove(f: Pick<Finding, 'severity'>, level: Severity): boolean {
 
 export function buildDoctorReport(context: string, inputs: readonly DoctorInput[], opts: RunOptions & {failOn: DoctorReport['failOn']}, now: Date = new Date()): DoctorReport {
   const {findings, skipped} = runRules(inputs, opts)
-  const workloads = inputs.flatMap((i) =>
-    i.topology.workloads.filter((w) => opts.workload === undefined || w.name === opts.workload).map((w) => ({namespace: w.namespace, kind: w.kind, name: w.name, role: w.role, image: w.image})),
-  )
+  const workloads = inputs.flatMap((i) => i.topology.workloads.filter((w) => opts.workload === undefined || w.name === opts.workload).map((w) => ({namespace: w.namespace, kind: w.kind, name: w.name, role: w.role, image: w.image})))
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length
   return {
     apiVersion: DOCTOR_API_VERSION,

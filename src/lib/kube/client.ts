@@ -95,7 +95,6 @@ export interface KubeClientOptions {
   http2?: boolean
 }
 
-
 interface RequestSpec {
   method: string
   path: string
@@ -276,11 +275,7 @@ class RestKubeClient implements KubeClient {
       servername: tls.servername,
       rejectUnauthorized: tls.rejectUnauthorized,
     }
-    this.agent = this.proxy
-      ? proxiedAgent(this.proxy, this.base, tlsAgentOpts, opts.requestTimeoutMs)
-      : this.base.protocol === 'http:'
-        ? new http.Agent(agentOpts)
-        : new https.Agent({...agentOpts, ...tlsAgentOpts})
+    this.agent = this.proxy ? proxiedAgent(this.proxy, this.base, tlsAgentOpts, opts.requestTimeoutMs) : this.base.protocol === 'http:' ? new http.Agent(agentOpts) : new https.Agent({...agentOpts, ...tlsAgentOpts})
     this.headers = {}
     for (const [k, v] of Object.entries(tls.headers ?? {})) if (v !== undefined) this.headers[k] = Array.isArray(v) ? v.map(String) : String(v)
     if (tls.auth) this.headers.Authorization = `Basic ${Buffer.from(tls.auth).toString('base64')}`
@@ -454,15 +449,12 @@ class RestKubeClient implements KubeClient {
       }
       ws?.on?.('close', () => socket.push(null))
       return await new Promise<ProxyResponse>((resolve, reject) => {
-        const req = http.request(
-          {method: opts.method ?? 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket},
-          (resp) => {
-            const chunks: Buffer[] = []
-            resp.on('data', (c: Buffer) => chunks.push(c))
-            resp.on('end', () => resolve({status: resp.statusCode ?? 0, contentType: String(resp.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8')}))
-            resp.on('error', reject)
-          },
-        )
+        const req = http.request({method: opts.method ?? 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket}, (resp) => {
+          const chunks: Buffer[] = []
+          resp.on('data', (c: Buffer) => chunks.push(c))
+          resp.on('end', () => resolve({status: resp.statusCode ?? 0, contentType: String(resp.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8')}))
+          resp.on('error', reject)
+        })
         req.on('error', () => {
           const said = Buffer.concat(errors).toString('utf8').trim()
           reject(new PortForwardRefused(said || `the port-forward to ${pod}:${port} closed before SRS answered`))
@@ -725,7 +717,12 @@ class RestKubeClient implements KubeClient {
       return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: ${err.reason ?? err.message}`, {exitCode: ExitCode.Failed, reason: 'CertificateInvalid', hint: certHint, cause: err})
     }
     if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
-      return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${code})`, {exitCode: ExitCode.Failed, reason: 'CertificateInvalid', hint: `check the clock of this machine and the server's certificate (${doing})`, cause: err})
+      return new SrsError(`cannot verify ${at}: tls: failed to verify certificate: x509: certificate has expired or is not yet valid (${code})`, {
+        exitCode: ExitCode.Failed,
+        reason: 'CertificateInvalid',
+        hint: `check the clock of this machine and the server's certificate (${doing})`,
+        cause: err,
+      })
     }
     if (/^ERR_OSSL|^ERR_SSL|SSL routines|alert/i.test(`${code} ${err.message}`)) {
       return new SrsError(`TLS with ${at} failed: ${err.message}`, {
@@ -735,7 +732,7 @@ class RestKubeClient implements KubeClient {
         cause: err,
       })
     }
-    const words = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? `no such host ${this.base.hostname}` : (code || err.message)
+    const words = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? `no such host ${this.base.hostname}` : code || err.message
     return new SrsError(`cannot reach ${at}: ${words}${code && words !== code ? ` (${code})` : ''}`, {
       exitCode: ExitCode.Failed,
       reason: 'Unreachable',

@@ -94,11 +94,11 @@ export async function runExecPlugin(exec: Obj, ctx: ExecContext): Promise<ExecCr
   }
   if (answer.apiVersion !== apiVersion) throw failed(`exec plugin is configured to use API version ${apiVersion}, plugin returned version ${answer.apiVersion ?? '(none)'}`)
   const status = answer.status
-  if (!status) throw failed('exec plugin didn\'t return a status field')
+  if (!status) throw failed("exec plugin didn't return a status field")
   const token = typeof status.token === 'string' && status.token !== '' ? status.token : undefined
   const cert = typeof status.clientCertificateData === 'string' && status.clientCertificateData !== '' ? status.clientCertificateData : undefined
   const key = typeof status.clientKeyData === 'string' && status.clientKeyData !== '' ? status.clientKeyData : undefined
-  if (!token && !(cert && key)) throw failed('exec plugin didn\'t return a token or cert/key pair')
+  if (!token && !(cert && key)) throw failed("exec plugin didn't return a token or cert/key pair")
   if (Boolean(cert) !== Boolean(key)) throw failed('exec plugin returned only certificate or key, not both')
   const exp = typeof status.expirationTimestamp === 'string' ? Date.parse(status.expirationTimestamp) : Number.NaN
   return {token, clientCertificateData: cert, clientKeyData: key, expiresAt: Number.isFinite(exp) ? exp : undefined}

@@ -101,9 +101,7 @@ export class H2Connection {
         done(() => reject(wasRefused ? Object.assign(cause, {refused: true}) : cause))
       })
       // A stream closed without 'end' (RST_STREAM, session gone) must not hang the caller.
-      stream.on('close', () =>
-        done(() => reject(Object.assign(new Error(`stream closed (code ${stream.rstCode})`), {code: 'ECONNRESET', refused: refused()}))),
-      )
+      stream.on('close', () => done(() => reject(Object.assign(new Error(`stream closed (code ${stream.rstCode})`), {code: 'ECONNRESET', refused: refused()}))))
       if (body) stream.end(body)
     })
   }

@@ -32,7 +32,11 @@ export interface KubeconfigFlags {
 }
 
 type Obj = Record<string, unknown>
-interface Named {name: string; obj: Obj; file: string}
+interface Named {
+  name: string
+  obj: Obj
+  file: string
+}
 
 export interface ResolvedKubeconfig {
   source: 'kubeconfig' | 'in-cluster'
@@ -69,7 +73,14 @@ export function kubeconfigFiles(flags: KubeconfigFlags, env: NodeJS.ProcessEnv =
   const list = env.KUBECONFIG
   if (list !== undefined && list !== '') {
     const sep = process.platform === 'win32' ? ';' : ':'
-    return [...new Set(list.split(sep).filter((p) => p !== '').map((p) => path.resolve(p)))].filter((p) => existsSync(p))
+    return [
+      ...new Set(
+        list
+          .split(sep)
+          .filter((p) => p !== '')
+          .map((p) => path.resolve(p)),
+      ),
+    ].filter((p) => existsSync(p))
   }
   const home = env.HOME ?? homedir()
   const def = path.join(home, '.kube', 'config')
@@ -169,10 +180,10 @@ export function resolveKubeconfig(flags: KubeconfigFlags, env: NodeJS.ProcessEnv
     throw new UsageError(`invalid value for --cluster: cluster "${flags.cluster}" does not exist in ${files.join(', ')}`, `known clusters: ${[...clusters.keys()].join(', ') || 'none'}`)
   }
   if (!clusterName || !cluster) {
-    throw new SrsError(
-      clusterName ? `cluster "${clusterName}" does not exist in ${files.join(', ')}` : `context "${contextName}" names no cluster`,
-      {reason: 'ClusterNotFound', hint: `known clusters: ${[...clusters.keys()].join(', ') || 'none'}`},
-    )
+    throw new SrsError(clusterName ? `cluster "${clusterName}" does not exist in ${files.join(', ')}` : `context "${contextName}" names no cluster`, {
+      reason: 'ClusterNotFound',
+      hint: `known clusters: ${[...clusters.keys()].join(', ') || 'none'}`,
+    })
   }
   const user = userName ? users.get(userName) : undefined
   if (userName && !user && flags.user) {

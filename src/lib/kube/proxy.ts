@@ -123,8 +123,7 @@ export function tunnel(proxy: URL, host: string, port: number, timeoutMs: number
   return new Promise<net.Socket>((resolve, reject) => {
     const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : proxy.protocol === 'http:' ? 80 : 1080))
     const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '')
-    const socket: net.Socket =
-      proxy.protocol === 'https:' ? tls.connect({host: proxyHost, port: proxyPort, servername: net.isIP(proxyHost) ? undefined : proxyHost}) : net.connect({host: proxyHost, port: proxyPort})
+    const socket: net.Socket = proxy.protocol === 'https:' ? tls.connect({host: proxyHost, port: proxyPort, servername: net.isIP(proxyHost) ? undefined : proxyHost}) : net.connect({host: proxyHost, port: proxyPort})
     let settled = false
     const fail = (err: Error & {code?: string}) => {
       if (settled) return

@@ -20,10 +20,7 @@ export interface OriginRunFlags {
 }
 
 export abstract class OriginCommand<T extends typeof Command> extends BaseCommand<T> {
-  protected async runChange(
-    change: {op: 'add' | 'remove' | 'sync'; workload: string | undefined; count: number; check: boolean; force: boolean; label: string},
-    flags: OriginRunFlags,
-  ): Promise<OriginChangeResult> {
+  protected async runChange(change: {op: 'add' | 'remove' | 'sync'; workload: string | undefined; count: number; check: boolean; force: boolean; label: string}, flags: OriginRunFlags): Promise<OriginChangeResult> {
     if (change.workload !== undefined) validateName(change.workload, 'workload name')
     const stopHook = this.stopHook()
     const {readCredentialFlags} = await import('../srs/api/credentials.js')

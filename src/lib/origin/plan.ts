@@ -72,7 +72,8 @@ export interface OriginScalePlan {
 const MANAGED_BY = [
   {test: (l: Record<string, string>, a: Record<string, string>) => l[GITOPS_KEY.managedByLabel] === GITOPS_KEY.helmManagedByValue || a[GITOPS_KEY.helmReleaseAnnotation] !== undefined, tool: 'Helm', next: 'the next helm upgrade'},
   {
-    test: (l: Record<string, string>, a: Record<string, string>) => a[GITOPS_KEY.argoTrackingIdAnnotation] !== undefined || l[GITOPS_KEY.argoInstanceLabel] !== undefined || l[GITOPS_KEY.instanceLabel] !== undefined && a[GITOPS_KEY.argoSyncOptionsAnnotation] !== undefined,
+    test: (l: Record<string, string>, a: Record<string, string>) =>
+      a[GITOPS_KEY.argoTrackingIdAnnotation] !== undefined || l[GITOPS_KEY.argoInstanceLabel] !== undefined || (l[GITOPS_KEY.instanceLabel] !== undefined && a[GITOPS_KEY.argoSyncOptionsAnnotation] !== undefined),
     tool: 'Argo CD',
     next: 'the next Argo CD sync',
   },
@@ -104,10 +105,7 @@ function selectOriginCluster(topo: Topology, workload: string | undefined): {clu
   const clusters = topo.originClusters
   if (clusters.length === 1) return {cluster: clusters[0]}
   if (clusters.length > 1) {
-    throw new UsageError(
-      `${clusters.length} origin clusters in namespace ${ns}: ${clusters.map((c) => c.name).join(', ')}`,
-      `name one, e.g. kubectl srs ... ${clusters[0]!.workloads[0]}`,
-    )
+    throw new UsageError(`${clusters.length} origin clusters in namespace ${ns}: ${clusters.map((c) => c.name).join(', ')}`, `name one, e.g. kubectl srs ... ${clusters[0]!.workloads[0]}`)
   }
   const srs7 = topo.workloads.filter((w) => w.role !== 'edge' && isSrs7(w))
   if (srs7.length === 1) return {srs7: srs7[0]}
@@ -277,8 +275,7 @@ function planSrs7(topo: Topology, objs: ObservedObjects, req: OriginRequest, w: 
   const from = w.replicas
   const to = targetCount(req, from)
   const note = `${w.kind} ${w.name} runs SRS 7 (${w.image}): origins register with the SRS proxy, there are no coworkers or edge origin lists to edit, so only the replicas change`
-  const scale: OriginStep =
-    w.kind === 'StatefulSet' ? {kind: 'scale-statefulset', name: w.name, from, replicas: to} : {kind: 'scale-deployment', name: w.name, from, replicas: to}
+  const scale: OriginStep = w.kind === 'StatefulSet' ? {kind: 'scale-statefulset', name: w.name, from, replicas: to} : {kind: 'scale-deployment', name: w.name, from, replicas: to}
   const steps: OriginStep[] = req.op === 'sync' ? [] : to > from ? [scale, {kind: 'wait-ready', workloads: [w.name], pods: []}] : [scale]
   const obj = w.kind === 'StatefulSet' ? objs.statefulsets.find((s) => s.metadata.name === w.name) : objs.deployments.find((d) => d.metadata.name === w.name)
   return {

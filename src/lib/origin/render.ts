@@ -28,7 +28,10 @@ export function renderOriginChange(r: OriginChangeResult): string {
   if (r.pods.length > 0) {
     lines.push('', 'SRS pods:')
     const width = Math.max(...r.pods.map((p) => p.pod.length))
-    for (const p of r.pods) lines.push(`  ${p.pod.padEnd(width)}  ${(p.leaving && p.state !== 'applied' ? 'leaving' : p.state).padEnd(7)}  ${p.leaving && p.state !== 'applied' ? `removed by this run, so the new lists do not matter to it (${p.reason})` : p.reason}`)
+    for (const p of r.pods)
+      lines.push(
+        `  ${p.pod.padEnd(width)}  ${(p.leaving && p.state !== 'applied' ? 'leaving' : p.state).padEnd(7)}  ${p.leaving && p.state !== 'applied' ? `removed by this run, so the new lists do not matter to it (${p.reason})` : p.reason}`,
+      )
   }
   if (r.stoppedAt) lines.push('', `stopped after step ${r.stoppedAt.step}: ${r.stoppedAt.reason}`)
   if (r.next.length > 0) lines.push('', ...r.next.map((n) => `next: ${n}`))

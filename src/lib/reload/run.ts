@@ -134,10 +134,7 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   }
   if (opts.dryRun) return result
   if (plan.publishers.length > 0 && !(await opts.approve(plan.publishers))) {
-    throw new UsageError(
-      `not restarting: the publishers of ${plan.publishers.map((p) => `${p.streams.join(', ')} on ${p.pod}`).join('; ')} will have to reconnect`,
-      'run it on a terminal to be asked, or pass --yes to restart them',
-    )
+    throw new UsageError(`not restarting: the publishers of ${plan.publishers.map((p) => `${p.streams.join(', ')} on ${p.pod}`).join('; ')} will have to reconnect`, 'run it on a terminal to be asked, or pass --yes to restart them')
   }
   const exec = new ReloadExecutor(kube, plan, {
     namespace: ns,

@@ -31,7 +31,14 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
   const exec = await executorFor(kube, t, opts)
   if (!req.dryRun) await exec.checkApiAccess(t)
   // The plan again, now knowing the viewers on each pod: it names the pods that go.
-  const plan = planCanary(t, req, await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp), req.dryRun))
+  const plan = planCanary(
+    t,
+    req,
+    await exec.viewers(
+      t.pods.filter((p) => !p.metadata.deletionTimestamp),
+      req.dryRun,
+    ),
+  )
   const warnings = [...plan.warnings]
   const base = {namespace: t.namespace, workload: plan.workload, kind: plan.kind, canary: plan.canary, stableImage: plan.stableImage, canaryImage: plan.canaryImage, split: plan.split, warnings, dryRun: req.dryRun}
   // Once a step ran and waited, its leaving list is the pods that really left and how (exec.run's `left`).
@@ -40,7 +47,16 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
       const leaving = left?.get(s) ?? s.leaving
       return {description: s.description, state, ...(leaving?.length ? {leaving} : {})}
     })
-  const planned = (): CanaryResult => ({...base, steps: stepsAs(plan.steps.filter((s) => s.counted), 'planned'), verified: [], drained: [], objects: plan.objects})
+  const planned = (): CanaryResult => ({
+    ...base,
+    steps: stepsAs(
+      plan.steps.filter((s) => s.counted),
+      'planned',
+    ),
+    verified: [],
+    drained: [],
+    objects: plan.objects,
+  })
   if (plan.kind === 'StatefulSet' && req.dryRun) return planned()
   // Pods that will leave and cannot drain: say how many connections would be cut, and require --yes.
   for (const s of plan.steps) {
@@ -49,7 +65,10 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
     const pods = await exec.livePods(s.drains.selector)
     const conns = await exec.connections(pods, t.model.apiPort)
     const leaving = Math.max(0, pods.length - (s.drains.track === 'stable' ? s.end.stable : s.end.canary))
-    const worst = [...conns.values()].sort((a, b) => b - a).slice(0, leaving).reduce((a, b) => a + b, 0)
+    const worst = [...conns.values()]
+      .sort((a, b) => b - a)
+      .slice(0, leaving)
+      .reduce((a, b) => a + b, 0)
     const msg = `${s.description} takes away ${leaving} pod(s) that cannot drain (${reason}): up to ${worst} connections would be cut`
     if (!req.yes && !req.dryRun) throw new SrsError(msg, {reason: 'Refused', hint: 'pass --yes to go on anyway, or set force_grace_quit on / use an SRS version that drains (4.x, 6.0.132+)'})
     warnings.push(msg)

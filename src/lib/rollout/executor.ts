@@ -146,8 +146,7 @@ export class RolloutExecutor {
   private async withDeletionCosts(costs: NonNullable<RolloutStep['deletionCosts']>, apply: () => Promise<void>): Promise<void> {
     const pods = await this.livePods(costs.selector)
     const previous = new Map(pods.map((p) => [p.metadata.name, p.metadata.annotations?.[KUBE_ANNOTATION.podDeletionCost] ?? null]))
-    const setCost = (pod: string, value: string | null) =>
-      this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: value}}}, 'merge', this.opts.namespace)
+    const setCost = (pod: string, value: string | null) => this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: value}}}, 'merge', this.opts.namespace)
     const ranked = costs.order.filter((name) => previous.has(name))
     await Promise.all(ranked.map((name, rank) => setCost(name, String(rank))))
     this.opts.log(`pod-deletion-cost set, lowest first: ${ranked.join(', ')}`)
@@ -157,9 +156,7 @@ export class RolloutExecutor {
       await this.waitScaledDown(costs.selector, costs.remaining)
     } finally {
       const staying = await this.livePods(costs.selector).catch(() => [] as Pod[])
-      await Promise.all(
-        staying.filter((p) => previous.has(p.metadata.name)).map((p) => setCost(p.metadata.name, previous.get(p.metadata.name)!).catch(() => undefined)),
-      )
+      await Promise.all(staying.filter((p) => previous.has(p.metadata.name)).map((p) => setCost(p.metadata.name, previous.get(p.metadata.name)!).catch(() => undefined)))
       this.opts.log(`pod-deletion-cost restored on ${staying.map((p) => p.metadata.name).join(', ') || 'no pod'}`)
     }
   }
@@ -221,9 +218,7 @@ export class RolloutExecutor {
     if (!this.canWatch || !since) return sleep(POLL_MS)
     const started = Date.now()
     try {
-      await this.kube.watch<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector, resourceVersion: since, timeoutMs: POLL_MS}, (ev) =>
-        ev.type === 'BOOKMARK' ? undefined : false,
-      )
+      await this.kube.watch<Pod>(Resources.pods, {namespace: this.opts.namespace, labelSelector: selector, resourceVersion: since, timeoutMs: POLL_MS}, (ev) => (ev.type === 'BOOKMARK' ? undefined : false))
     } catch (error) {
       if ((error as {status?: number}).status === 403) this.canWatch = false
       await sleep(Math.max(0, POLL_MS - (Date.now() - started)))
@@ -246,7 +241,10 @@ export class RolloutExecutor {
       if (!this.apiDown) this.opts.log(`the Kubernetes API does not answer (${error.message}); still waiting for ${what}`)
       this.apiDown = error
       if (this.remainingMs() <= 0) {
-        throw new TimeoutError(`timed out waiting for ${what}: the Kubernetes API did not answer (${error.message})`, 'nothing was left half-done by this wait: check the cluster, then run the same command again to continue, or `kubectl srs rollback` to undo')
+        throw new TimeoutError(
+          `timed out waiting for ${what}: the Kubernetes API did not answer (${error.message})`,
+          'nothing was left half-done by this wait: check the cluster, then run the same command again to continue, or `kubectl srs rollback` to undo',
+        )
       }
       this.opts.progress.update(`${what}: the Kubernetes API does not answer, retrying`)
       return undefined
@@ -336,9 +334,7 @@ export class RolloutExecutor {
       }
       if (this.remainingMs() <= 0) {
         const bad = verified.filter((v) => v.verdict === 'mismatch' || v.verdict === 'no-answer')
-        const detail = bad.length
-          ? `; ${bad.map((b) => `${b.pod} ${b.verdict === 'mismatch' ? `reports ${b.version}` : b.reason}`).join(', ')}`
-          : ''
+        const detail = bad.length ? `; ${bad.map((b) => `${b.pod} ${b.verdict === 'mismatch' ? `reports ${b.version}` : b.reason}`).join(', ')}` : ''
         throw new TimeoutError(`timed out waiting for ${what}: ${ready.length}/${count} pods ready${detail}`, 'run the same command again to continue, or `kubectl srs rollback` to undo')
       }
       // Ready but not yet answering with the right version is no pod event: poll for that.
@@ -388,9 +384,7 @@ export class RolloutExecutor {
         annotated.add(name)
         const n = before.get(name)
         if (n !== undefined) {
-          await this.kube
-            .patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace)
-            .catch(() => undefined) // the pod may already be gone
+          await this.kube.patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace).catch(() => undefined) // the pod may already be gone
           this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} viewers`)
         }
       }

@@ -20,7 +20,9 @@ export async function rolloutHistory(kube: KubeClient, workload: string | undefi
 export async function observeRevisions(kube: KubeClient, t: RolloutTarget): Promise<RevisionSources> {
   if (t.deployment) {
     const uid = t.deployment.metadata.uid
-    const rs = (await kube.list<ReplicaSet>(Resources.replicasets, {namespace: t.namespace, labelSelector: t.podSelector})).items.filter((r) => r.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'Deployment' && o.uid === uid))
+    const rs = (await kube.list<ReplicaSet>(Resources.replicasets, {namespace: t.namespace, labelSelector: t.podSelector})).items.filter((r) =>
+      r.metadata.ownerReferences?.some((o) => o.controller && o.kind === 'Deployment' && o.uid === uid),
+    )
     return {revisions: replicaSetRevisions(rs, t.deployment.metadata.annotations?.[REVISION], t.model.container), replicaSets: rs, controllerRevisions: []}
   }
   const sts = t.statefulset!

@@ -121,9 +121,7 @@ export function trackState(stable: number, canary: number, partition?: number): 
 }
 
 /** What the executor waits for (only with --wait). */
-export type RolloutWait =
-  | {kind: 'verified'; what: string; selector: string; count: number; image: string}
-  | {kind: 'drained'; what: string; selector: string; remaining: number}
+export type RolloutWait = {kind: 'verified'; what: string; selector: string; count: number; image: string} | {kind: 'drained'; what: string; selector: string; remaining: number}
 
 /** A refusal, as a value: the runner turns it into the error, before the first write. */
 export interface Refusal {
@@ -295,7 +293,13 @@ function planDeploymentCanary(t: RolloutTarget, stable: Deployment, req: CanaryR
   const canaryObj = canaryDeployment(stable, t.canaryName, t.model.container, canaryImage, split, stableImage)
   // Record the plan's constants first: an interrupted run is continued or undone from these.
   const steps: RolloutStep[] = [
-    {kind: 'record-plan', description: `record the plan on ${stable.metadata.name}`, end: trackState(current.stable, current.canary), counted: false, writes: [{op: 'patch', resource: 'deployments', name: stable.metadata.name, type: 'merge', body: stableAnnotationsPatch(t.canaryName, split, stableImage)}]},
+    {
+      kind: 'record-plan',
+      description: `record the plan on ${stable.metadata.name}`,
+      end: trackState(current.stable, current.canary),
+      counted: false,
+      writes: [{op: 'patch', resource: 'deployments', name: stable.metadata.name, type: 'merge', body: stableAnnotationsPatch(t.canaryName, split, stableImage)}],
+    },
   ]
   const state = {...current}
   for (const m of moves) {
@@ -397,7 +401,15 @@ export function planPromote(t: RolloutTarget, viewers: PodViewers = new Map()): 
   const stable = t.deployment!
   const name = stable.metadata.name
   if (!t.canary) {
-    return {kind: 'Deployment', workload: name, action: 'promote', image: '', steps: [], message: '', refusals: [{message: `Deployment ${name} has no canary to promote`, reason: 'NoCanary', hint: `start one with \`kubectl srs canary ${name} --to VERSION --percent P\``}]}
+    return {
+      kind: 'Deployment',
+      workload: name,
+      action: 'promote',
+      image: '',
+      steps: [],
+      message: '',
+      refusals: [{message: `Deployment ${name} has no canary to promote`, reason: 'NoCanary', hint: `start one with \`kubectl srs canary ${name} --to VERSION --percent P\``}],
+    }
   }
   const image = imageOf(t.canary, t.model.container)
   const canaryPods = t.canary.spec.replicas ?? 0
@@ -414,12 +426,7 @@ export function planPromote(t: RolloutTarget, viewers: PodViewers = new Map()): 
     drains: {track: 'stable', selector: t.stableSelector},
     ...shrink(t, 'stable', 0, viewers, true),
     waitAfterDone: [
-      ...(current > 0
-        ? [
-            {kind: 'verified', what: `stable ${name}`, selector: t.stableSelector, count: current, image} as const,
-            {kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: current} as const,
-          ]
-        : []),
+      ...(current > 0 ? [{kind: 'verified', what: `stable ${name}`, selector: t.stableSelector, count: current, image} as const, {kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: current} as const] : []),
       ...(total === current ? [verifyTotal] : []),
     ],
   }
@@ -508,7 +515,13 @@ export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: num
       image: '',
       steps: [],
       message: '',
-      refusals: [{message: toRevision !== undefined ? `revision ${toRevision} of ${kind} ${name} not found` : `${kind} ${name} has no previous revision to roll back to`, reason: 'NotFound', hint: `list them with \`kubectl srs rollback ${name} --history\``}],
+      refusals: [
+        {
+          message: toRevision !== undefined ? `revision ${toRevision} of ${kind} ${name} not found` : `${kind} ${name} has no previous revision to roll back to`,
+          reason: 'NotFound',
+          hint: `list them with \`kubectl srs rollback ${name} --history\``,
+        },
+      ],
     }
   }
   if (target.revision === currentRev) return {kind, workload: name, action: 'undo', image: target.image, steps: [], refusals: [], revision: target.revision, message: `skipped rollback: ${name} already runs revision ${target.revision}`}
@@ -532,10 +545,7 @@ export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: num
     writes: [write],
     drains: {track: 'stable', selector},
     ...(t.deployment ? shrink(t, 'stable', 0, viewers, true) : {leaving: partitionLeaving(t, 0, target.image, viewers)}),
-    waitAfterDone: [
-      {kind: 'verified', what: name, selector, count: total, image: target.image},
-      ...(t.deployment ? [{kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: total} as const] : []),
-    ],
+    waitAfterDone: [{kind: 'verified', what: name, selector, count: total, image: target.image}, ...(t.deployment ? [{kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: total} as const] : [])],
   }
   return {kind, workload: name, action: 'undo', image: target.image, steps: [step], refusals: [], revision: target.revision, message: `${name} rolled back to revision ${target.revision} (${target.image})`}
 }

@@ -15,7 +15,16 @@ export async function runChange(t: RolloutTarget, exec: RolloutExecutor, planFor
   const {done, verified, drained, left} = await exec.run(plan.steps, wait)
   // A step that ran and waited lists the pods that really left and how; otherwise the plan's.
   const leaving = done.filter((s) => (left.get(s) ?? s.leaving)?.length).map((s) => ({step: s.listedAs ?? s.description, pods: left.get(s) ?? s.leaving!}))
-  return {...resultOf(t, plan, done.map((s) => s.listedAs ?? s.description), verified, drained), ...(leaving.length ? {leaving} : {})}
+  return {
+    ...resultOf(
+      t,
+      plan,
+      done.map((s) => s.listedAs ?? s.description),
+      verified,
+      drained,
+    ),
+    ...(leaving.length ? {leaving} : {}),
+  }
 }
 
 function resultOf(t: RolloutTarget, plan: ChangePlan, steps: string[], verified: RolloutResult['verified'], drained: string[]): RolloutResult {

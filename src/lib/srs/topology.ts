@@ -289,9 +289,7 @@ function configSourceOf(container: Container, template: PodTemplate, configMaps:
   const mounts = container.volumeMounts ?? []
   const volumes = template.spec.volumes ?? []
   // Candidate ConfigMap mounts, so the default -c can be chosen by the keys that exist.
-  const cmMounts = mounts
-    .map((m) => ({m, v: volumes.find((v) => v.name === m.name)}))
-    .filter((x): x is {m: (typeof mounts)[number]; v: NonNullable<(typeof volumes)[number]>} => Boolean(x.v?.configMap))
+  const cmMounts = mounts.map((m) => ({m, v: volumes.find((v) => v.name === m.name)})).filter((x): x is {m: (typeof mounts)[number]; v: NonNullable<(typeof volumes)[number]>} => Boolean(x.v?.configMap))
   const keysAt = cmMounts.flatMap(({v}) => Object.keys(configMaps.find((c) => c.metadata.name === v.configMap!.name)?.data ?? {}))
   const confPath = configPathOf(container, keysAt)
   for (const {m, v} of cmMounts) {
@@ -410,8 +408,14 @@ function assignTracks(members: WorkloadModel[]): Track[] {
 }
 
 function compareTags(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : -1))
-  const pb = b.replace(/^v/, '').split(/[.-]/).map((x) => (/^\d+$/.test(x) ? Number(x) : -1))
+  const pa = a
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => (/^\d+$/.test(x) ? Number(x) : -1))
+  const pb = b
+    .replace(/^v/, '')
+    .split(/[.-]/)
+    .map((x) => (/^\d+$/.test(x) ? Number(x) : -1))
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0)
     if (d !== 0) return Math.sign(d)

@@ -22,9 +22,7 @@ export interface StatusOptions {
 /** observe → model → query every pod → report. */
 export async function collectStatus(kube: KubeClient, opts: StatusOptions, previous?: StatusReport): Promise<StatusReport> {
   const observed = await observeWorkloads(kube, opts.namespace, opts.labelSelector, {partial: true})
-  let topologies: Topology[] = [...observed.byNamespace.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
+  let topologies: Topology[] = [...observed.byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
   if (opts.workload) {
     topologies = topologies
       .map((t) => {

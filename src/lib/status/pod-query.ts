@@ -86,12 +86,7 @@ async function queryPod(kube: KubeClient, t: PodTarget, timeoutMs: number): Prom
   const failure = !summary.ok ? summary.failure : !streams.ok ? streams.failure : !clients.ok ? clients.failure : undefined
   if (failure || !summary.ok || !streams.ok || !clients.ok) {
     const reason = failure!.reason
-    const message =
-      failure!.reason === 'unauthorized'
-        ? UNAUTHORIZED_MESSAGE
-        : failure!.reason === 'credentials-rejected'
-          ? `${failure!.message}; check them against http_api.auth of the pod's srs.conf`
-          : failure!.message
+    const message = failure!.reason === 'unauthorized' ? UNAUTHORIZED_MESSAGE : failure!.reason === 'credentials-rejected' ? `${failure!.message}; check them against http_api.auth of the pod's srs.conf` : failure!.message
     return {error: {reason, message}, route: transport.route, lastConnections}
   }
   const s = summary.value

@@ -181,8 +181,7 @@ export function buildStatusReport(
     for (const w of workloads) {
       for (const p of w.pods) {
         const before = previous.workloads.find((x) => x.namespace === w.namespace && x.name === w.name)?.pods.find((x) => x.name === p.name)
-        const changed =
-          before?.srs && p.srs && ((before.srs.serviceId && p.srs.serviceId && before.srs.serviceId !== p.srs.serviceId) || p.srs.uptimeSeconds < before.srs.uptimeSeconds)
+        const changed = before?.srs && p.srs && ((before.srs.serviceId && p.srs.serviceId && before.srs.serviceId !== p.srs.serviceId) || p.srs.uptimeSeconds < before.srs.uptimeSeconds)
         if (changed) warnings.push({kind: 'restarted', namespace: w.namespace, workload: w.name, pod: p.name, message: `pod ${p.name}: SRS restarted (uptime ${p.srs!.uptimeSeconds}s)`})
       }
     }

@@ -12,7 +12,7 @@ function renderRun(r: RunResult): string[] {
       lines.push(`  deleted ${o.deleted.length} file(s)${o.deleted.length ? ':' : ''}`, ...o.deleted.map((p) => `    ${p}`))
       lines.push(`  removed ${o.removedFolders.length} emptied folder(s)${o.removedFolders.length ? ':' : ''}`, ...o.removedFolders.map((p) => `    ${p}/`))
     }
-    if (!o.complete) lines.push('  the output ends before the run did (see the pod\'s logs)')
+    if (!o.complete) lines.push("  the output ends before the run did (see the pod's logs)")
   } else {
     lines.push(`  what it deleted is not known here: ${r.logsNote ?? 'no logs'}${r.pod ? ` (pod ${r.pod})` : ''}`)
   }

@@ -35,10 +35,5 @@ export function renderKick(r: KickResult, text: TextTools): string {
   if (s.goneAlready) parts.push(`${s.goneAlready} gone already`)
   if (s.stillConnected) parts.push(`${s.stillConnected} still connected`)
   if (s.failed) parts.push(`${s.failed} failed`)
-  return [
-    clientTable(text, r.clients, (c) => (c.message ? `${c.outcome}: ${c.message}` : c.outcome), 'RESULT'),
-    '',
-    `${parts.join(', ')} of ${s.planned} client(s).`,
-    ...unreachableLines(r.unreachable),
-  ].join('\n')
+  return [clientTable(text, r.clients, (c) => (c.message ? `${c.outcome}: ${c.message}` : c.outcome), 'RESULT'), '', `${parts.join(', ')} of ${s.planned} client(s).`, ...unreachableLines(r.unreachable)].join('\n')
 }

@@ -25,7 +25,10 @@ export function renderDoctor(report: DoctorReport, opts: {allNamespaces: boolean
       out.push('', `${i + 1}. ${f.rule} ${f.kind.toLowerCase()}/${f.workload}${opts.allNamespaces ? ` (${f.namespace})` : ''}: ${f.why}`)
       out.push(...f.fix.split('\n').map((l) => `   ${l}`))
     })
-    out.push('', `${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.info} info in ${s.workloads} SRS workload${s.workloads === 1 ? '' : 's'}${s.failed ? ` (failing: findings at or above ${report.failOn})` : ''}.`)
+    out.push(
+      '',
+      `${s.errors} error${s.errors === 1 ? '' : 's'}, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${s.info} info in ${s.workloads} SRS workload${s.workloads === 1 ? '' : 's'}${s.failed ? ` (failing: findings at or above ${report.failOn})` : ''}.`,
+    )
   }
   for (const k of report.skipped) out.push(c.dim(`skipped ${k.rule} in ${k.namespace}: ${k.reason}`))
   return out.join('\n')

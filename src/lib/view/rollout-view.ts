@@ -12,7 +12,12 @@ export function renderCanary(r: CanaryResult): string {
   }
   const ok = r.verified.filter((v) => v.verdict === 'match')
   if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
-  out.push(...outcomeLines(r.steps.flatMap((s) => s.leaving ?? []), r.drained))
+  out.push(
+    ...outcomeLines(
+      r.steps.flatMap((s) => s.leaving ?? []),
+      r.drained,
+    ),
+  )
   for (const w of r.warnings) out.push(`warning: ${w}`)
   return out.join('\n')
 }
@@ -26,7 +31,12 @@ export function renderRollout(r: RolloutResult): string {
   }
   const ok = r.verified.filter((v) => v.verdict === 'match')
   if (r.verified.length) out.push(`versions verified through the SRS API: ${ok.map((v) => `${v.pod}=${v.version}`).join(', ') || 'none'}`)
-  out.push(...outcomeLines((r.leaving ?? []).flatMap((l) => l.pods), r.drained))
+  out.push(
+    ...outcomeLines(
+      (r.leaving ?? []).flatMap((l) => l.pods),
+      r.drained,
+    ),
+  )
   return out.join('\n')
 }
 

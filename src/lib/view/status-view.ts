@@ -14,14 +14,7 @@ export function renderStatus(report: StatusReport, opts: {wide: boolean; allName
   out.push(
     text.columns([
       [...(opts.allNamespaces ? ['NAMESPACE'] : []), 'WORKLOAD', 'ROLE', 'READY', 'IMAGE', 'LINKS'],
-      ...report.workloads.map((w) => [
-        ...ns(w),
-        `${w.kind.toLowerCase()}/${w.name}`,
-        w.role,
-        readyCell(c, w.ready, w.desired),
-        w.images.join(',') + (w.partition !== null ? ` (partition ${w.partition})` : ''),
-        links(w.links),
-      ]),
+      ...report.workloads.map((w) => [...ns(w), `${w.kind.toLowerCase()}/${w.name}`, w.role, readyCell(c, w.ready, w.desired), w.images.join(',') + (w.partition !== null ? ` (partition ${w.partition})` : ''), links(w.links)]),
     ]),
   )
   for (const g of report.groups) {

@@ -11,7 +11,12 @@ const unauthorized = {status: 401, contentType: 'text/plain; charset=utf-8', bod
 function pod(name: string, image: string, opts: {ready?: boolean; ip?: string; terminating?: boolean} = {}): Pod {
   return {
     metadata: {name, namespace: 'live', ...(opts.terminating ? {deletionTimestamp: '2026-01-01T00:00:00Z'} : {})},
-    spec: {containers: [{name: 'sidecar', image: 'busybox'}, {name: 'srs', image}]},
+    spec: {
+      containers: [
+        {name: 'sidecar', image: 'busybox'},
+        {name: 'srs', image},
+      ],
+    },
     status: {phase: 'Running', podIP: opts.ip === undefined ? '10.244.0.9' : opts.ip, conditions: [{type: 'Ready', status: opts.ready === false ? 'False' : 'True'}]},
   }
 }
@@ -70,11 +75,15 @@ describe('checkSrsApiAccess', () => {
       podPortForwardGet: async () => fixtureAnswer('v6.0-a1', 'versions.json'),
     }
     await expect(
-      checkSrsApiAccess(new PodTransports(kube, 'live'), [
-        {pod: 'a', port: 1985, workload: 'deployment/a'},
-        {pod: 'slow', port: 1985, workload: 'deployment/a'},
-        {pod: 'b', port: 1985, workload: 'deployment/b', credentials: {...creds, authOnInConfig: true}},
-      ], {timeoutMs: 500}),
+      checkSrsApiAccess(
+        new PodTransports(kube, 'live'),
+        [
+          {pod: 'a', port: 1985, workload: 'deployment/a'},
+          {pod: 'slow', port: 1985, workload: 'deployment/a'},
+          {pod: 'b', port: 1985, workload: 'deployment/b', credentials: {...creds, authOnInConfig: true}},
+        ],
+        {timeoutMs: 500},
+      ),
     ).resolves.toBeUndefined()
   })
 

@@ -83,7 +83,7 @@ describe('credentials of a workload', () => {
     expect(resolveSrsApiAuth(conf, {SRS_HTTP_API_AUTH_ENABLED: 'off'}, 6).enabled.value).toBe(false)
   })
 
-  it('are the workload model\'s apiAuth, with where they were found; none when auth is off or the password is not visible', () => {
+  it("are the workload model's apiAuth, with where they were found; none when auth is off or the password is not visible", () => {
     const objs = (env: EnvVar[], text: string) => oneSrsDeployment('ossrs/srs:6', env, text)
     const text = 'http_api { enabled on; auth { enabled on; username admin; password p1; } }\nvhost __defaultVhost__ { }\n'
     const fromConf = buildTopology('live', objs([], text)).workloads[0]!.apiAuth
@@ -126,7 +126,7 @@ describe('credentials of a workload', () => {
     })
   })
 
-  it('--api-secret reads the Secret once per namespace and beats the workload\'s own', async () => {
+  it("--api-secret reads the Secret once per namespace and beats the workload's own", async () => {
     const gets: string[] = []
     const kube = {
       get: async <T>(_res: unknown, name: string, ns?: string): Promise<T> => {

@@ -1,14 +1,5 @@
 import {describe, expect, it} from '@jest/globals'
-import {
-  fetchSrsReloadResult,
-  listSrsClients,
-  listSrsStreams,
-  listSrsVhosts,
-  querySrsClusters,
-  querySrsSummaries,
-  querySrsVersions,
-  requestSrsReload,
-} from '../../../src/lib/srs/api/index.js'
+import {fetchSrsReloadResult, listSrsClients, listSrsStreams, listSrsVhosts, querySrsClusters, querySrsSummaries, querySrsVersions, requestSrsReload} from '../../../src/lib/srs/api/index.js'
 import {fixtureIndex, fixtureJson, fixtureSrs, recordedReloadFetchAnswers, SRS_VERSIONS, type FixtureVersion} from './fixtures.js'
 
 const opts = {timeoutMs: 1000}
@@ -64,7 +55,18 @@ describe.each(SRS_VERSIONS)('SRS %s fixtures', (version) => {
   })
 
   it('reads streams through the trailing-slash path, never the redirecting one', async () => {
-    type RawStream = {id: string; name: string; app: string; vhost: string; url?: string; clients: number; kbps: {recv_30s: number; send_30s: number}; publish: {active: boolean; cid: string}; video: {codec: string; width: number; height: number}; audio: {codec: string; sample_rate: number}}
+    type RawStream = {
+      id: string
+      name: string
+      app: string
+      vhost: string
+      url?: string
+      clients: number
+      kbps: {recv_30s: number; send_30s: number}
+      publish: {active: boolean; cid: string}
+      video: {codec: string; width: number; height: number}
+      audio: {codec: string; sample_rate: number}
+    }
     const raw = fixtureJson<{streams: RawStream[]}>(version, 'streams-while-publishing-2.json').streams[0] as RawStream
     const srs = fixtureSrs(version, {'/api/v1/streams/': 'streams-while-publishing-2.json', '/api/v1/streams': 'streams-noslash-redirect.txt'})
     const result = await listSrsStreams(srs.transport, opts)

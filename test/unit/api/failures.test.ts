@@ -4,7 +4,10 @@ import {listSrsStreams, querySrsVersions, requestSrsJson, type SrsHttpAnswer, ty
 import {fixtureAnswer, fixtureText, SRS_VERSIONS} from './fixtures.js'
 
 const opts = {timeoutMs: 1000}
-const answering = (answer: SrsHttpAnswer): SrsTransport => async () => answer
+const answering =
+  (answer: SrsHttpAnswer): SrsTransport =>
+  async () =>
+    answer
 const json = (status: number, body: string): SrsHttpAnswer => ({status, contentType: 'application/json', body})
 
 /** What the apiserver sends when it cannot dial the pod (e.g. SRS closed its listeners to drain). */

@@ -23,7 +23,7 @@ describe('the script text', () => {
     expect(script).toMatch(/-mindepth 1 -type d -empty -newer "\$mark" -print -delete/)
     expect(script).toMatch(/while \[ \$pass -lt 200 \]/)
   })
-  test('the patterns are SRS\'s temporary and HLS files, not finished DVR files', () => {
+  test("the patterns are SRS's temporary and HLS files, not finished DVR files", () => {
     expect([...TEMP_PATTERNS]).toEqual(['*.ts', '*.ts.tmp', '*.m3u8', '*.m3u8.temp', '*.flv.tmp', '*.mp4.tmp'])
   })
   test('command and args', () => {
@@ -44,8 +44,7 @@ describe('the script run on a tree', () => {
     if (age === 'old') fs.utimesSync(p, old, old)
   }
   const exists = (rel: string) => fs.existsSync(path.join(root, rel))
-  const run = (mode: 'delete' | 'dry-run', dir = root) =>
-    spawnSync('/bin/sh', ['-c', buildCleanupScript(), 'srs-cleanup', ...cleanupArgs(dir, 4320, mode)], {encoding: 'utf8', cwd: root})
+  const run = (mode: 'delete' | 'dry-run', dir = root) => spawnSync('/bin/sh', ['-c', buildCleanupScript(), 'srs-cleanup', ...cleanupArgs(dir, 4320, mode)], {encoding: 'utf8', cwd: root})
 
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'srs cleanup '))

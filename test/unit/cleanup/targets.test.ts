@@ -13,15 +13,37 @@ const vhost = (o: {hls?: string | false; dvr?: string | false}) => ({
 
 const origin = (v: ReturnType<typeof vhost>, mountPath = '/usr/local/srs/objs/nginx/html') => ({
   name: 'StatefulSet/srs-origin',
-  template: {spec: {volumes: [{name: 'cache-volume', persistentVolumeClaim: {claimName: 'pvc-nas'}}, {name: 'config-volume', configMap: {name: 'c'}}], containers: []}},
-  container: {name: 'srs', volumeMounts: [{name: 'cache-volume', mountPath}, {name: 'config-volume', mountPath: '/usr/local/srs/conf'}]},
+  template: {
+    spec: {
+      volumes: [
+        {name: 'cache-volume', persistentVolumeClaim: {claimName: 'pvc-nas'}},
+        {name: 'config-volume', configMap: {name: 'c'}},
+      ],
+      containers: [],
+    },
+  },
+  container: {
+    name: 'srs',
+    volumeMounts: [
+      {name: 'cache-volume', mountPath},
+      {name: 'config-volume', mountPath: '/usr/local/srs/conf'},
+    ],
+  },
   vhosts: [v],
 })
 
 describe('inference from the SRS workloads', () => {
-  test('the guide\'s origin: HLS on the default path, on pvc-nas', () => {
+  test("the guide's origin: HLS on the default path, on pvc-nas", () => {
     const inf = inferFromWorkloads([origin(vhost({hls: './objs/nginx/html'}))])
-    expect(inf.uses).toEqual([{claim: 'pvc-nas', workload: 'StatefulSet/srs-origin', mountPath: '/usr/local/srs/objs/nginx/html', readOnly: false, dirs: [{kind: 'hls', vhost: '__defaultVhost__', dir: '/usr/local/srs/objs/nginx/html', setting: 'hls_path ./objs/nginx/html'}]}])
+    expect(inf.uses).toEqual([
+      {
+        claim: 'pvc-nas',
+        workload: 'StatefulSet/srs-origin',
+        mountPath: '/usr/local/srs/objs/nginx/html',
+        readOnly: false,
+        dirs: [{kind: 'hls', vhost: '__defaultVhost__', dir: '/usr/local/srs/objs/nginx/html', setting: 'hls_path ./objs/nginx/html'}],
+      },
+    ])
     const choice = chooseTargets(inf, {namespace: 'live'})
     expect(choice.targets).toEqual([{claim: 'pvc-nas', mountPath: '/usr/local/srs/objs/nginx/html', path: '/usr/local/srs/objs/nginx/html'}])
     expect(choice.inferred.join('\n')).toMatch(/mounted at \/usr\/local\/srs\/objs\/nginx\/html by StatefulSet\/srs-origin/)
@@ -55,7 +77,12 @@ describe('inference from the SRS workloads', () => {
 describe('the CronJob', () => {
   const cron = buildCronJob({claim: 'pvc-nas', mountPath: '/usr/local/srs/objs/nginx/html', path: '/usr/local/srs/objs/nginx/html'}, {namespace: 'live', schedule: '15 1 * * *', olderThanMinutes: 4320, image: 'busybox:1.36'})
   test('batch/v1, Forbid, history limits, TTL, one predictable name per claim', () => {
-    expect(cron).toMatchObject({apiVersion: 'batch/v1', kind: 'CronJob', metadata: {name: 'srs-cleanup-pvc-nas', namespace: 'live'}, spec: {schedule: '15 1 * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3}})
+    expect(cron).toMatchObject({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: {name: 'srs-cleanup-pvc-nas', namespace: 'live'},
+      spec: {schedule: '15 1 * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3},
+    })
     expect(cron.spec.jobTemplate.spec.ttlSecondsAfterFinished).toBeGreaterThan(0)
     const c = cron.spec.jobTemplate.spec.template.spec.containers[0]!
     expect(c.args).toEqual(['/usr/local/srs/objs/nginx/html', '4320', 'delete'])

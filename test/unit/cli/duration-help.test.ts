@@ -34,7 +34,9 @@ const durationFlags = Object.entries(manifest().commands).flatMap(([command, spe
 describe('duration flags show their defaults as durations', () => {
   test('the manifest has the duration flags of every command', () => {
     expect(readdirSync(path.join(ROOT, 'src/commands')).length).toBe(Object.keys(manifest().commands).length)
-    expect(durationFlags.map((d) => `${d.command} --${d.flag}`)).toEqual(expect.arrayContaining(['status --timeout', 'status --interval', 'canary --pod-timeout', 'doctor --drain-budget', 'add-origin --kubelet-sync', 'cleanup --request-timeout']))
+    expect(durationFlags.map((d) => `${d.command} --${d.flag}`)).toEqual(
+      expect.arrayContaining(['status --timeout', 'status --interval', 'canary --pod-timeout', 'doctor --drain-budget', 'add-origin --kubelet-sync', 'cleanup --request-timeout']),
+    )
   })
 
   test.each(durationFlags)('$command --$flag shows $shown', async ({command, flag, shown}) => {

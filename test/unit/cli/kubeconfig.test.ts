@@ -130,12 +130,15 @@ describe('kubeconfig resolution follows kubectl', () => {
   })
 })
 
-
 describe('static credentials are read without client-node', () => {
   test('token, CA data and client certificate files', () => {
     writeFileSync(path.join(dir, 'c.crt'), 'CERT')
     writeFileSync(path.join(dir, 'c.key'), 'KEY')
-    const kc = resolveKubeconfig({kubeconfig: file('s', `clusters:
+    const kc = resolveKubeconfig(
+      {
+        kubeconfig: file(
+          's',
+          `clusters:
 - name: c
   cluster: {server: https://x:6443, certificate-authority-data: ${Buffer.from('CA').toString('base64')}, tls-server-name: api.x}
 users:
@@ -145,7 +148,11 @@ contexts:
 - name: ctx
   context: {cluster: c, user: u}
 current-context: ctx
-`)}, {})
+`,
+        ),
+      },
+      {},
+    )
     const tls = staticCredentials(kc)!
     expect(tls.ca?.toString()).toBe('CA')
     expect(tls.cert?.toString()).toBe('CERT')
@@ -156,11 +163,19 @@ current-context: ctx
 
   test('tokenFile wins over token; impersonation headers from as, as-groups, as-uid, as-user-extra', () => {
     const tokenFile = file('tok', 'from-file\n')
-    const kc = resolveKubeconfig({kubeconfig: file('imp', `clusters: [{name: c, cluster: {server: https://x:6443}}]
+    const kc = resolveKubeconfig(
+      {
+        kubeconfig: file(
+          'imp',
+          `clusters: [{name: c, cluster: {server: https://x:6443}}]
 users: [{name: u, user: {token: inline, tokenFile: ${tokenFile}, as: jane, as-uid: "42", as-groups: [g1, g2], as-user-extra: {"team/a": [video]}}}]
 contexts: [{name: ctx, context: {cluster: c, user: u}}]
 current-context: ctx
-`)}, {})
+`,
+        ),
+      },
+      {},
+    )
     expect(staticCredentials(kc)!.headers).toEqual({
       Authorization: 'Bearer from-file',
       'Impersonate-User': 'jane',
@@ -169,7 +184,18 @@ current-context: ctx
       'Impersonate-Extra-team%2Fa': ['video'],
     })
     expect(impersonationHeaders({'as-groups': ['g']})).toEqual({})
-    expect(staticCredentials(resolveKubeconfig({kubeconfig: file('imp2', 'clusters: [{name: c, cluster: {server: https://x:6443}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: ctx, context: {cluster: c, user: u}}]\ncurrent-context: ctx\n'), as: 'bob', asGroups: ['a', 'b']}, {}))!.headers).toEqual({
+    expect(
+      staticCredentials(
+        resolveKubeconfig(
+          {
+            kubeconfig: file('imp2', 'clusters: [{name: c, cluster: {server: https://x:6443}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: ctx, context: {cluster: c, user: u}}]\ncurrent-context: ctx\n'),
+            as: 'bob',
+            asGroups: ['a', 'b'],
+          },
+          {},
+        ),
+      )!.headers,
+    ).toEqual({
       Authorization: 'Bearer t',
       'Impersonate-User': 'bob',
       'Impersonate-Group': ['a', 'b'],

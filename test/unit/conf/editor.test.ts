@@ -1,14 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {
-  addDirective,
-  findDirective,
-  findDirectives,
-  formatSrsConfWord,
-  removeDirective,
-  setDirective,
-  SrsConfEditError,
-  validateEdit,
-} from '../../../src/lib/srs/conf/editor.js'
+import {addDirective, findDirective, findDirectives, formatSrsConfWord, removeDirective, setDirective, SrsConfEditError, validateEdit} from '../../../src/lib/srs/conf/editor.js'
 import {parseSrsConf, serializeSrsConf} from '../../../src/lib/srs/conf/syntax.js'
 import {loadConfCorpus, loadConfFixture, loadTopologySrsConfs, topologySrsConf} from './corpus.js'
 
@@ -16,8 +7,7 @@ const originConfig = topologySrsConf('origin-cluster.yaml', 'srs-origin-config')
 const edgeConfig = topologySrsConf('edge-cluster.yaml', 'srs-edge-config')
 const COWORKERS = ['vhost __defaultVhost__', 'cluster', 'coworkers']
 
-const edit = (text: string, fn: (conf: ReturnType<typeof parseSrsConf>) => ReturnType<typeof parseSrsConf>): string =>
-  serializeSrsConf(fn(parseSrsConf(text)))
+const edit = (text: string, fn: (conf: ReturnType<typeof parseSrsConf>) => ReturnType<typeof parseSrsConf>): string => serializeSrsConf(fn(parseSrsConf(text)))
 
 describe('setDirective', () => {
   test('four coworkers on the guide’s srs-origin-config change exactly that line', () => {
@@ -25,9 +15,7 @@ describe('setDirective', () => {
     const after = edit(originConfig, (conf) => setDirective(conf, COWORKERS, four))
     const lines = originConfig.split('\n')
     const index = lines.findIndex((line) => line.trimStart().startsWith('coworkers'))
-    expect(lines[index]).toBe(
-      '        coworkers       srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985;',
-    )
+    expect(lines[index]).toBe('        coworkers       srs-origin-0.socs:1985 srs-origin-1.socs:1985 srs-origin-2.socs:1985;')
     lines[index] = `        coworkers       ${four.join(' ')};`
     expect(after).toBe(lines.join('\n'))
     expect(findDirective(parseSrsConf(after), COWORKERS)?.args).toEqual(four)
@@ -45,17 +33,13 @@ describe('setDirective', () => {
   })
 
   test('edge origin list; structured path form', () => {
-    const after = edit(edgeConfig, (conf) =>
-      setDirective(conf, [{name: 'vhost', args: ['__defaultVhost__']}, {name: 'cluster'}, {name: 'origin'}], ['o1', 'o2']),
-    )
+    const after = edit(edgeConfig, (conf) => setDirective(conf, [{name: 'vhost', args: ['__defaultVhost__']}, {name: 'cluster'}, {name: 'origin'}], ['o1', 'o2']))
     expect(after).toBe(edgeConfig.replace(/origin {10}[^;]*;/, 'origin          o1 o2;'))
   })
 
   test('keeps CRLF, comments and quoting; quotes values that need it', () => {
     const text = 'a {\r\n    key  "old value"  ; # why\r\n}\r\n'
-    expect(edit(text, (conf) => setDirective(conf, ['a', 'key'], ['x y', 'z']))).toBe(
-      'a {\r\n    key  "x y" z  ; # why\r\n}\r\n',
-    )
+    expect(edit(text, (conf) => setDirective(conf, ['a', 'key'], ['x y', 'z']))).toBe('a {\r\n    key  "x y" z  ; # why\r\n}\r\n')
     expect(edit(text, (conf) => setDirective(conf, ['a', 'key'], []))).toBe('a {\r\n    key  ; # why\r\n}\r\n')
   })
 
@@ -66,9 +50,7 @@ describe('setDirective', () => {
 
   test('creates missing enclosing blocks with the file indentation', () => {
     const after = edit(edgeConfig, (conf) => setDirective(conf, ['vhost __defaultVhost__', 'hls', 'hls_path'], ['/data']))
-    expect(after).toBe(
-      edgeConfig.replace(/( {8}enabled {5}on;\n {4}\}\n)\}$/, '$1    hls {\n        hls_path /data;\n    }\n}'),
-    )
+    expect(after).toBe(edgeConfig.replace(/( {8}enabled {5}on;\n {4}\}\n)\}$/, '$1    hls {\n        hls_path /data;\n    }\n}'))
   })
 
   test('renames a vhost (its body is untouched)', () => {
@@ -98,9 +80,7 @@ describe('the directives the commands edit, in every corpus file that has them',
     {path: ['vhost __defaultVhost__', 'hls', 'hls_path'], values: ['/srv/hls dir']},
     {path: ['vhost __defaultVhost__', 'dvr', 'dvr_path'], values: ['/srv/dvr/[stream].flv']},
   ]
-  const cases = loadConfCorpus().flatMap((f) =>
-    edited.filter((e) => findDirective(parseSrsConf(f.text), e.path)).map((e) => [f.name, e.path.join(' > '), f.text, e] as const),
-  )
+  const cases = loadConfCorpus().flatMap((f) => edited.filter((e) => findDirective(parseSrsConf(f.text), e.path)).map((e) => [f.name, e.path.join(' > '), f.text, e] as const))
 
   test('the corpus has them', () => {
     expect(new Set(cases.map(([, path]) => path)).size).toBe(edited.length)
@@ -119,18 +99,14 @@ describe('the directives the commands edit, in every corpus file that has them',
 
 describe('addDirective', () => {
   test('appends a block at the top level', () => {
-    const after = edit(originConfig, (conf) =>
-      addDirective(conf, [], {name: 'vhost', args: ['b.com'], children: [{name: 'hls', children: [{name: 'enabled', args: ['on']}]}]}),
-    )
+    const after = edit(originConfig, (conf) => addDirective(conf, [], {name: 'vhost', args: ['b.com'], children: [{name: 'hls', children: [{name: 'enabled', args: ['on']}]}]}))
     expect(after).toBe(`${originConfig}\nvhost b.com {\n    hls {\n        enabled on;\n    }\n}`)
   })
 
   test('into an empty block, keeps the trailing comment of the last sibling on its line', () => {
     expect(edit('a {\n}\n', (conf) => addDirective(conf, ['a'], {name: 'b', args: ['1']}))).toBe('a {\n    b 1;\n}\n')
     expect(edit('a {}\n', (conf) => addDirective(conf, ['a'], {name: 'b', args: ['1']}))).toBe('a {\n    b 1;\n}\n')
-    expect(edit('a {\n\tx 1; # x\n}\n', (conf) => addDirective(conf, ['a'], {name: 'y', args: ['2']}))).toBe(
-      'a {\n\tx 1; # x\n\ty 2;\n}\n',
-    )
+    expect(edit('a {\n\tx 1; # x\n}\n', (conf) => addDirective(conf, ['a'], {name: 'y', args: ['2']}))).toBe('a {\n\tx 1; # x\n\ty 2;\n}\n')
     expect(edit('', (conf) => addDirective(conf, [], {name: 'listen', args: ['1935']}))).toBe('listen 1935;\n')
   })
 
@@ -147,9 +123,7 @@ describe('removeDirective', () => {
     const lines = originConfig.split('\n')
     const without = (predicate: (line: string) => boolean): string => lines.filter((line) => !predicate(line)).join('\n')
     expect(edit(originConfig, (conf) => removeDirective(conf, ['daemon']))).toBe(without((l) => l.startsWith('daemon')))
-    expect(edit(originConfig, (conf) => removeDirective(conf, ['vhost __defaultVhost__', 'hls']))).toBe(
-      originConfig.replace('\n    hls {\n        enabled         on;\n    }', ''),
-    )
+    expect(edit(originConfig, (conf) => removeDirective(conf, ['vhost __defaultVhost__', 'hls']))).toBe(originConfig.replace('\n    hls {\n        enabled         on;\n    }', ''))
   })
 
   test('keeps neighbours on the same line and the file ending', () => {
@@ -182,10 +156,7 @@ describe('validateEdit', () => {
     const after = before.replace('max_connections     1000;', 'max_connections     10;')
     const result = validateEdit(before, after, path)
     expect(result.ok).toBe(false)
-    expect(result.problems).toEqual([
-      'unexpected directive max_connections     10;',
-      'missing directive max_connections     1000;',
-    ])
+    expect(result.problems).toEqual(['unexpected directive max_connections     10;', 'missing directive max_connections     1000;'])
   })
 
   test('rejects a lost or an extra directive', () => {
@@ -205,11 +176,7 @@ describe('lookups and words', () => {
   test('findDirective takes the first match, findDirectives all of them', () => {
     const conf = parseSrsConf(loadConfFixture('several-http-api.conf'))
     expect(findDirective(conf, ['http_api', 'listen'])?.args).toEqual(['8080'])
-    expect(findDirectives(conf, ['http_api']).map((d) => d.block?.children.find((c) => c.name === 'listen')?.args[0])).toEqual([
-      '8080',
-      '9090',
-      '9091',
-    ])
+    expect(findDirectives(conf, ['http_api']).map((d) => d.block?.children.find((c) => c.name === 'listen')?.args[0])).toEqual(['8080', '9090', '9091'])
     expect(findDirective(conf, ['vhost origin-a.example.com', 'cluster', 'coworkers'])?.args).toEqual(['10.0.0.2:9091'])
     expect(findDirective(conf, [])).toBeNull()
   })

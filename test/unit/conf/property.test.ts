@@ -18,17 +18,24 @@ const comment = fc.tuple(fc.stringMatching(/^#[^\r\n]{0,12}$/), eol).map(([c, e]
 const trivia = fc.array(fc.oneof(blanks, eol, comment), {maxLength: 4}).map((parts) => parts.join(''))
 const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,7}$/)
 const bareWord = fc.stringMatching(/^[a-z0-9_./:[\]-][a-z0-9_./:[\]$#}'"-]{0,8}$/)
-const quotedWord = fc
-  .tuple(fc.constantFrom('"', "'"), fc.stringMatching(/^[a-z0-9 ;{}#.$]{0,8}$/))
-  .map(([q, body]) => q + body + q)
+const quotedWord = fc.tuple(fc.constantFrom('"', "'"), fc.stringMatching(/^[a-z0-9 ;{}#.$]{0,8}$/)).map(([q, body]) => q + body + q)
 // `${X}` must be quoted: SRS's tokenizer ends a bare word at `{`.
-const envWord = fc.oneof(name.map((n) => `$${n.toUpperCase()}`), name.map((n) => `"\${${n.toUpperCase()}}"`))
+const envWord = fc.oneof(
+  name.map((n) => `$${n.toUpperCase()}`),
+  name.map((n) => `"\${${n.toUpperCase()}}"`),
+)
 const word = fc.oneof({weight: 4, arbitrary: bareWord}, {weight: 2, arbitrary: quotedWord}, {weight: 1, arbitrary: envWord})
 // Mostly blanks; sometimes a line break or comment, which SRS 4/5 accept inside a directive (a `#`
 // glued to a word is part of the word, so a comment needs a blank before it).
 const gap = fc.oneof(
   {weight: 6, arbitrary: blanks},
-  {weight: 1, arbitrary: fc.oneof(eol, fc.tuple(blanks, comment).map(([b, c]) => b + c))},
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      eol,
+      fc.tuple(blanks, comment).map(([b, c]) => b + c),
+    ),
+  },
 )
 const args = fc.array(fc.record({gap, text: word}), {maxLength: 3})
 
@@ -67,7 +74,10 @@ function addressable(conf: SrsConf): Array<{path: SrsConfPath; directive: SrsCon
 }
 
 const newArgs = fc.array(
-  fc.oneof(fc.stringMatching(/^[a-z0-9_.:-]{1,8}$/), fc.stringMatching(/^[a-z0-9 ;{}#]{1,8}$/).filter((s) => s.trim() !== '')),
+  fc.oneof(
+    fc.stringMatching(/^[a-z0-9_.:-]{1,8}$/),
+    fc.stringMatching(/^[a-z0-9 ;{}#]{1,8}$/).filter((s) => s.trim() !== ''),
+  ),
   {maxLength: 4},
 )
 

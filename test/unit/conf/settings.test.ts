@@ -1,14 +1,6 @@
 import {describe, expect, test} from '@jest/globals'
 import {setDirective} from '../../../src/lib/srs/conf/editor.js'
-import {
-  findVhostSettings,
-  getCoworkers,
-  getEdgeOrigins,
-  getVhostRole,
-  listVhosts,
-  resolveSrsSettings,
-  SRS_DEFAULT_VHOST,
-} from '../../../src/lib/srs/conf/settings.js'
+import {findVhostSettings, getCoworkers, getEdgeOrigins, getVhostRole, listVhosts, resolveSrsSettings, SRS_DEFAULT_VHOST} from '../../../src/lib/srs/conf/settings.js'
 import {parseSrsConf} from '../../../src/lib/srs/conf/syntax.js'
 import {loadConfFixture, topologySrsConf} from './corpus.js'
 
@@ -105,7 +97,21 @@ describe('several vhosts and repeated blocks', () => {
     for (const version of [4, 5, 6]) {
       const written = resolveSrsSettings(parseSrsConf(loadConfFixture('defaults-written-out.conf')), {}, version).global
       const defaults = resolveSrsSettings(parseSrsConf(''), {}, version).global
-      for (const key of ['rtmpListen', 'maxConnections', 'pid', 'graceStartWaitMs', 'graceFinalWaitMs', 'forceGraceQuit', 'inotifyAutoReload', 'httpApiEnabled', 'httpApiListen', 'rawApiEnabled', 'rawApiAllowReload', 'httpServerListen', 'rtcServerEnabled'] as const) {
+      for (const key of [
+        'rtmpListen',
+        'maxConnections',
+        'pid',
+        'graceStartWaitMs',
+        'graceFinalWaitMs',
+        'forceGraceQuit',
+        'inotifyAutoReload',
+        'httpApiEnabled',
+        'httpApiListen',
+        'rawApiEnabled',
+        'rawApiAllowReload',
+        'httpServerListen',
+        'rtcServerEnabled',
+      ] as const) {
         expect([key, written[key].value]).toEqual([key, defaults[key].value])
         expect([key, written[key].source, defaults[key].source]).toEqual([key, 'file', 'default'])
       }
@@ -196,9 +202,7 @@ describe('environment overrides', () => {
     expect(settings.global.httpApiEnabled).toMatchObject({value: true, source: 'env'})
     expect(settings.global.httpApiListen).toMatchObject({value: ['1985'], source: 'default'})
     expect(settings.global.rtmpListen).toMatchObject({value: ['1935'], source: 'default'})
-    expect(settings.vhosts.map((v) => [v.name, v.role.value, v.dvrEnabled.value, v.dvrEnabled.source])).toEqual([
-      [SRS_DEFAULT_VHOST, 'origin', true, 'env'],
-    ])
+    expect(settings.vhosts.map((v) => [v.name, v.role.value, v.dvrEnabled.value, v.dvrEnabled.source])).toEqual([[SRS_DEFAULT_VHOST, 'origin', true, 'env']])
   })
 
   test('an edited config reads back with the new value', () => {

@@ -1,13 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {
-  directiveHeaderText,
-  envReferenceOf,
-  parseSrsConf,
-  serializeSrsConf,
-  serializeSrsConfDirective,
-  SrsConfParseError,
-  type SrsConfDirective,
-} from '../../../src/lib/srs/conf/syntax.js'
+import {directiveHeaderText, envReferenceOf, parseSrsConf, serializeSrsConf, serializeSrsConfDirective, SrsConfParseError, type SrsConfDirective} from '../../../src/lib/srs/conf/syntax.js'
 import {loadConfCorpus, loadConfFixture, loadTopologySrsConfs} from './corpus.js'
 
 const corpus = loadConfCorpus()
@@ -127,9 +119,7 @@ describe('round trip of the corpus and the topology ConfigMaps', () => {
     const listen = conf.children[2]
     expect(listen?.name).toBe('listen')
     expect(listen?.args).toEqual(['1935', 'max_connections', '1000'])
-    expect(() => parseSrsConf(text, {strictLineBreaks: true})).toThrow(
-      "line 4, column 12: expected ';' or '{' after directive \"listen\", found end of line",
-    )
+    expect(() => parseSrsConf(text, {strictLineBreaks: true})).toThrow("line 4, column 12: expected ';' or '{' after directive \"listen\", found end of line")
   })
 
   test('a directive split over lines with a comment inside keeps its words leniently', () => {
@@ -145,7 +135,7 @@ describe('tree', () => {
     '# head comment\r\n',
     'listen  1935 ;  # rtmp\r\n',
     'vhost __defaultVhost__ {\r\n',
-    "\tcandidate $CANDIDATE;  vf 'split [a]; [b]' \"x{y}#z\";\r\n",
+    '\tcandidate $CANDIDATE;  vf \'split [a]; [b]\' "x{y}#z";\r\n',
     '\tnested{ a b;}\r\n',
     '}\r\n',
     'last;  # trailing text without a line break',
@@ -217,60 +207,18 @@ describe('tree', () => {
 
 describe('malformed input', () => {
   const cases: Array<[string, string, {strictLineBreaks?: boolean}, number, number, string]> = [
-    [
-      'missing ; at end of line (strict)',
-      'max_connections 1000;\nhttp_api {\n    enabled on;\n    listen 1985\n}\n',
-      {strictLineBreaks: true},
-      4,
-      16,
-      `expected ';' or '{' after directive "listen", found end of line`,
-    ],
-    [
-      'missing ; before a closing brace',
-      'http_api {\n    listen 1985 }\n',
-      {},
-      2,
-      17,
-      `expected ';' or '{' after directive "listen", found '}'`,
-    ],
+    ['missing ; at end of line (strict)', 'max_connections 1000;\nhttp_api {\n    enabled on;\n    listen 1985\n}\n', {strictLineBreaks: true}, 4, 16, `expected ';' or '{' after directive "listen", found end of line`],
+    ['missing ; before a closing brace', 'http_api {\n    listen 1985 }\n', {}, 2, 17, `expected ';' or '{' after directive "listen", found '}'`],
     ['missing ; at end of file', 'listen 1935', {}, 1, 12, `expected ';' or '{' after directive "listen", found end of file`],
     ['unbalanced }', 'listen 1935;\n}\n', {}, 2, 1, "unexpected '}', no block is open"],
-    [
-      'unterminated block',
-      'vhost a {\n  hls {\n    enabled on;\n  }\n',
-      {},
-      5,
-      1,
-      `unexpected end of file, expected '}' to close block "vhost a" opened at line 1, column 9`,
-    ],
-    [
-      'unterminated quote (lenient: to end of file)',
-      "vhost a {\n  vf 'crop;\n}\n",
-      {},
-      2,
-      6,
-      "unterminated quoted string: expected a closing ' before end of file",
-    ],
-    [
-      'unterminated quote (strict: to end of line)',
-      'a {\n  key "abc;\n}\n',
-      {strictLineBreaks: true},
-      2,
-      7,
-      'unterminated quoted string: expected a closing " before end of line',
-    ],
+    ['unterminated block', 'vhost a {\n  hls {\n    enabled on;\n  }\n', {}, 5, 1, `unexpected end of file, expected '}' to close block "vhost a" opened at line 1, column 9`],
+    ['unterminated quote (lenient: to end of file)', "vhost a {\n  vf 'crop;\n}\n", {}, 2, 6, "unterminated quoted string: expected a closing ' before end of file"],
+    ['unterminated quote (strict: to end of line)', 'a {\n  key "abc;\n}\n', {strictLineBreaks: true}, 2, 7, 'unterminated quoted string: expected a closing " before end of line'],
     ['text glued to a closing quote', 'key "a"b;', {}, 1, 8, "expected whitespace, ';' or '{' after quoted string, found 'b'"],
     ['stray ;', 'listen 1935;;', {}, 1, 13, "unexpected ';', expected a directive name before it"],
     ['block without a name', '{ a; }', {}, 1, 1, "unexpected '{', expected a directive name before it"],
-    ['only empty words', "'' \"\";", {}, 1, 1, 'expected a directive name, found only empty quoted words'],
-    [
-      'comment inside a directive (strict)',
-      'listen 1935 # rtmp\n;',
-      {strictLineBreaks: true},
-      1,
-      13,
-      `expected ';' or '{' after directive "listen", found '#'`,
-    ],
+    ['only empty words', '\'\' "";', {}, 1, 1, 'expected a directive name, found only empty quoted words'],
+    ['comment inside a directive (strict)', 'listen 1935 # rtmp\n;', {strictLineBreaks: true}, 1, 13, `expected ';' or '{' after directive "listen", found '#'`],
   ]
 
   test.each(cases)('%s', (_label, input, options, line, column, detail) => {

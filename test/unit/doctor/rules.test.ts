@@ -201,9 +201,7 @@ describe('reload', () => {
   })
   test('inotify-reload: why auto_reload_for_docker does not help, as SRS decides it (srs_detect_docker)', () => {
     const [f] = fired(seedInput(), 'inotify-reload')
-    expect(f!.why).toBe(
-      'ConfigMap edits then change the file but not the running SRS; auto_reload_for_docker turns inotify on only when SRS finds /docker in /proc/1/cgroup, which pods on containerd or cgroup v2 nodes do not show',
-    )
+    expect(f!.why).toBe('ConfigMap edits then change the file but not the running SRS; auto_reload_for_docker turns inotify on only when SRS finds /docker in /proc/1/cgroup, which pods on containerd or cgroup v2 nodes do not show')
   })
   test('inotify-reload: a subPath mount never updates, whatever inotify says', () => {
     const i = hardenedInput()
@@ -247,9 +245,7 @@ describe('exposure', () => {
   })
   test('api-port-exposed: names the releases that have http_api auth (SRS 5.0.152, 6.0.40)', () => {
     const [f] = fired(seedInput(), 'api-port-exposed')
-    expect(f!.why).toBe(
-      'the SRS API kicks clients and, with raw_api, reloads the config; SRS 4, 5 before 5.0.152 and 6 before 6.0.40 have no API auth at all (http_api.auth), so the Internet would control the server',
-    )
+    expect(f!.why).toBe('the SRS API kicks clients and, with raw_api, reloads the config; SRS 4, 5 before 5.0.152 and 6 before 6.0.40 have no API auth at all (http_api.auth), so the Internet would control the server')
   })
   test('api-port-exposed: a mixed public Service (single origin) keeps its streams and moves the API', () => {
     const [f] = fired(inputFromYaml(topologyFile('single-origin.yaml')), 'api-port-exposed')

@@ -125,7 +125,10 @@ describe('request URLs', () => {
   })
   afterAll(() => new Promise((r) => echo.close(r)))
 
-  it.each([['HTTP/2', undefined], ['HTTP/1.1', '1']])('keep the server URL\'s own path and encode the query (%s)', async (_name, disable) => {
+  it.each([
+    ['HTTP/2', undefined],
+    ['HTTP/1.1', '1'],
+  ])("keep the server URL's own path and encode the query (%s)", async (_name, disable) => {
     const saved = process.env.DISABLE_HTTP2
     if (disable) process.env.DISABLE_HTTP2 = disable
     else delete process.env.DISABLE_HTTP2

@@ -42,13 +42,7 @@ describe('lists', () => {
   })
 
   test('rewrite keeps entries that point elsewhere where they were', () => {
-    expect(rewriteList(sts, 'origin', ['backup:1935', 'srs-origin-0.socs', 'srs-origin-9.socs', 'far.example.com'], [0, 1, 2])).toEqual([
-      'backup:1935',
-      'srs-origin-0.socs',
-      'srs-origin-1.socs',
-      'srs-origin-2.socs',
-      'far.example.com',
-    ])
+    expect(rewriteList(sts, 'origin', ['backup:1935', 'srs-origin-0.socs', 'srs-origin-9.socs', 'far.example.com'], [0, 1, 2])).toEqual(['backup:1935', 'srs-origin-0.socs', 'srs-origin-1.socs', 'srs-origin-2.socs', 'far.example.com'])
     expect(rewriteList(sts, 'origin', ['backup:1935'], [0])).toEqual(['backup:1935', 'srs-origin-0.socs'])
   })
 
@@ -78,11 +72,7 @@ describe('add-origin plans', () => {
     ])
     expect(edits[1]).toMatchObject({listAfter: ['srs-origin-0.socs', 'srs-origin-1.socs', 'srs-origin-2.socs', 'srs-origin-3.socs'], readers: ['srs-edge-deploy']})
     // objects for Git: the StatefulSet with 4 replicas and both ConfigMaps with their whole new text
-    expect(p.objects.map((o) => `${(o as {kind: string}).kind}/${(o as {metadata: {name: string}}).metadata.name}`)).toEqual([
-      'StatefulSet/srs-origin',
-      'ConfigMap/srs-origin-config',
-      'ConfigMap/srs-edge-config',
-    ])
+    expect(p.objects.map((o) => `${(o as {kind: string}).kind}/${(o as {metadata: {name: string}}).metadata.name}`)).toEqual(['StatefulSet/srs-origin', 'ConfigMap/srs-origin-config', 'ConfigMap/srs-edge-config'])
     expect(JSON.stringify(p.objects)).not.toMatch(/resourceVersion|"status"/)
   })
 

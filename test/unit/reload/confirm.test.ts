@@ -11,7 +11,17 @@ function settingsOf(opts: {inotify: boolean; rawApi: boolean; allowReload: boole
 }
 
 function target(pod: string, opts: {inotify: boolean; rawApi: boolean; allowReload: boolean; logsToConsole?: boolean; startedAt?: number}): ReloadTarget {
-  return {pod, workload: 'srs-edge-deploy', workloadRef: 'deployment/srs-edge-deploy', configMap: 'srs-edge-config', container: 'srs', startedAt: opts.startedAt, logsToConsole: opts.logsToConsole ?? true, apiPort: 1985, settings: settingsOf(opts)}
+  return {
+    pod,
+    workload: 'srs-edge-deploy',
+    workloadRef: 'deployment/srs-edge-deploy',
+    configMap: 'srs-edge-config',
+    container: 'srs',
+    startedAt: opts.startedAt,
+    logsToConsole: opts.logsToConsole ?? true,
+    apiPort: 1985,
+    settings: settingsOf(opts),
+  }
 }
 
 const srs4: PodBaseline = {major: 4, version: '4.0.271', canFetch: false}

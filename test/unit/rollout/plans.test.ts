@@ -278,7 +278,10 @@ describe('planUndo', () => {
     const objs = edges(2)
     const d = edge(objs)
     d.metadata.uid = 'u1'
-    const rs = {metadata: {name: 'rs1', annotations: {'deployment.kubernetes.io/revision': '1'}, ownerReferences: [{uid: 'u1', kind: 'Deployment', controller: true, name: 'srs-edge-deploy', apiVersion: 'apps/v1'}]}, spec: {template: structuredClone(d.spec.template)}}
+    const rs = {
+      metadata: {name: 'rs1', annotations: {'deployment.kubernetes.io/revision': '1'}, ownerReferences: [{uid: 'u1', kind: 'Deployment', controller: true, name: 'srs-edge-deploy', apiVersion: 'apps/v1'}]},
+      spec: {template: structuredClone(d.spec.template)},
+    }
     const src = {revisions, replicaSets: [rs], controllerRevisions: []}
     const t = target(objs, 'srs-edge-deploy')
     const plan = planUndo(t, src, undefined)
@@ -305,7 +308,16 @@ describe('least-loaded first: the pods that go, and the deletion costs that make
     const plan = canary(objs, {percent: 25}, 'srs-edge-deploy')
     const noViewers = plan.steps.find((s) => s.drains)!
     expect(noViewers.leaving).toEqual([{pod: 'e0', viewers: null}])
-    const withViewers = planCanary(target(objs, 'srs-edge-deploy'), {percent: 25, to: 'v4.0.6', force: false}, new Map([['e0', 5], ['e1', 0], ['e2', 3], ['e3', 2]]))
+    const withViewers = planCanary(
+      target(objs, 'srs-edge-deploy'),
+      {percent: 25, to: 'v4.0.6', force: false},
+      new Map([
+        ['e0', 5],
+        ['e1', 0],
+        ['e2', 3],
+        ['e3', 2],
+      ]),
+    )
     const shrinkStep = withViewers.steps.find((s) => s.drains)!
     expect(shrinkStep.leaving).toEqual([{pod: 'e1', viewers: 0}])
     expect(shrinkStep.deletionCosts).toEqual({selector: 'app=srs-edge,srs.kubectl.io/track!=canary', order: ['e1', 'e3', 'e2', 'e0'], remaining: 3, restore: true})
@@ -316,7 +328,16 @@ describe('least-loaded first: the pods that go, and the deletion costs that make
   test('a pod that is not Ready goes before an idle one, as the ReplicaSet controller ranks them', () => {
     const objs = edges(4)
     objs.pods.push(edgePod('e0'), edgePod('e1'), edgePod('e2', false), edgePod('e3'))
-    const plan = planCanary(target(objs, 'srs-edge-deploy'), {percent: 50, to: 'v4.0.6', force: false}, new Map([['e0', 0], ['e1', 0], ['e2', 9], ['e3', 4]]))
+    const plan = planCanary(
+      target(objs, 'srs-edge-deploy'),
+      {percent: 50, to: 'v4.0.6', force: false},
+      new Map([
+        ['e0', 0],
+        ['e1', 0],
+        ['e2', 9],
+        ['e3', 4],
+      ]),
+    )
     expect(plan.steps.find((s) => s.drains)!.leaving).toEqual([
       {pod: 'e2', viewers: 9},
       {pod: 'e0', viewers: 0},
@@ -327,7 +348,14 @@ describe('least-loaded first: the pods that go, and the deletion costs that make
     const objs = edges(3)
     for (const s of canary(objs, {percent: 34}).steps) apply(objs, s.writes)
     objs.pods.push(edgePod('s0'), edgePod('s1'), pod('c0', {app: 'srs-edge', 'srs.kubectl.io/track': 'canary'}, 'ossrs/srs:v4.0.6'))
-    const plan = planPromote(target(objs, 'srs-edge-deploy'), new Map([['s0', 4], ['s1', 1], ['c0', 2]]))
+    const plan = planPromote(
+      target(objs, 'srs-edge-deploy'),
+      new Map([
+        ['s0', 4],
+        ['s1', 1],
+        ['c0', 2],
+      ]),
+    )
     expect(plan.steps[0]!.leaving).toEqual([
       {pod: 's1', viewers: 1},
       {pod: 's0', viewers: 4},
@@ -340,7 +368,11 @@ describe('least-loaded first: the pods that go, and the deletion costs that make
   test('a StatefulSet partition names the ordinals it restarts and their viewers', () => {
     const objs = loadTopology('origin-cluster.yaml')
     objs.pods.push(...[0, 1, 2].map((i) => pod(`srs-origin-${i}`, {app: 'srs-origin'}, 'ossrs/srs:v4.0.5')))
-    const viewers = new Map([['srs-origin-0', 1], ['srs-origin-1', 6], ['srs-origin-2', 3]])
+    const viewers = new Map([
+      ['srs-origin-0', 1],
+      ['srs-origin-1', 6],
+      ['srs-origin-2', 3],
+    ])
     const plan = planCanary(target(objs, 'srs-origin'), {percent: 67, to: 'v4.0.6', force: false}, viewers)
     expect(plan.steps[0]!.leaving).toEqual([
       {pod: 'srs-origin-1', viewers: 6, ordinal: 1},

@@ -16,7 +16,13 @@ describe('topology of the SRS guide', () => {
     const byName = Object.fromEntries(topo.workloads.map((w) => [w.name, w]))
     // nginx-origin-deploy runs an ossrs/srs image only to copy files: not an SRS server
     expect(Object.keys(byName).sort()).toEqual(['srs-edge-deploy', 'srs-origin'])
-    expect(byName['srs-origin']).toMatchObject({kind: 'StatefulSet', role: 'origin-cluster', apiPort: 1985, serviceName: 'socs', config: {kind: 'configmap', configMap: 'srs-origin-config', key: 'srs.conf', path: '/usr/local/srs/conf/srs.conf'}})
+    expect(byName['srs-origin']).toMatchObject({
+      kind: 'StatefulSet',
+      role: 'origin-cluster',
+      apiPort: 1985,
+      serviceName: 'socs',
+      config: {kind: 'configmap', configMap: 'srs-origin-config', key: 'srs.conf', path: '/usr/local/srs/conf/srs.conf'},
+    })
     expect(byName['srs-origin']!.coworkers).toEqual(['srs-origin-0.socs:1985', 'srs-origin-1.socs:1985', 'srs-origin-2.socs:1985'])
     expect(byName['srs-edge-deploy']).toMatchObject({role: 'edge', hasPreStop: true, terminationGracePeriodSeconds: 120, services: ['srs-edge-service']})
     expect(byName['srs-edge-deploy']!.origins).toEqual(['srs-origin-0.socs', 'srs-origin-1.socs', 'srs-origin-2.socs'])

@@ -273,11 +273,7 @@ export async function fetchSrsReloadResult(transport: SrsTransport, opts: SrsReq
 }
 
 /** Where the origin cluster says a stream is (the query origins send to their coworkers). */
-export async function querySrsClusters(
-  transport: SrsTransport,
-  query: SrsClusterQuery,
-  opts: SrsRequestOptions,
-): Promise<SrsResult<WithEnvelope<{origin: SrsClusterOrigin | null}>>> {
+export async function querySrsClusters(transport: SrsTransport, query: SrsClusterQuery, opts: SrsRequestOptions): Promise<SrsResult<WithEnvelope<{origin: SrsClusterOrigin | null}>>> {
   const params: Array<[string, string | undefined]> = [
     ['vhost', query.vhost],
     ['ip', query.ip],
@@ -313,12 +309,7 @@ function reloadState(code: number): SrsReloadState {
   return 'unknown'
 }
 
-async function listPaged(
-  transport: SrsTransport,
-  basePath: string,
-  key: 'streams' | 'clients',
-  opts: SrsListOptions,
-): Promise<SrsResult<{envelope: SrsEnvelope; items: Record<string, unknown>[]}>> {
+async function listPaged(transport: SrsTransport, basePath: string, key: 'streams' | 'clients', opts: SrsListOptions): Promise<SrsResult<{envelope: SrsEnvelope; items: Record<string, unknown>[]}>> {
   // Compare against what SRS will really send per page, not what we asked for.
   const count = Math.max(SRS_MIN_PAGE, Math.floor(opts.pageSize ?? DEFAULT_PAGE_SIZE))
   const items: Record<string, unknown>[] = []
@@ -377,9 +368,7 @@ function toStream(s: Record<string, unknown>): SrsStream {
           height: numberAt(video, 'height'),
         }
       : null,
-    audio: audio
-      ? {codec: stringAt(audio, 'codec'), sampleRate: numberAt(audio, 'sample_rate'), channels: numberAt(audio, 'channel'), profile: stringAt(audio, 'profile')}
-      : null,
+    audio: audio ? {codec: stringAt(audio, 'codec'), sampleRate: numberAt(audio, 'sample_rate'), channels: numberAt(audio, 'channel'), profile: stringAt(audio, 'profile')} : null,
   }
   if (typeof s.url === 'string') stream.url = s.url
   if (typeof s.tcUrl === 'string') stream.tcUrl = s.tcUrl
@@ -427,11 +416,7 @@ function toVhost(v: Record<string, unknown>): SrsVhost {
 }
 
 /** Turns a classified answer into typed data, or unexpected-json when the body lacks `required`. */
-function withBody<T>(
-  answer: SrsResult<SrsJsonAnswer>,
-  required: string,
-  read: (body: Record<string, unknown>) => T | undefined,
-): SrsResult<WithEnvelope<T>> {
+function withBody<T>(answer: SrsResult<SrsJsonAnswer>, required: string, read: (body: Record<string, unknown>) => T | undefined): SrsResult<WithEnvelope<T>> {
   if (!answer.ok) return answer
   const value = read(answer.value.body)
   if (value === undefined) {

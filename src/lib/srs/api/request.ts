@@ -64,8 +64,7 @@ function classifyAnswer(path: string, answer: SrsHttpAnswer): SrsResult<SrsJsonA
     return fail({
       reason: 'unauthorized',
       httpStatus: 401,
-      message:
-        'SRS API answered HTTP 401: http_api auth is enabled, and the Kubernetes pod proxy does not pass credentials through (kubernetes issue 38775)',
+      message: 'SRS API answered HTTP 401: http_api auth is enabled, and the Kubernetes pod proxy does not pass credentials through (kubernetes issue 38775)',
     })
   }
   if (status < 200 || status >= 300) {

@@ -6,9 +6,7 @@
 import semver from 'semver'
 import {parseImageRef} from '../image.js'
 
-export type SrsVersionExpectation =
-  | {verifiable: true; tag: string; range: string; description: string}
-  | {verifiable: false; tag: string | undefined; description: string}
+export type SrsVersionExpectation = {verifiable: true; tag: string; range: string; description: string} | {verifiable: false; tag: string | undefined; description: string}
 
 export interface SrsVersionMatch {
   verdict: 'match' | 'mismatch' | 'unverifiable'

@@ -5,13 +5,7 @@
  * intact, or throws.
  */
 import {SrsError} from '../../errors.js'
-import {
-  directiveHeaderText,
-  parseSrsConf,
-  serializeSrsConf,
-  type SrsConf,
-  type SrsConfDirective,
-} from './syntax.js'
+import {directiveHeaderText, parseSrsConf, serializeSrsConf, type SrsConf, type SrsConfDirective} from './syntax.js'
 
 /**
  * One step of a path: `'vhost __defaultVhost__'` (name then leading arguments, split on spaces) or
@@ -206,9 +200,7 @@ function lineBreakLengthAt(text: string, offset: number): number {
 function finishEdit(before: string, after: string, editedPath: SrsConfPath, editedPathAfter = editedPath): SrsConf {
   const validation = validateEdit(before, after, editedPath, editedPathAfter)
   if (!validation.ok) {
-    throw new SrsConfEditError(
-      `editing ${formatSrsConfPath(editedPath)} would damage the config: ${validation.problems.join('; ')}`,
-    )
+    throw new SrsConfEditError(`editing ${formatSrsConfPath(editedPath)} would damage the config: ${validation.problems.join('; ')}`)
   }
   return parseSrsConf(after)
 }
@@ -222,11 +214,7 @@ function insertChildText(conf: SrsConf, text: string, parent: SrsConfDirective |
   const last = (spec.children ? undefined : plainSiblings[plainSiblings.length - 1]) ?? siblings[siblings.length - 1]
 
   if (last) {
-    const indent = startsItsLine(text, last.start)
-      ? lineIndentOf(text, last.start)
-      : parent
-        ? lineIndentOf(text, parent.start) + unit
-        : ''
+    const indent = startsItsLine(text, last.start) ? lineIndentOf(text, last.start) : parent ? lineIndentOf(text, parent.start) + unit : ''
     const rendered = renderSpec(spec, indent, unit, eol, spec.children ? 0 : argColumnOf(last))
     const lineEnd = endOfTrailingLine(text, last.end)
     // Keep a comment that trails the last sibling on its line with that sibling.
@@ -346,11 +334,7 @@ function directiveKey(ancestors: readonly SrsConfDirective[], directive: SrsConf
   return [...ancestors, directive].map(directiveHeaderText).join(' > ')
 }
 
-function visit(
-  children: readonly SrsConfDirective[],
-  ancestors: SrsConfDirective[],
-  callback: (directive: SrsConfDirective, ancestors: SrsConfDirective[]) => boolean,
-): void {
+function visit(children: readonly SrsConfDirective[], ancestors: SrsConfDirective[], callback: (directive: SrsConfDirective, ancestors: SrsConfDirective[]) => boolean): void {
   for (const child of children) {
     // The callback returns false to skip the subtree.
     if (!callback(child, ancestors)) continue
@@ -384,12 +368,7 @@ function directivesOnPath(conf: SrsConf, path: SrsConfPath): {onPath: Set<SrsCon
  * directive. `editedPathAfter` addresses the edited directive in `after` when the edit changed its
  * arguments. Without `editedPath` the two configs must hold the same directives.
  */
-export function validateEdit(
-  before: string,
-  after: string,
-  editedPath: SrsConfPath = [],
-  editedPathAfter: SrsConfPath = editedPath,
-): SrsConfEditValidation {
+export function validateEdit(before: string, after: string, editedPath: SrsConfPath = [], editedPathAfter: SrsConfPath = editedPath): SrsConfEditValidation {
   const problems: string[] = []
   let beforeConf: SrsConf
   let afterConf: SrsConf

@@ -125,11 +125,7 @@ function text(paths: readonly (readonly string[])[], envName: string, defaultVal
 }
 
 /** A list of endpoints; the environment form is space separated, as SRS splits it. */
-function endpoints(
-  paths: readonly (readonly string[])[],
-  envName: string,
-  defaultValue: readonly string[],
-): SettingDefinition<readonly string[]> {
+function endpoints(paths: readonly (readonly string[])[], envName: string, defaultValue: readonly string[]): SettingDefinition<readonly string[]> {
   return {
     paths,
     envName,
@@ -189,12 +185,7 @@ function lookup(scope: SrsConf | SrsConfDirective | null, path: readonly string[
   return findDirective(scope, path)
 }
 
-function resolveSetting<T>(
-  definition: SettingDefinition<T>,
-  scope: SrsConf | SrsConfDirective | null,
-  env: SrsEnvironment,
-  envApplied: boolean,
-): SrsSourcedValue<T> {
+function resolveSetting<T>(definition: SettingDefinition<T>, scope: SrsConf | SrsConfDirective | null, env: SrsEnvironment, envApplied: boolean): SrsSourcedValue<T> {
   const {envName} = definition
   const raw = envName ? env[envName] : undefined
   if (envApplied && raw !== undefined && raw !== '') {
@@ -211,12 +202,7 @@ function resolveSetting<T>(
   return {value: definition.defaultValue, source: 'default', envName, line: null}
 }
 
-function resolveAll<S>(
-  definitions: Definitions<S>,
-  scope: SrsConf | SrsConfDirective | null,
-  env: SrsEnvironment,
-  envApplied: boolean,
-): S {
+function resolveAll<S>(definitions: Definitions<S>, scope: SrsConf | SrsConfDirective | null, env: SrsEnvironment, envApplied: boolean): S {
   const out: Record<string, unknown> = {}
   for (const [key, definition] of Object.entries(definitions)) {
     out[key] = resolveSetting(definition as SettingDefinition<unknown>, scope, env, envApplied)
@@ -225,9 +211,7 @@ function resolveAll<S>(
 }
 
 function fileValue<T>(value: T, directive: SrsConfDirective | null): SrsSourcedValue<T> {
-  return directive
-    ? {value, source: 'file', envName: null, line: directive.line}
-    : {value, source: 'default', envName: null, line: null}
+  return directive ? {value, source: 'file', envName: null, line: directive.line} : {value, source: 'default', envName: null, line: null}
 }
 
 /**
@@ -253,12 +237,7 @@ function resolveVhostRole(vhost: SrsConfDirective | null): SrsSourcedValue<SrsVh
   return fileValue<SrsVhostRole>('origin', decisive)
 }
 
-function resolveVhost(
-  name: string,
-  vhost: SrsConfDirective | null,
-  env: SrsEnvironment,
-  envApplied: boolean,
-): SrsVhostSettings {
+function resolveVhost(name: string, vhost: SrsConfDirective | null, env: SrsEnvironment, envApplied: boolean): SrsVhostSettings {
   const origin = vhost ? clusterDirective(vhost, 'origin') : null
   const coworkers = vhost ? clusterDirective(vhost, 'coworkers') : null
   return {
@@ -277,28 +256,18 @@ function resolveVhost(
  * SRS_* variables override the file in SRS 5+ only; with an unknown version they are applied and
  * `versionAssumed` is set, since only SRS 5+ deployments (e.g. the official Helm chart) set them.
  */
-export function resolveSrsSettings(
-  conf: SrsConf | null,
-  env: SrsEnvironment = {},
-  srsMajorVersion: number | null = null,
-): SrsEffectiveSettings {
+export function resolveSrsSettings(conf: SrsConf | null, env: SrsEnvironment = {}, srsMajorVersion: number | null = null): SrsEffectiveSettings {
   const envApplied = srsMajorVersion === null || srsMajorVersion >= 5
   const global = resolveAll(GLOBAL_DEFINITIONS, conf, env, envApplied)
   // Without a file there are no vhost blocks; SRS then serves the default vhost only.
   const vhostDirectives = conf ? findDirectives(conf, ['vhost']) : []
-  const vhosts = conf
-    ? vhostDirectives.map((vhost) => resolveVhost(vhost.args[0] ?? '', vhost, env, envApplied))
-    : [resolveVhost(SRS_DEFAULT_VHOST, null, env, envApplied)]
+  const vhosts = conf ? vhostDirectives.map((vhost) => resolveVhost(vhost.args[0] ?? '', vhost, env, envApplied)) : [resolveVhost(SRS_DEFAULT_VHOST, null, env, envApplied)]
   return {envApplied, versionAssumed: srsMajorVersion === null, global, vhosts}
 }
 
 /** The settings SRS uses for `vhost`: its own block, else the default vhost's (as SRS falls back). */
 export function findVhostSettings(settings: SrsEffectiveSettings, vhost: string): SrsVhostSettings | null {
-  return (
-    settings.vhosts.find((entry) => entry.name === vhost) ??
-    settings.vhosts.find((entry) => entry.name === SRS_DEFAULT_VHOST) ??
-    null
-  )
+  return settings.vhosts.find((entry) => entry.name === vhost) ?? settings.vhosts.find((entry) => entry.name === SRS_DEFAULT_VHOST) ?? null
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,10 +279,7 @@ export function listVhosts(conf: SrsConf): string[] {
 }
 
 function vhostBlock(conf: SrsConf, vhost: string): SrsConfDirective | null {
-  return (
-    findDirective(conf, [{name: 'vhost', args: [vhost]}]) ??
-    (vhost === SRS_DEFAULT_VHOST ? null : findDirective(conf, [{name: 'vhost', args: [SRS_DEFAULT_VHOST]}]))
-  )
+  return findDirective(conf, [{name: 'vhost', args: [vhost]}]) ?? (vhost === SRS_DEFAULT_VHOST ? null : findDirective(conf, [{name: 'vhost', args: [SRS_DEFAULT_VHOST]}]))
 }
 
 /** The role of a vhost (falling back to the default vhost when it has no block of its own). */

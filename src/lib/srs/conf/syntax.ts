@@ -194,11 +194,7 @@ class SrsConfParser {
       if (ch === undefined) {
         if (owner) {
           const opened = this.lineColumn(owner.openOffset)
-          this.fail(
-            this.pos,
-            "'}'",
-            `unexpected end of file, expected '}' to close block "${owner.name}" opened at line ${opened.line}, column ${opened.column}`,
-          )
+          this.fail(this.pos, "'}'", `unexpected end of file, expected '}' to close block "${owner.name}" opened at line ${opened.line}, column ${opened.column}`)
         }
         return {children, trailingTrivia: trivia}
       }
@@ -289,11 +285,7 @@ class SrsConfParser {
       let i = start + 1
       while (i < text.length && text[i] !== quote && !(this.strict && isLineBreak(text[i]))) i++
       if (text[i] !== quote) {
-        this.fail(
-          start,
-          `closing ${quote}`,
-          `unterminated quoted string: expected a closing ${quote} before ${describeChar(text[i])}`,
-        )
+        this.fail(start, `closing ${quote}`, `unterminated quoted string: expected a closing ${quote} before ${describeChar(text[i])}`)
       }
       value = text.slice(start + 1, i)
       this.pos = i + 1
