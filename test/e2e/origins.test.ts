@@ -223,9 +223,10 @@ describe('remove-origin and sync-origins', () => {
   })
 
   // SRS 4 (the guide's edge image) has no rpc=reload-fetch: a raw reload answered with code 0, or
-  // else the reload line of its console log, is what confirms that an edge applied the new list.
+  // else the reload line of its console log (SRS logs to the console only with srs_log_tank
+  // console), is what confirms that an edge applied the new list.
   const srs4Edges = (raw: boolean) => {
-    const inotify = (t: string) => t.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;')
+    const inotify = (t: string) => t.replace(/^( {4}daemon {14}off;)$/m, '$1\n    inotify_auto_reload on;\n    srs_log_tank        console;')
     const edges = raw ? withReload('edge-cluster.yaml', {image: 'ossrs/srs:v4.0.5', inotify: true, allowReload: true}) : inotify(readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8'))
     return [withReload('origin-cluster.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false}), edges].join('\n---\n')
   }

@@ -1,5 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {confirmPathOf, confirmReloads, unconfirmableReason, type PodBaseline, type ReloadTarget} from '../../../src/lib/reload/confirm.js'
+import {confirmPathOf, confirmReloads, logsToConsole, unconfirmableReason, type PodBaseline, type ReloadTarget} from '../../../src/lib/reload/confirm.js'
 import type {PodTransports, SrsHttpAnswer} from '../../../src/lib/srs/api/index.js'
 import {parseSrsConf, resolveSrsSettings} from '../../../src/lib/srs/conf/index.js'
 
@@ -48,7 +48,7 @@ describe('why a pod can never confirm a reload', () => {
 
   test('SRS 4 with inotify, no raw reload and its log in a file: says what would confirm it', () => {
     expect(unconfirmableReason('inotify', srs4, target('p', {inotify: true, rawApi: true, allowReload: false, logsToConsole: false}))).toBe(
-      'an inotify reload follows the kubelet sync, but SRS 4.0.271 has no rpc=reload-fetch and SRS logs to a file (srs_log_tank file), so its container log cannot show the reload: nothing can confirm it applied; turn on http_api { raw_api { enabled on; allow_reload on; } } (a raw reload answered with code 0 confirms it) or srs_log_tank console;, or restart the pod',
+      'an inotify reload follows the kubelet sync, but SRS 4.0.271 has no rpc=reload-fetch and SRS logs to a file (no srs_log_tank console), so its container log cannot show the reload: nothing can confirm it applied; turn on http_api { raw_api { enabled on; allow_reload on; } } (a raw reload answered with code 0 confirms it) or srs_log_tank console;, or restart the pod',
     )
   })
 })
@@ -122,5 +122,17 @@ describe('confirming SRS 4 pods', () => {
     const t = target('edge-b', {inotify: false, rawApi: false, allowReload: false, startedAt: writtenAt + 1000})
     const [report] = await confirmReloads(srs4Transports([]), [t], new Map([['edge-b', srs4]]), writtenAt, opts)
     expect(report).toMatchObject({state: 'applied', confirmedBy: 'started-after-write'})
+  })
+})
+
+describe('logsToConsole', () => {
+  // SRS logs to a file unless srs_log_tank says console (or it detects Docker, which containerd
+  // pods never show): the guide's configs, which do not set it, give no reload line in the log
+  test.each([
+    ['no srs_log_tank (the guide)', 'listen 1935;\n', false],
+    ['srs_log_tank console', 'listen 1935;\nsrs_log_tank console;\n', true],
+    ['srs_log_tank file', 'listen 1935;\nsrs_log_tank file;\n', false],
+  ])('%s', (_name, conf, expected) => {
+    expect(logsToConsole({conf: parseSrsConf(conf)})).toBe(expected)
   })
 })
