@@ -12,7 +12,7 @@ import type {ConfigMap, Deployment, Pod, Service, StatefulSet} from '../kube/typ
 import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodTransport, type SrsApiCredentials, type SrsCredentialResolver, type SrsFailure} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
-import {confirmReloads, containerStartedAt, logsToConsole, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from '../reload/confirm.js'
+import {confirmReloads, reloadTargetOf, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from '../reload/confirm.js'
 import type {OriginLease, ReloadRecord} from './lease.js'
 import {sleep} from '../util.js'
 import {stopAfterStep, type StopHook} from '../stop-hook.js'
@@ -218,18 +218,7 @@ export class OriginExecutor {
     for (const w of topo.workloads.filter((x) => x.config.configMap !== undefined && edited.has(x.config.configMap))) {
       const credentials = await this.credentialsOf(w)
       for (const p of w.pods.filter((x) => !x.metadata.deletionTimestamp && x.status?.phase === 'Running')) {
-        targets.push({
-          pod: p.metadata.name,
-          workload: w.name,
-          workloadRef: workloadRef(w),
-          configMap: w.config.configMap!,
-          container: w.container,
-          startedAt: containerStartedAt(p, w.container),
-          logsToConsole: logsToConsole(w),
-          apiPort: w.apiPort,
-          settings: w.settings,
-          credentials,
-        })
+        targets.push(reloadTargetOf(w, p, credentials))
       }
     }
     return targets.sort((a, b) => a.pod.localeCompare(b.pod))

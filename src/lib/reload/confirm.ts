@@ -340,3 +340,19 @@ export function logsToConsole(w: Pick<WorkloadModel, 'conf'>): boolean {
   const tank = w.conf ? findDirective(w.conf, ['srs_log_tank']) : null
   return tank?.args[0] === 'console'
 }
+
+/** What confirming a reload needs to know of one running pod of a workload that reads a ConfigMap. */
+export function reloadTargetOf(w: WorkloadModel, pod: Pod, credentials: SrsApiCredentials | undefined): ReloadTarget {
+  return {
+    pod: pod.metadata.name,
+    workload: w.name,
+    workloadRef: `${w.kind.toLowerCase()}/${w.name}`,
+    configMap: w.config.configMap ?? '',
+    container: w.container,
+    startedAt: containerStartedAt(pod, w.container),
+    logsToConsole: logsToConsole(w),
+    apiPort: w.apiPort,
+    settings: w.settings,
+    credentials,
+  }
+}

@@ -9,7 +9,7 @@ import {isNotFound, TimeoutError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {Deployment, Pod} from '../kube/types.js'
-import {confirmReloads, containerStartedAt, logsToConsole, takeBaseline, type ReloadTarget} from './confirm.js'
+import {confirmReloads, reloadTargetOf, takeBaseline, type ReloadTarget} from './confirm.js'
 import {PodTransports, querySrsVersions, type SrsCredentialResolver} from '../srs/api/index.js'
 import type {WorkloadModel} from '../srs/topology.js'
 import {podEnding} from '../pod-ending.js'
@@ -100,20 +100,7 @@ export class ReloadExecutor {
     const w = this.model(workload)
     const credentials = await this.opts.credentials.forWorkload(w)
     if (credentials) await this.kube.preparePortForward()
-    const targets: ReloadTarget[] = w.pods
-      .filter((p) => pods.includes(p.metadata.name))
-      .map((p) => ({
-        pod: p.metadata.name,
-        workload: w.name,
-        workloadRef: `${w.kind.toLowerCase()}/${w.name}`,
-        configMap: w.config.configMap ?? '',
-        container: w.container,
-        startedAt: containerStartedAt(p, w.container),
-        logsToConsole: logsToConsole(w),
-        apiPort: w.apiPort,
-        settings: w.settings,
-        credentials,
-      }))
+    const targets: ReloadTarget[] = w.pods.filter((p) => pods.includes(p.metadata.name)).map((p) => reloadTargetOf(w, p, credentials))
     const requestTimeoutMs = Math.min(this.opts.requestTimeoutMs || 10_000, 10_000)
     const baseline = await takeBaseline(this.transports, targets, requestTimeoutMs)
     // The ConfigMap's last change is the write to wait the kubelet sync bound after; unknown: now.
