@@ -21,6 +21,8 @@ export const ROLLOUT_ANNOTATION = {
   canary: `${OWN}canary`,
   /** On the stable Deployment during promote: its rolling-update strategy before promote set maxUnavailable to 0. */
   savedStrategy: `${OWN}saved-strategy`,
+  /** On the canary Deployment (a StatefulSet: on itself) during `canary --steps`: the progressive run's state as JSON (ProgressiveCanaryState). */
+  progressive: `${OWN}progressive`,
 } as const
 
 /** On the canary's pods (value `canary`): what tells the two tracks apart behind the same Service. */
