@@ -21,11 +21,16 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"kubectl-srs.test/cluster/podsim/dns"
+	"kubectl-srs.test/cluster/podsim/ipam"
+	"kubectl-srs.test/cluster/podsim/kubelet"
+	"kubectl-srs.test/cluster/podsim/realsrs"
+	"kubectl-srs.test/cluster/podsim/simsrs"
 )
 
 func main() {
-	if isStandaloneSRS(os.Args) {
-		os.Exit(runStandaloneSRS(os.Args[1:]))
+	if realsrs.IsStandalone(os.Args) {
+		os.Exit(realsrs.RunStandalone(os.Args[1:]))
 	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "podsim:", err)
@@ -78,11 +83,11 @@ func run() error {
 	readyFile := filepath.Join(*stateDir, "ready")
 	os.Remove(readyFile)
 
-	realMap, err := parseRealSRSMap(*realSRS)
+	realMap, err := realsrs.ParseMap(*realSRS)
 	if err != nil {
 		return err
 	}
-	if !realMap.empty() {
+	if !realMap.Empty() {
 		// real SRS pods reach other pods (simulated ones are local here) through this namespace
 		if err := os.WriteFile("/proc/sys/net/ipv4/ip_forward", []byte("1"), 0o644); err != nil {
 			return fmt.Errorf("real SRS mode: enable forwarding: %w", err)
@@ -90,33 +95,33 @@ func run() error {
 		logf("real SRS builds: %s", realMap)
 	}
 
-	ips, err := newIPPool(*podCIDR)
+	ips, err := ipam.NewPool(*podCIDR)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	node := nodeInfo{Name: *nodeName, IP: *nodeIP, KubeletPort: int32(*kubeletPort)}
-	if err := ensureNode(ctx, cs, node); err != nil {
+	node := kubelet.NodeInfo{Name: *nodeName, IP: *nodeIP, KubeletPort: int32(*kubeletPort)}
+	if err := kubelet.EnsureNode(ctx, cs, node); err != nil {
 		return fmt.Errorf("node %s: %w", *nodeName, err)
 	}
-	go nodeHeartbeat(ctx, cs, node, logf)
+	go kubelet.NodeHeartbeat(ctx, cs, node, logf)
 
-	reg := newAPIRegistry(*listenHost, logf)
-	defer reg.close()
+	reg := simsrs.NewRegistry(*listenHost, logf)
+	defer reg.Close()
 	factory := informers.NewSharedInformerFactory(cs, 0)
-	k := newKubelet(cs, factory, kubeletConfig{
+	k := kubelet.New(cs, factory, kubelet.Config{
 		NodeName: *nodeName, NodeIP: *nodeIP, StateDir: *stateDir, TimeScale: *timeScale,
 		SyncDelay: *syncDelay, StartDelay: *startDelay, Workers: *workers, RealSRS: realMap,
-		DNS: clusterDNS{Nameserver: *clusterDNSIP, Domain: *clusterDomain},
+		DNS: dns.ClusterDNS{Nameserver: *clusterDNSIP, Domain: *clusterDomain},
 	}, ips, reg, logf)
 	factory.Start(ctx.Done())
 	if err := k.Run(ctx); err != nil {
 		return err
 	}
 	if *kubeletPort > 0 {
-		srv, err := k.serveStreaming(net.JoinHostPort(*nodeIP, strconv.Itoa(*kubeletPort)))
+		srv, err := k.ServeStreaming(net.JoinHostPort(*nodeIP, strconv.Itoa(*kubeletPort)))
 		if err != nil {
 			return fmt.Errorf("kubelet streaming server: %w", err)
 		}
@@ -127,7 +132,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("control endpoint: %w", err)
 		}
-		srv := &http.Server{Handler: k.controlHandler()}
+		srv := &http.Server{Handler: k.ControlHandler()}
 		go srv.Serve(ln)
 		defer srv.Close()
 	}
@@ -136,7 +141,7 @@ func run() error {
 	logf("podsim ready: node %s (%s, kubelet port %d), pods from %s, control %s", *nodeName, *nodeIP, *kubeletPort, *podCIDR, *controlAddr)
 	<-ctx.Done()
 	logf("podsim stopping")
-	k.stopAllReal()
+	k.StopAllReal()
 	return nil
 }
 
