@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+	"kubectl-srs.test/cluster/podsim/control"
 	"kubectl-srs.test/cluster/podsim/dns"
 	"kubectl-srs.test/cluster/podsim/ipam"
 	"kubectl-srs.test/cluster/podsim/kubelet"
@@ -132,7 +133,7 @@ func run() error {
 		if err != nil {
 			return fmt.Errorf("control endpoint: %w", err)
 		}
-		srv := &http.Server{Handler: k.ControlHandler()}
+		srv := &http.Server{Handler: control.Handler(k)}
 		go srv.Serve(ln)
 		defer srv.Close()
 	}

@@ -1,6 +1,7 @@
 // Package kubelet plays the kubelet of one node: the Node and its lease, binding and
 // running pods (simulated SRS, real SRS builds, Job pods), IPs, projected ConfigMap volumes,
-// status, termination, container logs, port-forward and the harness control endpoint.
+// status, termination, container logs and port-forward; it answers the control endpoint
+// (package control) through control.Pods.
 package kubelet
 
 import (

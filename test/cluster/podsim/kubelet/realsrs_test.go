@@ -21,6 +21,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"kubectl-srs.test/cluster/podsim/control"
 	"kubectl-srs.test/cluster/podsim/realsrs"
 	"kubectl-srs.test/cluster/podsim/simtest"
 )
@@ -240,13 +241,13 @@ func TestRealSRSPods(t *testing.T) {
 	})
 
 	// The control endpoint shows the real process and sends it real signals.
-	ctl := httptest.NewServer(k.ControlHandler())
+	ctl := httptest.NewServer(control.Handler(k))
 	defer ctl.Close()
 	resp, err := http.Get(ctl.URL + "/pods/default/real-b")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snap realSnapshot
+	var snap control.RealSnapshot
 	json.NewDecoder(resp.Body).Decode(&snap)
 	resp.Body.Close()
 	if !snap.Real || snap.PodIP != ip["real-b"] || !snap.Ready || snap.Build != build || snap.Probe != ip["real-b"]+":1986" {
