@@ -27,7 +27,7 @@ Progressive (--steps 10,25,50 instead of --percent): each step is the move --per
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
     {description: 'Show what would change, as YAML', command: '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml'},
     {description: 'Canary the origin StatefulSet through its partition', command: '<%= config.bin %> canary srs-origin --to v4.0.6 --percent 34'},
-    {description: 'Walk 10, 25 and 50 % with 5 minutes of analysis after each, then promote', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --steps 10,25,50 --interval 5m --promote'},
+    {description: 'Walk 25 and 50 % with 20 s of analysis after each, then promote', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --steps 25,50 --interval 20s --promote'},
     {
       description: 'SRS with http_api auth: versions verified through a port-forward with the credentials of a Secret (keys username, password)',
       command: '<%= config.bin %> canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth',
