@@ -44,6 +44,7 @@ export type ValueKind =
   | 'api-password-file'
   | 'impersonation'
   | 'client-id'
+  | 'steps'
 
 /** The nonsense every kind is tried with, by label. */
 export const NONSENSE = {
@@ -103,6 +104,7 @@ export const KINDS: Record<ValueKind, KindSpec> = {
   'api-password-file': {accepts: 'a readable file holding the SRS http_api password (or - for stdin), given with --api-user', says: /--api-user/, nonsense: [...GENERIC]},
   impersonation: {accepts: 'a user, group or uid to impersonate, in printable ASCII (it travels in an HTTP header)', says: /to impersonate .*or leave the flag out/, nonsense: ['empty', 'unicode']},
   'client-id': {accepts: 'an SRS client id (letters and digits, as `kubectl srs clients` lists them), or POD/ID', says: /client ids are letters and digits/, nonsense: [...GENERIC]},
+  steps: {accepts: 'increasing weights from 1 to 99, comma-separated: 10,25,50', says: /increasing weights from 1 to 99/, nonsense: [...GENERIC, 'negative', 'non-numeric', 'over 100', 'huge']},
   shell: {accepts: 'bash, zsh, fish or kubectl', says: /use one of: bash, zsh, fish, kubectl/, nonsense: [...GENERIC, 'non-numeric']},
 }
 
@@ -127,6 +129,11 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
   'to-revision': 'count',
   concurrency: 'count',
   'max-unavailable': 'count',
+  'max-retention-drop': 'count',
+  'max-kbps-drop': 'count',
+  'max-cpu-increase': 'count',
+  'max-memory-increase': 'count',
+  steps: 'steps',
   output: 'choice',
   'fail-on': 'choice',
   percent: 'percent',
@@ -151,7 +158,7 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
 }
 
 /** Flags that replace others of the base invocation when tested (`--image` instead of `--to`). */
-const REPLACES: Record<string, string[]> = {'canary:image': ['to']}
+const REPLACES: Record<string, string[]> = {'canary:image': ['to'], 'canary:steps': ['percent']}
 
 /** A valid invocation of each command that the flag under test is added to (replacing the same flag). */
 export function baseArgv(command: string, namespace: string): string[] {

@@ -261,6 +261,11 @@ export class RolloutExecutor {
     return this.transports.of(pod, apiPort, this.opts.credentials)
   }
 
+  /** The same leave-nothing-open route to a pod's SRS API, for readers outside the steps (the progressive canary's analysis). */
+  srsTransport(pod: string): Promise<PodTransport> {
+    return this.transport(pod, this.opts.apiPort)
+  }
+
   private preparePortForward(): Promise<void> {
     return (this.portForwardReady ??= this.kube.preparePortForward())
   }

@@ -16,6 +16,8 @@ export interface AnalysisCheck {
   stable?: string
   /** Why it passed or failed, in a sentence. */
   detail?: string
+  /** false: the check could not judge (e.g. no viewers on a track) and passed for that reason. */
+  applicable?: boolean
 }
 
 export interface ProgressiveCanaryState {
@@ -32,6 +34,8 @@ export interface ProgressiveCanaryState {
   phase: 'moving' | 'analysing' | 'paused' | 'aborted' | 'promoting' | 'done'
   /** The last analysis of the current step. */
   analysis: AnalysisCheck[]
+  /** How many samples of both tracks the current step's analysis has taken. */
+  samples?: number
 }
 
 /** The state in an annotation value, or undefined when it is absent or not a state this version can read. */
@@ -55,5 +59,6 @@ export function parseProgressiveState(value: string | undefined): ProgressiveCan
     promote: state.promote === true,
     phase: state.phase ?? 'moving',
     analysis: Array.isArray(state.analysis) ? state.analysis : [],
+    ...(typeof state.samples === 'number' ? {samples: state.samples} : {}),
   }
 }

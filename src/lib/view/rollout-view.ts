@@ -1,3 +1,5 @@
+import type {ProgressiveCanaryResult} from '../rollout/progressive-result.js'
+import type {AnalysisCheck} from '../rollout/progressive-state.js'
 import type {CanaryResult, LeavingPod, RolloutHistory, RolloutResult} from '../rollout/result.js'
 import type {TextTools} from './text.js'
 
@@ -80,4 +82,39 @@ function outcomeLines(pods: LeavingPod[], drained: string[]): string[] {
     out.push(`viewers cut: ${known ? total : total ? `at least ${total}` : 'an unknown number'}, killed at the end of their grace period: ${cut.map((p) => `${p.pod} (${viewers(p.cut)})`).join(', ')}`)
   }
   return out
+}
+
+const OUTCOME: Record<ProgressiveCanaryResult['outcome'], string> = {
+  promoted: 'every step passed its analysis; promoted',
+  done: 'every step passed its analysis; the canary stays at the last step (promote with `kubectl srs promote`, or run again with --promote)',
+  aborted: 'ABORTED: a check failed, the canary was rolled back',
+  paused: 'PAUSED at the current weight: run the same command again to resume this step (its interval starts anew), or `kubectl srs rollback` to abort',
+}
+
+export function renderProgressive(r: ProgressiveCanaryResult): string {
+  const out = [
+    `${r.kind.toLowerCase()}/${r.workload}: progressive canary to ${r.canaryImage}, steps ${r.steps.map((w) => `${w} %`).join(' → ')}${r.promote ? ' → promote' : ''}, interval ${r.intervalSeconds}s${r.resumed ? ' (resumed)' : ''}`,
+  ]
+  for (const s of r.stepsRun) {
+    out.push(`step ${s.index + 1}/${r.steps.length}: ${s.weight} %`)
+    out.push(...indent(renderCanary(s.move), '  '))
+    if (s.analysis) {
+      out.push(`  analysis over ${s.analysis.samples} sample(s), ${s.analysis.startedAt} → ${s.analysis.endedAt}: ${s.analysis.verdict}`)
+      for (const c of s.analysis.checks) out.push(`    ${checkLine(c)}`)
+    }
+  }
+  if (r.failed?.length) out.push(`failed: ${r.failed.map((c) => `${c.name} (canary ${c.canary ?? '-'}, stable ${c.stable ?? '-'}): ${c.detail ?? ''}`).join('; ')}`)
+  if (r.rollback) out.push('rollback:', ...indent(renderRollout(r.rollback), '  '))
+  if (r.promotion) out.push('promote:', ...indent(renderRollout(r.promotion), '  '))
+  out.push(OUTCOME[r.outcome])
+  return out.join('\n')
+}
+
+function checkLine(c: AnalysisCheck): string {
+  const mark = c.verdict === 'pass' ? (c.applicable === false ? '~' : '✓') : c.verdict === 'fail' ? '✗' : '…'
+  return `${mark} ${c.name}: canary ${c.canary ?? '-'}, stable ${c.stable ?? '-'}${c.detail ? ` (${c.detail})` : ''}`
+}
+
+function indent(text: string, by: string): string[] {
+  return text.split('\n').map((l) => by + l)
 }
