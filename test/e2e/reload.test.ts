@@ -88,8 +88,8 @@ describe('reload', () => {
     // least-loaded first
     expect(result.plan.map((s) => (s.kind === 'replace' && s.description.includes(idle!) ? 'idle' : s.description.includes(busy!) ? 'busy' : s.description))).toEqual(['idle', 'busy'])
     const byPod = new Map(result.pods.map((p) => [p.pod, p]))
-    expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', connections: 0, drained: true})
-    expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', connections: 3, drained: false})
+    expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', viewers: 0, drained: true})
+    expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', viewers: 3, drained: false})
     expect(byPod.get(busy!)!.reason).toContain('killed at the end of its grace period (its clients were cut)')
     expect(result.readyPods).toEqual([{workload: 'srs-edge-deploy', start: 2, lowest: 2}])
   })
