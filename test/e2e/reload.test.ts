@@ -4,24 +4,16 @@
  * none is restarted. (The restart path on the guide's topology as written runs in origins.test.ts,
  * add-origin --restart, and in the docs check.)
  */
-import {afterAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {ReloadResult} from '../../src/lib/reload/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, podsimPod, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {eventually, kubectl, kubectlJson, podsimPod, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {namespacesOfThisFile} from '../helpers/namespaces.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
-const namespaces: {remove: () => void}[] = []
-afterAll(() => namespaces.forEach((n) => n.remove()))
-
-async function setup(prefix: string, yaml: string, pods: number): Promise<string> {
-  const ns = createNamespace(prefix)
-  namespaces.push(ns)
-  kubectl(['apply', '-n', ns.name, '-f', '-'], yaml)
-  await eventually(`${pods} pods Running`, () => kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name]).items.filter((p) => p.status.phase === 'Running').length >= pods)
-  return ns.name
-}
+const setup = namespacesOfThisFile()
 
 function podUids(ns: string): string[] {
   return kubectlJson<{items: {metadata: {name: string; uid: string}}[]}>(['get', 'pods', '-n', ns])
