@@ -51,6 +51,8 @@ const READ_TIMEOUT_US = 5_000_000
 const STREAM = 'live/livestream'
 /** After a command, how long the players get to play again before the next one. */
 const SETTLE_MS = 90_000
+/** After a command, how long the pods it took away get to be gone: the edges' grace period (120 s) and some. */
+const LEAVE_MS = 150_000
 
 function fail(message: string, hint: string, code = 1): never {
   process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
@@ -388,6 +390,8 @@ async function main(): Promise<void> {
       const wallMs = Date.now() - t0
       const ends = current
       await until('every player playing again', () => players.every((p) => p.playing()), SETTLE_MS).catch((e: unknown) => log(String(e)))
+      // A command may end before the pods it took away are gone (canary does not wait for an idle one).
+      await until('the pods that left gone', () => [...exits.values()].every((e) => e.goneAt !== undefined), LEAVE_MS).catch((e: unknown) => log(String(e)))
       watching = false
       await watcher
       current = undefined

@@ -4,7 +4,7 @@
  * execute, and build the result -o json prints. The origin commands' --restart runs it for the
  * pods that could not load their new lists.
  */
-import {SrsError, UsageError} from '../errors.js'
+import {ExitCode, SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import type {ConfigMap, Pod} from '../kube/types.js'
 import {containerStartedAt} from './confirm.js'
@@ -35,6 +35,15 @@ export interface ReloadRunOptions {
    * asks on a TTY, takes --yes, or refuses.
    */
   approve: (publishers: ReloadPlan['publishers']) => Promise<boolean>
+}
+
+/**
+ * 3 when a pod is pending, or was killed at the end of its grace period with viewers on it (or an
+ * unknown count): the command cut viewers, as a rollout that cuts them says by its exit status.
+ */
+export function reloadExitCode(r: ReloadResult): ExitCode {
+  const cut = r.pods.some((p) => p.outcome === 'restarted' && p.drained === false && p.viewers !== 0)
+  return r.outcome === 'pending' || cut ? ExitCode.Degraded : ExitCode.Ok
 }
 
 /** The command that finishes a workload's reload, as a user would type it. */
