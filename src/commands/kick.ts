@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, positiveDurationFlag, outputFlag, repositoryFlag, srsApiAuthFlags, STREAM_PATTERN} from '../lib/cli/flags.js'
 import type {KickResult} from '../lib/clients/result.js'
-import {ExitCode, SrsError, UsageError} from '../lib/errors.js'
+import {UsageError} from '../lib/errors.js'
 
 export default class Kick extends BaseCommand<typeof Kick> {
   static override summary = 'Close SRS clients through the SRS API: by client id, or every client (or publisher) of a stream.'
@@ -43,59 +43,34 @@ Refuses, closing nothing: an id no pod has, a stream without such clients, both 
       throw new UsageError(`invalid value for --stream: "${flags.stream}"`, 'give app/name, e.g. live/livestream, or just the stream name')
     }
     const {canAsk, askYesNo} = await import('../lib/cli/ask.js')
-    const interactive = canAsk()
-    if (!flags.yes && !flags['dry-run'] && !interactive) throw new UsageError('kick closes clients and is not on a terminal to ask', 'pass --yes to close them, or --dry-run to see which it would close')
-    const {readCredentialFlags, SrsCredentialResolver} = await import('../lib/srs/api/credentials.js')
-    const given = readCredentialFlags(credentialFlagsOf(flags))
+    if (!flags.yes && !flags['dry-run'] && !canAsk()) throw new UsageError('kick closes clients and is not on a terminal to ask', 'pass --yes to close them, or --dry-run to see which it would close')
+    const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
+    const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
-    const {findClientPods, readClients} = await import('../lib/clients/collect.js')
-    const {executeKick, kickResult, planKick} = await import('../lib/clients/kick.js')
+    const {kickExitCode, runKick} = await import('../lib/clients/run-kick.js')
     const {renderKick, renderKickPlan} = await import('../lib/view/clients-view.js')
-    const req = {clientIds: ids, stream: flags.stream, publishersOnly: flags.publishers}
-    const pods = await findClientPods(kube, {namespace: kube.namespace, extraImages: flags['srs-image'], credentials: new SrsCredentialResolver(kube, given)})
-    const found = await readClients(kube, pods, {podTimeoutMs: flags.timeout, concurrency: flags.concurrency})
-    const plan = planKick(found.clients, req)
-    if (!plan.ok) {
-      const notAsked = found.unreachable.length ? ` (${found.unreachable.length} pod(s) could not be asked: ${found.unreachable.map((u) => u.pod).join(', ')})` : ''
-      throw new UsageError(plan.problem + notAsked, plan.hint)
-    }
-    if (flags['dry-run']) {
-      const result = kickResult(
-        req,
-        true,
-        plan.clients.map((c) => ({...c, outcome: 'planned' as const, message: ''})),
-        found.unreachable,
-      )
-      await this.emit(result, flags.output, renderKick)
-      process.exitCode = found.unreachable.length ? ExitCode.Degraded : ExitCode.Ok
-      return result
-    }
-    if (!flags.yes) {
-      const {textTools} = await import('../lib/cli/text.js')
-      process.stderr.write(renderKickPlan(plan.clients, textTools(this.color)) + '\n')
-      if (!(await askYesNo(`Close these ${plan.clients.length} client(s)?`))) throw new SrsError('not confirmed: nothing closed', {reason: 'Refused'})
-    }
+    const {textTools} = await import('../lib/cli/text.js')
     const human = flags.output === 'table'
-    const done = await executeKick(
-      kube,
-      pods,
-      plan.clients,
-      {timeoutMs: flags.timeout, confirmMs: flags.timeout},
-      {
+    const result = await runKick(kube, {
+      namespace: kube.namespace,
+      request: {clientIds: ids, stream: flags.stream, publishersOnly: flags.publishers},
+      dryRun: flags['dry-run'],
+      timeoutMs: flags.timeout,
+      concurrency: flags.concurrency,
+      extraImages: flags['srs-image'],
+      apiCredentials,
+      approve: async (clients) => {
+        if (flags.yes) return true
+        process.stderr.write(renderKickPlan(clients, textTools(this.color)) + '\n')
+        return askYesNo(`Close these ${clients.length} client(s)?`)
+      },
+      progress: {
         closing: (c) => human && process.stderr.write(`closing ${c.type} ${c.id} on ${c.pod} (${c.stream})\n`),
         done: () => {},
       },
-    )
-    const order = (c: {pod: string; id: string}) => plan.clients.findIndex((p) => p.pod === c.pod && p.id === c.id)
-    const result = kickResult(
-      req,
-      false,
-      done.sort((a, b) => order(a) - order(b)),
-      found.unreachable,
-    )
+    })
     await this.emit(result, flags.output, renderKick)
-    const s = result.summary
-    process.exitCode = s.failed || s.stillConnected ? ExitCode.Failed : found.unreachable.length ? ExitCode.Degraded : ExitCode.Ok
+    process.exitCode = kickExitCode(result)
     return result
   }
 }

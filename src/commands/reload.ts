@@ -1,16 +1,15 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../lib/cli/base-command.js'
 import {countFlag, credentialFlagsOf, durationFlag, outputFlag, positiveDurationFlag, srsApiAuthFlags, validateName} from '../lib/cli/flags.js'
-import {ExitCode} from '../lib/errors.js'
 import type {ReloadResult} from '../lib/reload/result.js'
 
 export default class Reload extends BaseCommand<typeof Reload> {
   static override summary = 'Make every SRS pod of a workload load the config its ConfigMap holds now.'
-  static override description = `Pods whose SRS started after the ConfigMap last changed already run it and are left alone. With http_api.raw_api.allow_reload on, the others reload through the SRS API (rpc=reload, asked after --kubelet-sync so kubelet has projected the file; confirmed by rpc=reload-fetch on SRS 5.0.176+ / 6.0.71+, by its answer code 0 on older SRS). Otherwise they are restarted without losing capacity: a Deployment first gets --max-unavailable new pods, and once they are Ready and answer the SRS API the ReplicaSet removes the old pods with the fewest clients first (controller.kubernetes.io/pod-deletion-cost), each leaving through SRS's graceful quit; a StatefulSet's pods are restarted one at a time by ordinal, highest first, and since their publishers must reconnect, the streams they publish are named first and the command asks on a terminal (--yes elsewhere).
+  static override description = `Pods whose SRS started after the ConfigMap last changed already run it and are left alone. With http_api.raw_api.allow_reload on, the others reload through the SRS API (rpc=reload, asked after --kubelet-sync so kubelet has projected the file; confirmed by rpc=reload-fetch on SRS 5.0.176+ / 6.0.71+, by its answer code 0 on older SRS). Otherwise they are restarted without losing capacity: a Deployment first gets --max-unavailable new pods, and once they are Ready and answer the SRS API the ReplicaSet removes the old pods with the fewest viewers first (controller.kubernetes.io/pod-deletion-cost), each leaving through SRS's graceful quit; a StatefulSet's pods are restarted one at a time by ordinal, highest first, and since their publishers must reconnect, the streams they publish are named first and the command asks on a terminal (--yes elsewhere).
 
 Each pod is reported reloaded (and how that was confirmed), restarted (drained, or killed at the end of its grace period), up-to-date, or pending with the reason and what to run.
 
-Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pending or it timed out, 2 for bad input or publishers to cut without --yes (nothing changed).`
+Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pending or it timed out, or a pod was killed at the end of its grace period with viewers on it (they were cut), 2 for bad input or publishers to cut without --yes (nothing changed).`
   static override examples = [
     {description: 'Every SRS workload of the namespace that reads a ConfigMap', command: '<%= config.bin %> reload -n live'},
     {description: 'The edges, two pods at a time', command: '<%= config.bin %> reload srs-edge-deploy --max-unavailable 2'},
@@ -37,7 +36,7 @@ Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pendi
     const {readCredentialFlags} = await import('../lib/srs/api/credentials.js')
     const apiCredentials = readCredentialFlags(credentialFlagsOf(flags))
     const kube = await this.kube()
-    const {runReload} = await import('../lib/reload/run.js')
+    const {reloadExitCode, runReload} = await import('../lib/reload/run.js')
     const {renderReload} = await import('../lib/view/reload-view.js')
     const {askYesNo} = await import('../lib/cli/ask.js')
     const spinner = await this.spinner('reloading', flags.output)
@@ -59,7 +58,7 @@ Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pendi
       },
     }).finally(() => spinner.stop())
     await this.emit(result, flags.output, renderReload)
-    process.exitCode = result.outcome === 'pending' ? ExitCode.Degraded : ExitCode.Ok
+    process.exitCode = reloadExitCode(result)
     return result
   }
 }

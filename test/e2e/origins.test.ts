@@ -5,27 +5,16 @@
  * confirm a reload there), plus inotify_auto_reload on for the StatefulSet topology (confirmed by
  * the inotify reload) and raw_api.allow_reload on for the Deployments (confirmed by a raw reload).
  */
-import {afterAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {OriginChangeResult} from '../../src/lib/origin/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {namespacesOfThisFile} from '../helpers/namespaces.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
-const namespaces: {remove: () => void}[] = []
-afterAll(() => namespaces.forEach((n) => n.remove()))
-
-async function setup(prefix: string, yaml: string, pods: number): Promise<string> {
-  const ns = createNamespace(prefix)
-  namespaces.push(ns)
-  kubectl(['apply', '-n', ns.name, '-f', '-'], yaml)
-  await eventually(`${pods} SRS pods Running`, () => {
-    const list = kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name])
-    return list.items.filter((p) => p.status.phase === 'Running').length >= pods
-  })
-  return ns.name
-}
+const setup = namespacesOfThisFile()
 
 function confText(ns: string, cm: string): string {
   return kubectlJson<{data: Record<string, string>}>(['get', 'configmap', cm, '-n', ns]).data['srs.conf']!
@@ -168,12 +157,10 @@ describe('add-origin', () => {
       expect({count, code: r.code}).toEqual({count, code: 2})
       expect(r.stderr).toMatch(/^error: .*--count|^error: .*count/m)
     }
-    const none = createNamespace('orig-none')
-    namespaces.push(none)
-    kubectl(['apply', '-n', none.name, '-f', path.join(TOPO, 'edge-cluster.yaml')])
-    const r1 = await srs(['add-origin', '-n', none.name])
+    const none = await setup('orig-none', readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8'), 0)
+    const r1 = await srs(['add-origin', '-n', none])
     expect(r1.code).toBe(1)
-    expect(r1.stderr).toContain(`error: no origin cluster found in namespace ${none.name}`)
+    expect(r1.stderr).toContain(`error: no origin cluster found in namespace ${none}`)
     // a second cluster (origins as Deployments, with their own ConfigMap): a name is needed
     const second = withReload('origins-as-deployments.yaml', {image: 'ossrs/srs:v6.0.155', inotify: true, allowReload: false})
       .split(/^---$/m)

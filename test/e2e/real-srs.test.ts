@@ -6,37 +6,20 @@
  * config says.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
-import {createServer} from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import {eventually, ROOT} from '../helpers/cli.js'
+import {eventually} from '../helpers/cli.js'
+import {ownCluster, type OwnCluster} from '../helpers/own-cluster.js'
 
-const CLUSTER_SH = path.join(ROOT, 'test/cluster/cluster.sh')
-const MAIN_STATE = process.env.SRS_K8S_STATE ?? path.join(ROOT, '.cluster')
-const NETNS = `${process.env.SRS_K8S_NETNS ?? 'srsk8s'}-rs`
 const NS = 'live'
 
-let state = ''
+let cluster: OwnCluster | undefined
 let build = ''
-let env: NodeJS.ProcessEnv = {}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const {port} = srv.address() as {port: number}
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 function k(args: string[], input?: string): string {
-  const r = spawnSync('kubectl', args, {env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig')}, input, encoding: 'utf8'})
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`)
-  return r.stdout
+  return cluster!.kubectl(args, input)
 }
 
 function proxied(pod: string, port: number, p: string): string {
@@ -105,31 +88,20 @@ function alive(pid: number): boolean {
 }
 
 function veths(): string {
-  return execFileSync('ip', ['-n', NETNS, '-o', 'link', 'show', 'type', 'veth'], {encoding: 'utf8'})
+  return execFileSync('ip', ['-n', cluster!.netns, '-o', 'link', 'show', 'type', 'veth'], {encoding: 'utf8'})
 }
 
 beforeAll(async () => {
-  state = mkdtempSync(path.join(os.tmpdir(), 'srs-realsrs-cluster-'))
-  symlinkSync(path.join(MAIN_STATE, 'bin'), path.join(state, 'bin')) // the global setup built everything
   build = mkdtempSync(path.join(os.tmpdir(), 'srs-realsrs-build-'))
   mkdirSync(path.join(build, 'objs'))
-  symlinkSync(path.join(MAIN_STATE, 'bin/podsim'), path.join(build, 'objs/srs'))
-  env = {
-    ...process.env,
-    SRS_K8S_NETNS: NETNS,
-    SRS_K8S_PORT: String(await freePort()),
-    SRS_K8S_STATE: state,
-    SRS_K8S_REAL_SRS: `ossrs/srs:6=${build}`,
-  }
-  execFileSync('bash', [CLUSTER_SH, 'up'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  cluster = await ownCluster('rs', `ossrs/srs:6=${build}`)
+  symlinkSync(path.join(cluster.state, 'bin/podsim'), path.join(build, 'objs/srs')) // the global setup built everything
+  cluster.up()
   k(['create', 'namespace', NS])
 }, 240_000)
 
 afterAll(() => {
-  if (state) {
-    execFileSync('bash', [CLUSTER_SH, 'down'], {env, stdio: ['ignore', 'ignore', 'inherit']})
-    rmSync(state, {recursive: true, force: true})
-  }
+  cluster?.down()
   if (build) rmSync(build, {recursive: true, force: true})
 }, 120_000)
 
@@ -175,9 +147,9 @@ describe('real SRS builds for mapped images', () => {
     k(['wait', '-n', NS, '--for=delete', 'pod', '-l', 'app=srs-real', '--timeout', '30s'])
     for (const [i, pod] of running.entries()) {
       await eventually(`pid ${seen[i]!.pid} gone`, () => !alive(seen[i]!.pid), {timeoutMs: 5000})
-      const log = readFileSync(path.join(state, 'podsim/pods', NS, pod.name, 'srs.log'), 'utf8')
+      const log = readFileSync(path.join(cluster!.state, 'podsim/pods', NS, pod.name, 'srs.log'), 'utf8')
       expect(log).toContain('got SIGQUIT: graceful quit')
-      expect(execFileSync('ip', ['-n', NETNS, 'route', 'show', 'table', 'local', `${pod.ip}/32`], {encoding: 'utf8'})).toBe('')
+      expect(execFileSync('ip', ['-n', cluster!.netns, 'route', 'show', 'table', 'local', `${pod.ip}/32`], {encoding: 'utf8'})).toBe('')
     }
     expect(veths()).toBe('')
   })

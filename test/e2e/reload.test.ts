@@ -4,24 +4,16 @@
  * none is restarted. (The restart path on the guide's topology as written runs in origins.test.ts,
  * add-origin --restart, and in the docs check.)
  */
-import {afterAll, describe, expect, test} from '@jest/globals'
+import {describe, expect, test} from '@jest/globals'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import type {ReloadResult} from '../../src/lib/reload/result.js'
-import {createNamespace, eventually, kubectl, kubectlJson, podsimPod, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {eventually, kubectl, kubectlJson, podsimPod, readyEndpoints, ROOT, srs, withCapacityWatch} from '../helpers/cli.js'
+import {namespacesOfThisFile} from '../helpers/namespaces.js'
 import {withReload} from '../helpers/topologies.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
-const namespaces: {remove: () => void}[] = []
-afterAll(() => namespaces.forEach((n) => n.remove()))
-
-async function setup(prefix: string, yaml: string, pods: number): Promise<string> {
-  const ns = createNamespace(prefix)
-  namespaces.push(ns)
-  kubectl(['apply', '-n', ns.name, '-f', '-'], yaml)
-  await eventually(`${pods} pods Running`, () => kubectlJson<{items: {status: {phase: string}}[]}>(['get', 'pods', '-n', ns.name]).items.filter((p) => p.status.phase === 'Running').length >= pods)
-  return ns.name
-}
+const setup = namespacesOfThisFile()
 
 function podUids(ns: string): string[] {
   return kubectlJson<{items: {metadata: {name: string; uid: string}}[]}>(['get', 'pods', '-n', ns])
@@ -81,15 +73,16 @@ describe('reload', () => {
     await eventually('the simulated clients counted', async () => podsimPod(ns, busy!)?.connections === 3)
     editConfig(ns, 'srs-edge-config')
     const {r, min, samples} = await withCapacityWatch(ns, ['reload', 'srs-edge-deploy', '-n', ns, '-o', 'json'])
-    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    // exit 3: the busy pod's 3 viewers were cut
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 3, stderr: ''})
     expect(samples).toBeGreaterThan(10)
     expect(min).toBe(2)
     const result = JSON.parse(r.stdout) as ReloadResult
     // least-loaded first
     expect(result.plan.map((s) => (s.kind === 'replace' && s.description.includes(idle!) ? 'idle' : s.description.includes(busy!) ? 'busy' : s.description))).toEqual(['idle', 'busy'])
     const byPod = new Map(result.pods.map((p) => [p.pod, p]))
-    expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', connections: 0, drained: true})
-    expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', connections: 3, drained: false})
+    expect(byPod.get(idle!)).toMatchObject({outcome: 'restarted', viewers: 0, drained: true})
+    expect(byPod.get(busy!)).toMatchObject({outcome: 'restarted', viewers: 3, drained: false})
     expect(byPod.get(busy!)!.reason).toContain('killed at the end of its grace period (its clients were cut)')
     expect(result.readyPods).toEqual([{workload: 'srs-edge-deploy', start: 2, lowest: 2}])
   })

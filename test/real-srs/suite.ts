@@ -7,9 +7,12 @@
  * up the guide's origin cluster (StatefulSet, SRS 6) and 4 edges (SRS 4, the topology's graceful
  * quit and preStop, terminationGracePeriodSeconds 120), one ffmpeg publishing into srs-origin-0
  * and ffmpeg RTMP players on the edges (2, 3, 1 and 0 per pod) inside the cluster's network
- * namespace, then runs canary 25 % → promote → rollback, add-origin and remove-origin with the
- * built plugin (bin/run.js) and prints per command: wall time, exit code, viewers cut, viewers
- * handed off, and per player whether its stream ended and how long until it played again.
+ * namespace, then runs canary 25 % → promote → rollback, reload of the edges (after a change of
+ * their ConfigMap: a rolling restart with players on them), add-origin and remove-origin with the
+ * built plugin (bin/run.js, -o json) and prints per command: wall time, exit code, viewers cut as
+ * the players saw it and as the command reported it (its -o json: pods left 'cut', or restarted
+ * and not drained), viewers handed off, per player whether its stream ended and how long until it
+ * played again, and how long each pod that left without players took from Terminating to gone.
  *
  * A player whose stream ends (ffmpeg exits: the connection closed, or no byte for 5 s, its
  * read timeout) is started again at once against a Ready edge that stays, as a player
@@ -25,18 +28,18 @@
  * The keys must be tagged images: the SRS 4 one is the edges' image, the SRS 6 one the
  * origins' and the canary's target (`--to` its tag). Needs root, ffmpeg (Debian package
  * `ffmpeg`) and `npm run build` first.
+ *
+ * Extra flags per command, for variants (split on spaces): REAL_SRS_ROLLOUT_FLAGS (canary,
+ * promote, rollback; e.g. '--handoff-after 5s'), REAL_SRS_RELOAD_FLAGS, REAL_SRS_ORIGIN_FLAGS
+ * (add-origin, remove-origin).
  */
-import {type ChildProcess, execFileSync, spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync} from 'node:fs'
-import {createServer} from 'node:net'
-import os from 'node:os'
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {ROOT} from '../helpers/cli.js'
+import {ownCluster, type OwnCluster} from '../helpers/own-cluster.js'
+import {TOPOLOGIES} from '../helpers/topologies.js'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
-const CLUSTER_SH = path.join(ROOT, 'test/cluster/cluster.sh')
-const TOPOLOGIES = path.join(ROOT, 'test/topologies')
-const MAIN_STATE = process.env.SRS_K8S_STATE ?? path.join(ROOT, '.cluster')
-const NETNS = `${process.env.SRS_K8S_NETNS ?? 'srsk8s'}-suite`
 const NS = 'live'
 const EDGE = 'srs-edge-deploy'
 const ORIGIN = 'srs-origin'
@@ -48,6 +51,8 @@ const READ_TIMEOUT_US = 5_000_000
 const STREAM = 'live/livestream'
 /** After a command, how long the players get to play again before the next one. */
 const SETTLE_MS = 90_000
+/** After a command, how long the pods it took away get to be gone: the edges' grace period (120 s) and some. */
+const LEAVE_MS = 150_000
 
 function fail(message: string, hint: string, code = 1): never {
   process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
@@ -73,28 +78,19 @@ export function buildImages(mapping: string): {edge: string; target: string; tar
   return {edge, target, targetTag: tagOf(target)}
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const {port} = srv.address() as {port: number}
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)}s`
 
-let state = ''
-let env: NodeJS.ProcessEnv = {}
+let cluster: OwnCluster | undefined
 const children = new Set<ChildProcess>()
 
 function kubectl(args: string[], input?: string): string {
-  const r = spawnSync('kubectl', args, {env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig')}, input, encoding: 'utf8', maxBuffer: 64 << 20})
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr}`)
-  return r.stdout
+  return cluster!.kubectl(args, input)
+}
+
+/** Extra flags of a variant from the environment variable `name`. */
+function flagsOf(name: string): string[] {
+  return (process.env[name] ?? '').split(' ').filter(Boolean)
 }
 
 interface PodInfo {
@@ -124,7 +120,7 @@ function pods(app: string): PodInfo[] {
 
 function podExists(name: string): {exists: boolean; terminating: boolean} {
   const r = spawnSync('kubectl', ['get', 'pod', '-n', NS, name, '-o', 'jsonpath={.metadata.deletionTimestamp}'], {
-    env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig')},
+    env: {...process.env, KUBECONFIG: cluster!.kubeconfig},
     encoding: 'utf8',
   })
   return {exists: r.status === 0, terminating: r.status === 0 && r.stdout.trim() !== ''}
@@ -147,7 +143,7 @@ async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs
 
 /** ffmpeg inside the cluster's network namespace, in a process group of its own. */
 function ffmpeg(args: string[]): ChildProcess {
-  const child = spawn('ip', ['netns', 'exec', NETNS, 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
+  const child = spawn('ip', ['netns', 'exec', cluster!.netns, 'ffmpeg', '-hide_banner', '-nostdin', '-loglevel', 'error', ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -234,11 +230,22 @@ class Player {
   }
 }
 
+/** A pod that left during a command: when it turned Terminating, with how many players, and when it was gone. */
+interface PodExit {
+  pod: string
+  terminatingAt: number
+  players: number
+  goneAt?: number
+}
+
 interface CommandReport {
   command: string
   wallMs: number
   exitCode: number | null
   ends: StreamEnd[]
+  /** Viewers cut as the command's -o json reports them; null: it printed no JSON. */
+  reportedCut: number | null
+  exits: PodExit[]
   /** players still without frames SETTLE_MS after the command ended */
   notPlaying: number[]
   output: string
@@ -253,11 +260,9 @@ async function main(): Promise<void> {
   if (spawnSync('ffmpeg', ['-version']).status !== 0) fail('ffmpeg is not installed', 'apt-get install -y ffmpeg')
   if (!existsSync(path.join(ROOT, 'dist'))) fail('the plugin is not built', 'npm run build')
 
-  state = mkdtempSync(path.join(os.tmpdir(), 'srs-real-suite-'))
-  symlinkSync(path.join(MAIN_STATE, 'bin'), path.join(state, 'bin'))
-  env = {...process.env, SRS_K8S_NETNS: NETNS, SRS_K8S_PORT: String(await freePort()), SRS_K8S_STATE: state, SRS_K8S_REAL_SRS: mapping}
-  log(`cluster ${NETNS} (state ${state}); edges ${edge}, origins and target ${target}`)
-  execFileSync('bash', [CLUSTER_SH, 'up'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  cluster = await ownCluster('suite', mapping)
+  log(`cluster ${cluster.netns} (state ${cluster.state}); edges ${edge}, origins and target ${target}`)
+  cluster.up()
   kubectl(['create', 'namespace', NS])
 
   const topology = (file: string): string => readFileSync(path.join(TOPOLOGIES, file), 'utf8')
@@ -351,24 +356,47 @@ async function main(): Promise<void> {
     log(`publishing into srs-origin-0; players: ${edgePods.map((p, i) => `${p.name} ${PLAYERS_PER_EDGE[i]}`).join(', ')}`)
 
     const reports: CommandReport[] = []
-    const commands: string[][] = [
-      ['canary', EDGE, '--to', targetTag, '--percent', '25'],
-      ['promote', EDGE],
-      ['rollback', EDGE],
-      ['add-origin', ORIGIN],
-      ['remove-origin', ORIGIN],
+    const rollout = flagsOf('REAL_SRS_ROLLOUT_FLAGS')
+    const origins = flagsOf('REAL_SRS_ORIGIN_FLAGS')
+    const commands: {args: string[]; before?: () => void}[] = [
+      {args: ['canary', EDGE, '--to', targetTag, '--percent', '25', ...rollout]},
+      {args: ['promote', EDGE, ...rollout]},
+      {args: ['rollback', EDGE, ...rollout]},
+      // The edges run the ConfigMap they started with: a change gives reload something to do.
+      {args: ['reload', EDGE, ...flagsOf('REAL_SRS_RELOAD_FLAGS')], before: () => changeConfig('srs-edge-config')},
+      {args: ['add-origin', ORIGIN, ...origins]},
+      {args: ['remove-origin', ORIGIN, ...origins]},
     ]
-    for (const args of commands) {
+    for (const {args, before} of commands) {
+      before?.()
       current = []
+      const exits = new Map<string, PodExit>()
+      let watching = true
+      // Terminating to gone, per pod, and the players on it when it began to leave.
+      const watcher = (async () => {
+        while (watching) {
+          const now = Date.now()
+          const seen = [...pods('srs-edge'), ...pods(ORIGIN)]
+          for (const q of seen) {
+            if (q.terminating && !exits.has(q.name)) exits.set(q.name, {pod: q.name, terminatingAt: now, players: players.filter((p) => p.pod === q.name && p.child).length})
+          }
+          for (const e of exits.values()) if (e.goneAt === undefined && !seen.some((q) => q.name === e.pod)) e.goneAt = now
+          await sleep(1000)
+        }
+      })()
       const t0 = Date.now()
       log(`kubectl srs ${args.join(' ')}`)
-      const r = await plugin(args)
+      const r = await plugin([...args, '-o', 'json'])
       const wallMs = Date.now() - t0
       const ends = current
       await until('every player playing again', () => players.every((p) => p.playing()), SETTLE_MS).catch((e: unknown) => log(String(e)))
+      // A command may end before the pods it took away are gone (canary does not wait for an idle one).
+      await until('the pods that left gone', () => [...exits.values()].every((e) => e.goneAt !== undefined), LEAVE_MS).catch((e: unknown) => log(String(e)))
+      watching = false
+      await watcher
       current = undefined
       const notPlaying = players.filter((p) => !p.playing()).map((p) => p.id)
-      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, notPlaying, output: `${r.stdout}${r.stderr}`.trim()})
+      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, reportedCut: reportedCut(r.stdout), exits: [...exits.values()], notPlaying, output: `${r.stdout}${r.stderr}`.trim()})
       log(`exit ${r.status} after ${secs(wallMs)}`)
     }
     print(reports, players.length)
@@ -378,11 +406,44 @@ async function main(): Promise<void> {
   }
 }
 
+/** A harmless change to an srs.conf (max_connections 1000 → 1001), as an operator's edit. */
+function changeConfig(configMap: string): void {
+  const text = (JSON.parse(kubectl(['get', 'configmap', configMap, '-n', NS, '-o', 'json'])) as {data: Record<string, string>}).data['srs.conf'] ?? ''
+  const changed = text.replace(/^( *max_connections +)1000;$/m, '$11001;')
+  if (changed === text) throw new Error(`the suite expected max_connections 1000 in ${configMap}`)
+  kubectl(['patch', 'configmap', configMap, '-n', NS, '--type', 'merge', '-p', JSON.stringify({data: {'srs.conf': changed}})])
+}
+
+/**
+ * The viewers a command says it cut, from its -o json: pods that left 'cut' (canary, promote,
+ * rollback: `cut`, else `viewers`) and pods restarted without draining (reload: `viewers`).
+ */
+export function reportedCut(stdout: string): number | null {
+  let doc: unknown
+  try {
+    doc = JSON.parse(stdout)
+  } catch {
+    return null
+  }
+  let cut = 0
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk)
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>
+      const count = typeof o.cut === 'number' ? o.cut : typeof o.viewers === 'number' ? o.viewers : 0
+      if (o.outcome === 'cut' || (o.outcome === 'restarted' && o.drained === false)) cut += count
+      Object.values(o).forEach(walk)
+    }
+  }
+  walk(doc)
+  return cut
+}
+
 /** The built plugin against the suite's cluster, run asynchronously: players are watched meanwhile. */
 function plugin(args: string[]): Promise<{status: number | null; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
     const child = spawn('node', [path.join(ROOT, 'bin/run.js'), ...args, '-n', NS], {
-      env: {...process.env, KUBECONFIG: path.join(state, 'kubeconfig'), NO_COLOR: '1'},
+      env: {...process.env, KUBECONFIG: cluster!.kubeconfig, NO_COLOR: '1'},
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -394,7 +455,7 @@ function plugin(args: string[]): Promise<{status: number | null; stdout: string;
 }
 
 function print(reports: CommandReport[], playerCount: number): void {
-  const lines: string[] = ['', '| command | wall | exit | viewers cut | handed off | players |', '|---|---|---|---|---|---|']
+  const lines: string[] = ['', '| command | wall | exit | viewers cut (players saw / command reported) | handed off | players | idle pods: Terminating to gone |', '|---|---|---|---|---|---|---|']
   for (const r of reports) {
     const cut = r.ends.filter((e) => e.kind === 'cut').length
     const handed = r.ends.filter((e) => e.kind === 'handed off').length
@@ -404,7 +465,9 @@ function print(reports: CommandReport[], playerCount: number): void {
       if (mine.length === 0) return `p${i + 1} kept${frozen}`
       return mine.map((e) => `p${i + 1} ${e.kind} on ${e.pod} (${e.how}), playing again ${e.backAfterMs === undefined ? 'never' : `after ${secs(e.backAfterMs)}`} on ${e.to ?? '-'}`).join('; ') + frozen
     })
-    lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} | ${handed} | ${perPlayer.join('<br>')} |`)
+    const idle = r.exits.filter((e) => e.players === 0).map((e) => `${e.pod} ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)}`)
+    const loaded = r.exits.filter((e) => e.players > 0).map((e) => `(${e.pod} with ${e.players} players: ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)})`)
+    lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} / ${r.reportedCut ?? 'no JSON'} | ${handed} | ${perPlayer.join('<br>')} | ${[...idle, ...loaded].join('<br>') || '-'} |`)
   }
   process.stdout.write(`${lines.join('\n')}\n\n`)
   for (const r of reports) process.stdout.write(`--- ${r.command} (exit ${r.exitCode})\n${r.output}\n\n`)
@@ -421,13 +484,10 @@ function cleanup(): void {
   cleaned = true
   stopping = true
   for (const child of children) killGroup(child)
-  if (state) {
-    try {
-      execFileSync('bash', [CLUSTER_SH, 'down'], {env, stdio: ['ignore', 'ignore', 'inherit']})
-    } catch (error) {
-      log(`cluster down failed: ${String(error)}`)
-    }
-    rmSync(state, {recursive: true, force: true})
+  try {
+    cluster?.down()
+  } catch (error) {
+    log(`cluster down failed: ${String(error)}`)
   }
 }
 

@@ -16,7 +16,7 @@
  */
 import {fetchSrsReloadResult, querySrsVersions, requestSrsReload, srsAuthError, type PodTransports, type SrsApiCredentials, type SrsFailure, type SrsTransport} from '../srs/api/index.js'
 import type {Pod} from '../kube/types.js'
-import {findDirective, type SrsEffectiveSettings} from '../srs/conf/index.js'
+import type {SrsEffectiveSettings} from '../srs/conf/index.js'
 import type {WorkloadModel} from '../srs/topology.js'
 import {sleep} from '../util.js'
 
@@ -331,14 +331,14 @@ export function containerStartedAt(pod: Pod, container: string): number | undefi
 }
 
 /**
- * SRS prints to the container log only with `srs_log_tank console;`: without the directive it
- * logs to a file unless it detects Docker (/proc/1/cgroup containing /docker; SrsConfig::
+ * SRS prints to the container log only with `srs_log_tank console`, in the file or (SRS 5/6) as
+ * SRS_SRS_LOG_TANK / SRS_LOG_TANK, which env-only SRS (`-e`) defaults to console: otherwise it logs
+ * to a file unless it detects Docker (/proc/1/cgroup containing /docker; SrsConfig::
  * get_log_tank_file in SRS 4 and 6), which containerd pods never show. Measured on real SRS 4 and
  * 6 in the local cluster: with the guide's configs no reload line reached the container log.
  */
-export function logsToConsole(w: Pick<WorkloadModel, 'conf'>): boolean {
-  const tank = w.conf ? findDirective(w.conf, ['srs_log_tank']) : null
-  return tank?.args[0] === 'console'
+export function logsToConsole(w: Pick<WorkloadModel, 'settings'>): boolean {
+  return w.settings.global.logTank.value === 'console'
 }
 
 /** What confirming a reload needs to know of one running pod of a workload that reads a ConfigMap. */

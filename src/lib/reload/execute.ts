@@ -78,7 +78,7 @@ export class ReloadExecutor {
   }
 
   private pending(workload: string, pod: string, reason: string): void {
-    this.reports.push({pod, workload, outcome: 'pending', reason, connections: this.plan.connections.get(pod), next: this.opts.nextCommand(workload)})
+    this.reports.push({pod, workload, outcome: 'pending', reason, viewers: this.plan.viewers.get(pod), next: this.opts.nextCommand(workload)})
   }
 
   private runStep(step: ReloadStep): Promise<void> {
@@ -112,7 +112,7 @@ export class ReloadExecutor {
       onProgress: (done, total) => this.opts.progress.update(`${done}/${total} pods of ${workload} reloaded through the SRS API`),
     })
     for (const r of results) {
-      const base = {pod: r.pod, workload, reason: r.reason, connections: this.plan.connections.get(r.pod)}
+      const base = {pod: r.pod, workload, reason: r.reason, viewers: this.plan.viewers.get(r.pod)}
       if (r.state === 'applied') this.reports.push({...base, outcome: 'reloaded'})
       else if (r.state === 'failed') this.reports.push({...base, outcome: 'failed', next: `fix configmap/${w.config.configMap} (SRS keeps the old config), then run ${this.opts.nextCommand(workload)}`})
       else this.reports.push({...base, outcome: 'pending', next: this.opts.nextCommand(workload)})
@@ -181,8 +181,8 @@ export class ReloadExecutor {
         pod,
         workload,
         outcome: 'restarted',
-        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained, this.plan.connections.get(pod))}`,
-        connections: this.plan.connections.get(pod),
+        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained, this.plan.viewers.get(pod))}`,
+        viewers: this.plan.viewers.get(pod),
         replacedBy: surge.map((p) => p.metadata.name),
         drained: end.drained,
       })
@@ -256,8 +256,8 @@ export class ReloadExecutor {
       pod,
       workload,
       outcome: 'restarted',
-      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false, this.plan.connections.get(pod))}`,
-      connections: this.plan.connections.get(pod),
+      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false, this.plan.viewers.get(pod))}`,
+      viewers: this.plan.viewers.get(pod),
       replacedBy: [pod],
       drained: drained ?? false,
     })
@@ -265,11 +265,11 @@ export class ReloadExecutor {
 }
 
 /** How the old SRS left: by itself (graceful quit waits for clients; without it they are dropped), or killed. */
-function quitText(w: WorkloadModel, drained: boolean, connections: number | undefined): string {
+function quitText(w: WorkloadModel, drained: boolean, viewers: number | undefined): string {
   if (!drained) return 'killed at the end of its grace period (its clients were cut)'
   const graceful = w.hasPreStop || w.settings.global.forceGraceQuit.value
   if (graceful) return 'SRS quit gracefully, after its clients left'
-  return `SRS quit at once (no preStop hook and no force_grace_quit: ${connections === 0 ? 'it had no clients' : 'its clients were dropped'})`
+  return `SRS quit at once (no preStop hook and no force_grace_quit: ${viewers === 0 ? 'it had no clients' : 'its clients were dropped'})`
 }
 
 function isReady(p: Pod): boolean {

@@ -20,8 +20,8 @@ export interface ReloadPodInput {
   ready: boolean
   /** When the SRS container started (ms). */
   startedAt?: number
-  /** Clients now (viewers and publishers); undefined when the SRS API did not answer. */
-  connections?: number
+  /** Viewers now (players and publishers, from SRS's clients list; conn_srs also counts HTTP API connections); undefined when the SRS API did not answer. */
+  viewers?: number
   /** Streams published on this pod (app/name). */
   publishes: string[]
 }
@@ -56,7 +56,7 @@ export interface ReloadPlan {
   steps: ReloadStep[]
   upToDate: {pod: string; workload: string}[]
   publishers: {pod: string; streams: string[]}[]
-  connections: Map<string, number | undefined>
+  viewers: Map<string, number | undefined>
   warnings: string[]
 }
 
@@ -64,12 +64,12 @@ export function planReload(workloads: ReloadWorkloadInput[], req: ReloadRequest)
   if (!Number.isInteger(req.maxUnavailable) || req.maxUnavailable < 1) {
     throw new UsageError(`invalid value for --max-unavailable: ${req.maxUnavailable} (it must be a whole number of at least 1)`, 'for example --max-unavailable 1')
   }
-  const plan: ReloadPlan = {steps: [], upToDate: [], publishers: [], connections: new Map(), warnings: []}
+  const plan: ReloadPlan = {steps: [], upToDate: [], publishers: [], viewers: new Map(), warnings: []}
   for (const w of workloads) {
     const pods = w.pods.filter((p) => !req.onlyPods || req.onlyPods.includes(p.name))
     const todo: ReloadPodInput[] = []
     for (const p of pods) {
-      plan.connections.set(p.name, p.connections)
+      plan.viewers.set(p.name, p.viewers)
       if (w.configChangedAt !== undefined && p.startedAt !== undefined && p.startedAt > w.configChangedAt) plan.upToDate.push({pod: p.name, workload: w.name})
       else todo.push(p)
     }
@@ -79,8 +79,8 @@ export function planReload(workloads: ReloadWorkloadInput[], req: ReloadRequest)
       continue
     }
     if (w.kind === 'Deployment') {
-      // Least-loaded first: the fewest clients move (unknown counts last).
-      const order = [...todo].sort((a, b) => (a.connections ?? Number.MAX_SAFE_INTEGER) - (b.connections ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
+      // Least-loaded first: the fewest viewers move (unknown counts last).
+      const order = [...todo].sort((a, b) => (a.viewers ?? Number.MAX_SAFE_INTEGER) - (b.viewers ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
       for (let i = 0; i < order.length; i += req.maxUnavailable) {
         plan.steps.push({kind: 'replace', workload: w.name, replicas: w.replicas, pods: order.slice(i, i + req.maxUnavailable).map((p) => p.name)})
       }

@@ -13,8 +13,8 @@ export interface ReloadPodReport {
   outcome: ReloadPodOutcome
   /** How it was confirmed, or why it is pending. */
   reason: string
-  /** Clients (viewers and publishers) when the plan was made. */
-  connections?: number
+  /** Viewers (players and publishers, SRS's clients list) when the plan was made. */
+  viewers?: number
   /** The pod(s) that took its place (a Deployment's surge pod, or the StatefulSet pod of the same name). */
   replacedBy?: string[]
   /** Restarted: true when SRS quit by itself after its clients left, false when it was killed at the end of its grace period. */

@@ -4,11 +4,11 @@
  * execute, and build the result -o json prints. The origin commands' --restart runs it for the
  * pods that could not load their new lists.
  */
-import {SrsError, UsageError} from '../errors.js'
+import {ExitCode, SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import type {ConfigMap, Pod} from '../kube/types.js'
 import {containerStartedAt} from './confirm.js'
-import {listSrsStreams, PodTransports, querySrsSummaries, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
+import {countViewers, listSrsClients, listSrsStreams, PodTransports, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type WorkloadModel} from '../srs/topology.js'
 import {ReloadExecutor, type ReloadProgress} from './execute.js'
@@ -37,6 +37,15 @@ export interface ReloadRunOptions {
   approve: (publishers: ReloadPlan['publishers']) => Promise<boolean>
 }
 
+/**
+ * 3 when a pod is pending, or was killed at the end of its grace period with viewers on it (or an
+ * unknown count): the command cut viewers, as a rollout that cuts them says by its exit status.
+ */
+export function reloadExitCode(r: ReloadResult): ExitCode {
+  const cut = r.pods.some((p) => p.outcome === 'restarted' && p.drained === false && p.viewers !== 0)
+  return r.outcome === 'pending' || cut ? ExitCode.Degraded : ExitCode.Ok
+}
+
 /** The command that finishes a workload's reload, as a user would type it. */
 export function reloadCommand(namespace: string, workload: string): string {
   return `kubectl srs reload ${workload} -n ${namespace}`
@@ -61,14 +70,14 @@ async function observePods(transports: PodTransports, credentials: SrsCredential
   return Promise.all(
     live.map(async (p) => {
       const tr = transports.of(p.metadata.name, w.apiPort, auth)
-      const [summary, streams] = await Promise.all([querySrsSummaries(tr, {timeoutMs}), w.kind === 'StatefulSet' ? listSrsStreams(tr, {timeoutMs}) : undefined])
+      const [clients, streams] = await Promise.all([listSrsClients(tr, {timeoutMs, pageSize: 100}), w.kind === 'StatefulSet' ? listSrsStreams(tr, {timeoutMs}) : undefined])
       const ordinal = /-(\d+)$/.exec(p.metadata.name)
       return {
         name: p.metadata.name,
         ordinal: ordinal ? Number(ordinal[1]) : undefined,
         ready: isReady(p),
         startedAt: containerStartedAt(p, w.container),
-        connections: summary.ok ? summary.value.connections : undefined,
+        viewers: clients.ok ? countViewers(clients.value.clients).viewers : undefined,
         publishes: streams?.ok ? streams.value.streams.filter((s) => s.publishing).map((s) => `${s.app}/${s.name}`) : [],
       }
     }),
@@ -128,7 +137,7 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
     })),
     plan: plan.steps.map((s, i) => ({step: i + 1, kind: s.kind, description: describeReloadStep(s)})),
     publishers: plan.publishers,
-    pods: plan.upToDate.map((u) => ({pod: u.pod, workload: u.workload, outcome: 'up-to-date', reason: 'SRS started after the ConfigMap last changed, so it runs the config it holds now', connections: plan.connections.get(u.pod)})),
+    pods: plan.upToDate.map((u) => ({pod: u.pod, workload: u.workload, outcome: 'up-to-date', reason: 'SRS started after the ConfigMap last changed, so it runs the config it holds now', viewers: plan.viewers.get(u.pod)})),
     readyPods: [],
     warnings,
   }

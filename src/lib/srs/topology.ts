@@ -269,6 +269,10 @@ function workloadApiAuth(auth: SrsApiAuthSettings, config: ConfigSource, contain
 function envOf(container: Container): SrsEnvironment {
   const env: Record<string, string> = {}
   for (const e of container.env ?? []) if (e.value !== undefined) env[e.name] = e.value
+  // Env only (`./objs/srs -e`, as the Helm chart runs it, or SRS_ENV_ONLY): SRS 5/6 log to the
+  // console unless told otherwise (SrsConfig::parse_options sets SRS_SRS_LOG_TANK).
+  const envOnly = [...(container.command ?? []), ...(container.args ?? [])].includes('-e') || (container.env ?? []).some((e) => e.name === 'SRS_ENV_ONLY')
+  if (envOnly && !env.SRS_SRS_LOG_TANK && !env.SRS_LOG_TANK) env.SRS_SRS_LOG_TANK = 'console'
   return env
 }
 

@@ -12,7 +12,7 @@ export function renderReload(r: ReloadResult, text: TextTools): string {
     for (const s of r.plan) lines.push(`  ${s.step}. ${s.description}`)
   }
   if (r.pods.length > 0) {
-    lines.push('', text.columns([['POD', 'WORKLOAD', 'OUTCOME', 'CLIENTS', 'HOW / WHY'], ...r.pods.map((p) => [p.pod, p.workload, p.outcome, p.connections === undefined ? '-' : String(p.connections), p.reason])]))
+    lines.push('', text.columns([['POD', 'WORKLOAD', 'OUTCOME', 'VIEWERS', 'HOW / WHY'], ...r.pods.map((p) => [p.pod, p.workload, p.outcome, p.viewers === undefined ? '-' : String(p.viewers), p.reason])]))
   }
   for (const c of r.readyPods) lines.push(`${c.workload}: Ready pods ${c.start} at the start, never fewer than ${c.lowest}`)
   const next = [...new Set(r.pods.flatMap((p) => (p.next ? [p.next] : [])))]

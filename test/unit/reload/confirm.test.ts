@@ -2,6 +2,8 @@ import {describe, expect, test} from '@jest/globals'
 import {confirmPathOf, confirmReloads, logsToConsole, unconfirmableReason, type PodBaseline, type ReloadTarget} from '../../../src/lib/reload/confirm.js'
 import type {PodTransports, SrsHttpAnswer} from '../../../src/lib/srs/api/index.js'
 import {parseSrsConf, resolveSrsSettings} from '../../../src/lib/srs/conf/index.js'
+import {buildTopology} from '../../../src/lib/srs/topology.js'
+import {loadTopology} from '../../helpers/topologies.js'
 
 /** Settings of an edge srs.conf with the given reload switches. */
 function settingsOf(opts: {inotify: boolean; rawApi: boolean; allowReload: boolean}) {
@@ -127,12 +129,34 @@ describe('confirming SRS 4 pods', () => {
 
 describe('logsToConsole', () => {
   // SRS logs to a file unless srs_log_tank says console (or it detects Docker, which containerd
-  // pods never show): the guide's configs, which do not set it, give no reload line in the log
+  // pods never show): the guide's configs, which do not set it, give no reload line in the log.
+  // SRS 5/6 take the env form first, SRS_SRS_LOG_TANK before SRS_LOG_TANK; SRS 4 has none.
+  const edge = (image: string, container: Record<string, unknown>) => {
+    const objs = loadTopology('edge-cluster.yaml')
+    const c = objs.deployments[0]!.spec.template.spec.containers[0]!
+    Object.assign(c, {image}, container)
+    return buildTopology('live', objs).workloads.find((w) => w.name === 'srs-edge-deploy')!
+  }
   test.each([
-    ['no srs_log_tank (the guide)', 'listen 1935;\n', false],
-    ['srs_log_tank console', 'listen 1935;\nsrs_log_tank console;\n', true],
-    ['srs_log_tank file', 'listen 1935;\nsrs_log_tank file;\n', false],
-  ])('%s', (_name, conf, expected) => {
-    expect(logsToConsole({conf: parseSrsConf(conf)})).toBe(expected)
+    ['no srs_log_tank (the guide)', 'listen 1935;\n', {}, 6, false],
+    ['srs_log_tank console', 'listen 1935;\nsrs_log_tank console;\n', {}, 6, true],
+    ['srs_log_tank file', 'listen 1935;\nsrs_log_tank file;\n', {}, 6, false],
+    ['SRS 6, SRS_SRS_LOG_TANK console over a file without it', 'listen 1935;\n', {SRS_SRS_LOG_TANK: 'console'}, 6, true],
+    ['SRS 6, SRS_LOG_TANK console', 'listen 1935;\n', {SRS_LOG_TANK: 'console'}, 6, true],
+    ['SRS 6, SRS_SRS_LOG_TANK file wins over srs_log_tank console', 'listen 1935;\nsrs_log_tank console;\n', {SRS_SRS_LOG_TANK: 'file'}, 6, false],
+    ['SRS 6, SRS_SRS_LOG_TANK file wins over SRS_LOG_TANK console', 'listen 1935;\n', {SRS_SRS_LOG_TANK: 'file', SRS_LOG_TANK: 'console'}, 6, false],
+    ['SRS 5, SRS_LOG_TANK console', 'listen 1935;\n', {SRS_LOG_TANK: 'console'}, 5, true],
+    ['SRS 4 ignores SRS_SRS_LOG_TANK', 'listen 1935;\n', {SRS_SRS_LOG_TANK: 'console'}, 4, false],
+  ])('%s', (_name, conf, env, major, expected) => {
+    expect(logsToConsole({settings: resolveSrsSettings(parseSrsConf(conf), env, major)})).toBe(expected)
+  })
+
+  test('from the pod template: literal env of the SRS container, and env-only SRS (-e, as the Helm chart runs it) defaulting to console', () => {
+    expect(logsToConsole(edge('ossrs/srs:v6.0.157', {}))).toBe(false)
+    expect(logsToConsole(edge('ossrs/srs:v6.0.157', {env: [{name: 'SRS_LOG_TANK', value: 'console'}]}))).toBe(true)
+    expect(logsToConsole(edge('ossrs/srs:v6.0.157', {command: ['./objs/srs', '-e']}))).toBe(true)
+    expect(logsToConsole(edge('ossrs/srs:v6.0.157', {command: ['./objs/srs', '-e'], env: [{name: 'SRS_SRS_LOG_TANK', value: 'file'}]}))).toBe(false)
+    expect(logsToConsole(edge('ossrs/srs:v6.0.157', {env: [{name: 'SRS_ENV_ONLY', value: 'on'}]}))).toBe(true)
+    expect(logsToConsole(edge('ossrs/srs:v4.0.271', {env: [{name: 'SRS_LOG_TANK', value: 'console'}]}))).toBe(false)
   })
 })

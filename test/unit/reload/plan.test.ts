@@ -13,10 +13,10 @@ const edges: ReloadWorkloadInput = {
   configChangedAt: changed,
   rawReload: false,
   pods: [
-    {name: 'edge-a', ready: true, startedAt: before, connections: 30, publishes: []},
-    {name: 'edge-b', ready: true, startedAt: before, connections: 2, publishes: []},
-    {name: 'edge-c', ready: true, startedAt: after, connections: 9, publishes: []},
-    {name: 'edge-d', ready: true, startedAt: before, connections: undefined, publishes: []},
+    {name: 'edge-a', ready: true, startedAt: before, viewers: 30, publishes: []},
+    {name: 'edge-b', ready: true, startedAt: before, viewers: 2, publishes: []},
+    {name: 'edge-c', ready: true, startedAt: after, viewers: 9, publishes: []},
+    {name: 'edge-d', ready: true, startedAt: before, viewers: undefined, publishes: []},
   ],
 }
 
@@ -27,7 +27,7 @@ const origins: ReloadWorkloadInput = {
   configMap: 'srs-origin-config',
   configChangedAt: changed,
   rawReload: false,
-  pods: [0, 1, 2].map((i) => ({name: `srs-origin-${i}`, ordinal: i, ready: true, startedAt: before, connections: 1, publishes: i === 1 ? ['live/b', 'live/a'] : []})),
+  pods: [0, 1, 2].map((i) => ({name: `srs-origin-${i}`, ordinal: i, ready: true, startedAt: before, viewers: 1, publishes: i === 1 ? ['live/b', 'live/a'] : []})),
 }
 
 describe('reload plan', () => {

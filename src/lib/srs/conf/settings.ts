@@ -41,6 +41,11 @@ export interface SrsGlobalSettings {
   readonly httpServerEnabled: SrsSourcedValue<boolean>
   readonly httpServerListen: SrsSourcedValue<readonly string[]>
   readonly rtcServerEnabled: SrsSourcedValue<boolean>
+  /**
+   * `srs_log_tank`: `console` prints to stdout (the container log), anything else a file; empty
+   * when unset, where SRS logs to a file unless it detects Docker (which containerd pods never show).
+   */
+  readonly logTank: SrsSourcedValue<string>
 }
 
 export interface SrsVhostSettings {
@@ -155,7 +160,12 @@ const GLOBAL_DEFINITIONS: Definitions<SrsGlobalSettings> = {
   httpServerEnabled: switchDefaultOff([['http_server', 'enabled']], 'SRS_HTTP_SERVER_ENABLED'),
   httpServerListen: endpoints([['http_server', 'listen']], 'SRS_HTTP_SERVER_LISTEN', ['8080']),
   rtcServerEnabled: switchDefaultOff([['rtc_server', 'enabled']], 'SRS_RTC_SERVER_ENABLED'),
+  // SRS 5/6 also take SRS_LOG_TANK, after SRS_SRS_LOG_TANK (LOG_TANK_ALIAS below).
+  logTank: text([['srs_log_tank']], 'SRS_SRS_LOG_TANK', ''),
 }
+
+/** SrsConfig::get_log_tank_file (SRS 5/6) reads SRS_SRS_LOG_TANK, then SRS_LOG_TANK, then the file. */
+const LOG_TANK_ALIAS = 'SRS_LOG_TANK'
 
 type VhostSwitchesAndPaths = Omit<SrsVhostSettings, 'name' | 'role' | 'edgeOrigins' | 'coworkers'>
 
@@ -258,7 +268,9 @@ function resolveVhost(name: string, vhost: SrsConfDirective | null, env: SrsEnvi
  */
 export function resolveSrsSettings(conf: SrsConf | null, env: SrsEnvironment = {}, srsMajorVersion: number | null = null): SrsEffectiveSettings {
   const envApplied = srsMajorVersion === null || srsMajorVersion >= 5
-  const global = resolveAll(GLOBAL_DEFINITIONS, conf, env, envApplied)
+  let global = resolveAll(GLOBAL_DEFINITIONS, conf, env, envApplied)
+  const aliasTank = env[LOG_TANK_ALIAS]
+  if (envApplied && global.logTank.source !== 'env' && aliasTank) global = {...global, logTank: {value: aliasTank, source: 'env', envName: LOG_TANK_ALIAS, line: null}}
   // Without a file there are no vhost blocks; SRS then serves the default vhost only.
   const vhostDirectives = conf ? findDirectives(conf, ['vhost']) : []
   const vhosts = conf ? vhostDirectives.map((vhost) => resolveVhost(vhost.args[0] ?? '', vhost, env, envApplied)) : [resolveVhost(SRS_DEFAULT_VHOST, null, env, envApplied)]
