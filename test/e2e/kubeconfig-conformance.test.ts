@@ -15,7 +15,7 @@ import {parse, stringify} from 'yaml'
 import {createNamespace, KUBECONFIG, kubectl, ROOT, run, serviceAccountKubeconfig, srs, type RunResult} from '../helpers/cli.js'
 import {connectProxy, prefixProxy, socks5Proxy, type CountingProxy} from '../helpers/proxies.js'
 
-type Route = 'direct' | 'connect' | 'socks' | 'prefix'
+type Route = 'direct' | 'connect' | 'socks' | 'prefix' | 'tls' | 'auth'
 type Obj = Record<string, unknown>
 
 interface Row {
@@ -61,9 +61,9 @@ function plainFile(name: string, content: string): string {
 
 const credential = (apiVersion: string, tok = '$TOKEN') => `printf '{"apiVersion":"client.authentication.k8s.io/${apiVersion}","kind":"ExecCredential","status":{"token":"%s"}}' "${tok}"`
 
-function writeKubeconfig(row: Row): string {
+function writeKubeconfig(row: Row, namespace = ns.name): string {
   const spec = row.kubeconfig()
-  const file = path.join(dir, `${row.name.replace(/[^a-z0-9]+/gi, '-')}.kubeconfig`)
+  const file = path.join(dir, `${namespace}-${row.name.replace(/[^a-z0-9]+/gi, '-')}.kubeconfig`)
   if (typeof spec === 'string') {
     writeFileSync(file, spec)
     return file
@@ -73,7 +73,7 @@ function writeKubeconfig(row: Row): string {
     kind: 'Config',
     clusters: [{name: 'local', cluster: spec.cluster ?? baseCluster()}],
     users: [{name: 'someone', user: spec.user ?? {token}}],
-    contexts: [{name: 'local', context: {cluster: 'local', user: 'someone', namespace: ns.name}}],
+    contexts: [{name: 'local', context: {cluster: 'local', user: 'someone', namespace}}],
     'current-context': 'local',
   }
   writeFileSync(file, stringify(doc))
@@ -202,6 +202,14 @@ const rows: Row[] = [
   },
   {name: 'proxy-url http (CONNECT)', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.connect.url}}), expect: 'ok', route: 'connect'},
   {name: 'proxy-url socks5', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.socks.url}}), expect: 'ok', route: 'socks'},
+  {name: 'proxy-url https (TLS to the proxy, trusted through the kubeconfig CA)', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.tls.url}}), expect: 'ok', route: 'tls'},
+  {name: 'proxy-url with credentials (Proxy-Authorization)', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.auth.url}}), expect: 'ok', route: 'auth'},
+  {
+    name: 'proxy-url with wrong credentials: 407',
+    kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': proxies.auth.url.replace('//pfuser:', '//pfuser:wrong')}}),
+    expect: /Proxy Authentication Required/,
+    route: 'direct',
+  },
   {name: 'proxy-url to a dead port', kubeconfig: () => ({cluster: {...baseCluster(), 'proxy-url': 'http://127.0.0.1:1'}}), expect: /refused/, route: 'direct'},
   {
     name: 'proxy-url with an unsupported scheme: refused',
@@ -274,23 +282,30 @@ const rows: Row[] = [
   },
 ]
 
+const PROXIED = ['connect', 'socks', 'prefix', 'tls', 'auth'] as const
+
 function routeOf(counts: Record<Route, number>): Route {
-  const used = (['connect', 'socks', 'prefix'] as const).filter((r) => counts[r] > 0)
+  const used = PROXIED.filter((r) => counts[r] > 0)
   return used.length === 1 ? used[0]! : used.length === 0 ? 'direct' : (used.join('+') as Route)
 }
 
-async function attempt(row: Row, kubeconfig: string, tool: 'kubectl' | 'plugin'): Promise<{r: RunResult; route: Route; execRuns?: number}> {
-  const before = {connect: proxies.connect.seen.length, socks: proxies.socks.seen.length, prefix: proxies.prefix.seen.length}
+type Command = (flags: string[], opts: {env: NodeJS.ProcessEnv; input?: string}) => Promise<RunResult>
+
+async function attempt(row: Row, kubeconfig: string, command: Command, namespace: string): Promise<{r: RunResult; route: Route; execRuns?: number}> {
+  const before = Object.fromEntries(PROXIED.map((p) => [p, proxies[p].seen.length])) as Record<(typeof PROXIED)[number], number>
   const runsFile = row.execRuns?.file()
   if (runsFile && existsSync(runsFile)) rmSync(runsFile)
   const env = {...NO_PROXY_ENV, ...row.env?.(), KUBECONFIG: kubeconfig}
   const flags = row.args?.() ?? []
-  if (!flags.includes('--namespace')) flags.push('-n', ns.name)
-  const r = tool === 'kubectl' ? await run('kubectl', ['get', 'services', '-o', 'name', ...flags], {env, input: row.input}) : await srs(['status', ...flags], {env, input: row.input})
-  const counts = {direct: 0, connect: proxies.connect.seen.length - before.connect, socks: proxies.socks.seen.length - before.socks, prefix: proxies.prefix.seen.length - before.prefix}
+  if (!flags.includes('--namespace')) flags.push('-n', namespace)
+  const r = await command(flags, {env, input: row.input})
+  const counts = {direct: 0, ...Object.fromEntries(PROXIED.map((p) => [p, proxies[p].seen.length - before[p]]))} as Record<Route, number>
   const execRuns = runsFile ? (existsSync(runsFile) ? readFileSync(runsFile, 'utf8').trim().split('\n').length : 0) : undefined
   return {r, route: routeOf(counts), execRuns}
 }
+
+const kubectlGetServices: Command = (flags, opts) => run('kubectl', ['get', 'services', '-o', 'name', ...flags], opts)
+const pluginStatus: Command = (flags, opts) => srs(['status', ...flags], opts)
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'srs-kubeconfig-'))
@@ -331,7 +346,11 @@ beforeAll(async () => {
   const hosts = {'kubernetes.default.svc': '127.0.0.1'}
   proxies.connect = await connectProxy(hosts)
   proxies.socks = await socks5Proxy(hosts)
-  proxies.prefix = await prefixProxy('/k8s/clusters/c-local', server, {cert: readFileSync(ca()), key: readFileSync(path.join(PKI, 'apiserver.key'))})
+  const serving = {cert: readFileSync(ca()), key: readFileSync(path.join(PKI, 'apiserver.key'))}
+  proxies.prefix = await prefixProxy('/k8s/clusters/c-local', server, serving)
+  // Served with the apiserver's certificate, so the kubeconfig's CA is what vouches for it.
+  proxies.tls = await connectProxy(hosts, {tls: serving})
+  proxies.auth = await connectProxy(hosts, {auth: 'pfuser:p@ss word'})
 })
 
 afterAll(async () => {
@@ -340,24 +359,29 @@ afterAll(async () => {
   ns?.remove()
 })
 
+/** Both agree: work (then `ok` checks the plugin's output), or refuse naming the row's cause; same route, same exec runs. */
+function expectAgreement(row: Row, k: Awaited<ReturnType<typeof attempt>>, p: Awaited<ReturnType<typeof attempt>>, ok: (r: RunResult) => void): void {
+  const outcome = (x: RunResult) => (x.code === 0 ? 'ok' : `refused (exit ${x.code}): ${x.stderr.trim()}`)
+  if (row.expect === 'ok') {
+    expect({tool: 'kubectl', outcome: outcome(k.r)}).toEqual({tool: 'kubectl', outcome: 'ok'})
+    expect({tool: 'plugin', outcome: outcome(p.r)}).toEqual({tool: 'plugin', outcome: 'ok'})
+    ok(p.r)
+  } else {
+    expect({tool: 'kubectl', code: k.r.code === 0 ? 0 : 'non-zero', stderr: k.r.stderr}).toEqual({tool: 'kubectl', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
+    expect({tool: 'plugin', code: p.r.code === 0 ? 0 : 'non-zero', stderr: p.r.stderr}).toEqual({tool: 'plugin', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
+    // The plugin's own shape: one error line, one hint, no stack trace.
+    expect(p.r.stderr.trim().split('\n')[0]).toMatch(/^error: /)
+    expect(p.r.stderr).toMatch(/\nhint: /)
+  }
+  expect({kubectl: k.route, plugin: p.route}).toEqual({kubectl: row.route, plugin: row.route})
+  if (row.execRuns) expect({kubectl: k.execRuns, plugin: p.execRuns}).toEqual({kubectl: row.execRuns.times, plugin: row.execRuns.times})
+}
+
 describe('kubeconfig conformance with kubectl', () => {
   test.each(rows.map((row) => [row.name, row] as const))('%s', async (_name, row) => {
     const kubeconfig = writeKubeconfig(row)
-    const k = await attempt(row, kubeconfig, 'kubectl')
-    const p = await attempt(row, kubeconfig, 'plugin')
-    const outcome = (x: RunResult) => (x.code === 0 ? 'ok' : `refused (exit ${x.code}): ${x.stderr.trim()}`)
-    if (row.expect === 'ok') {
-      expect({tool: 'kubectl', outcome: outcome(k.r)}).toEqual({tool: 'kubectl', outcome: 'ok'})
-      expect({tool: 'plugin', outcome: outcome(p.r)}).toEqual({tool: 'plugin', outcome: 'ok'})
-      expect(p.r.stdout.trim()).toBe(`No SRS workloads found in namespace ${ns.name}.`)
-    } else {
-      expect({tool: 'kubectl', code: k.r.code === 0 ? 0 : 'non-zero', stderr: k.r.stderr}).toEqual({tool: 'kubectl', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
-      expect({tool: 'plugin', code: p.r.code === 0 ? 0 : 'non-zero', stderr: p.r.stderr}).toEqual({tool: 'plugin', code: 'non-zero', stderr: expect.stringMatching(row.expect)})
-      // The plugin's own shape: one error line, one hint, no stack trace.
-      expect(p.r.stderr.trim().split('\n')[0]).toMatch(/^error: /)
-      expect(p.r.stderr).toMatch(/\nhint: /)
-    }
-    expect({kubectl: k.route, plugin: p.route}).toEqual({kubectl: row.route, plugin: row.route})
-    if (row.execRuns) expect({kubectl: k.execRuns, plugin: p.execRuns}).toEqual({kubectl: row.execRuns.times, plugin: row.execRuns.times})
+    const k = await attempt(row, kubeconfig, kubectlGetServices, ns.name)
+    const p = await attempt(row, kubeconfig, pluginStatus, ns.name)
+    expectAgreement(row, k, p, (r) => expect(r.stdout.trim()).toBe(`No SRS workloads found in namespace ${ns.name}.`))
   })
 })

@@ -229,7 +229,8 @@ function proxiedAgent(proxy: URL, base: URL, tlsOpts: https.AgentOptions, timeou
       const host = base.hostname.replace(/^\[|\]$/g, '')
       const port = Number(base.port || (secure ? 443 : 80))
       const fail = (err: Error) => callback?.(err, undefined as unknown as Duplex)
-      tunnel(proxy, host, port, timeoutMs).then((raw) => {
+      const {ca, cert, key, pfx, passphrase, rejectUnauthorized, servername} = tlsOpts
+      tunnel(proxy, host, port, timeoutMs, {ca, cert, key, pfx, passphrase, rejectUnauthorized, servername}).then((raw) => {
         if (!secure) return callback?.(null, raw)
         const s = tls.connect({...tlsOpts, socket: raw, host, servername: tlsOpts.servername ?? (net.isIP(host) ? undefined : host)})
         s.once('secureConnect', () => callback?.(null, s))
