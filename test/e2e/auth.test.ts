@@ -259,7 +259,7 @@ describe('SRS http_api auth', () => {
     expect(noSecret.stderr).toMatch(new RegExp(`^error: forbidden: user "system:serviceaccount:${ns.name}:no-secret" cannot get secrets "srs-api-auth" in namespace "${ns.name}"$`, 'm'))
     const noForward = await srs([...args, user('no-forward', ['srs-no-forward', 'srs-secret'])])
     expect(noForward.code).toBe(1)
-    expect(noForward.stderr).toMatch(new RegExp(`^error: forbidden: cannot get/create pods/portforward "srs-auth-env-[a-z0-9-]+" in namespace "${ns.name}"`, 'm'))
+    expect(noForward.stderr).toMatch(new RegExp(`^error: forbidden: user "system:serviceaccount:${ns.name}:no-forward" cannot create pods/portforward "srs-auth-env-[a-z0-9-]+" in namespace "${ns.name}"`, 'm'))
     expect(noForward.stderr).toMatch(/^hint: ask a cluster admin for RBAC permission to get and create pods\/portforward/m)
   }, 180_000)
 

@@ -1,15 +1,18 @@
 /**
  * Proxies on loopback for the kubeconfig conformance suite: each counts what passed through it,
  * so a test can tell which route kubectl and the plugin took to the apiserver.
- *  - connectProxy: an HTTP proxy that takes CONNECT (what proxy-url http://, HTTPS_PROXY use);
+ *  - connectProxy: an HTTP proxy that takes CONNECT (what proxy-url http://, HTTPS_PROXY use),
+ *    optionally over TLS (proxy-url https://) and asking for credentials (Proxy-Authorization);
  *  - socks5Proxy: SOCKS5 without authentication (proxy-url socks5://);
- *  - prefixProxy: a reverse proxy that serves the apiserver under a path prefix, as Rancher does.
+ *  - prefixProxy: a reverse proxy that serves the apiserver under a path prefix, as Rancher does
+ *    (upgrades too: port-forwards).
  * `hosts` maps names only the proxy can resolve (a server named kubernetes.default.svc) to
  * loopback addresses: a client that went direct instead of through the proxy fails to resolve it.
  */
 import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
+import tls from 'node:tls'
 import type {AddressInfo} from 'node:net'
 
 export interface CountingProxy {
@@ -45,14 +48,22 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as AddressInfo).port
 }
 
-export async function connectProxy(hosts: Record<string, string> = {}): Promise<CountingProxy> {
+/**
+ * `tls`: the proxy itself speaks TLS with this certificate (proxy-url https://). `auth`:
+ * "user:pass" the proxy demands in Proxy-Authorization (407 otherwise); the URL carries them.
+ */
+export async function connectProxy(hosts: Record<string, string> = {}, opts: {tls?: {cert: Buffer; key: Buffer}; auth?: string} = {}): Promise<CountingProxy> {
   const seen: string[] = []
-  const server = http.createServer((_req, res) => {
-    res.writeHead(405).end('only CONNECT')
-  })
+  const refuse = (_req: http.IncomingMessage, res: http.ServerResponse) => void res.writeHead(405).end('only CONNECT')
+  const server = opts.tls ? https.createServer(opts.tls, refuse) : http.createServer(refuse)
   const sockets = track(server)
+  const expected = opts.auth ? `Basic ${Buffer.from(opts.auth).toString('base64')}` : undefined
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = req.url ?? ''
+    if (expected && req.headers['proxy-authorization'] !== expected) {
+      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="test"\r\nContent-Length: 0\r\n\r\n')
+      return
+    }
     seen.push(target)
     const i = target.lastIndexOf(':')
     const upstream = dialTarget(target.slice(0, i).replace(/^\[|\]$/g, ''), Number(target.slice(i + 1)), hosts)
@@ -68,7 +79,8 @@ export async function connectProxy(hosts: Record<string, string> = {}): Promise<
     client.on('error', () => upstream.destroy())
   })
   const port = await listen(server)
-  return {url: `http://127.0.0.1:${port}`, seen, close: closer(server, sockets)}
+  const userinfo = opts.auth ? `${opts.auth.split(':').map(encodeURIComponent).join(':')}@` : ''
+  return {url: `${opts.tls ? 'https' : 'http'}://${userinfo}127.0.0.1:${port}`, seen, close: closer(server, sockets)}
 }
 
 export async function socks5Proxy(hosts: Record<string, string> = {}): Promise<CountingProxy> {
@@ -150,6 +162,26 @@ export async function prefixProxy(prefix: string, upstream: string, serving: {ce
     })
     out.on('error', () => res.writeHead(502).end())
     req.pipe(out)
+  })
+  // Upgrades (port-forward websockets): the same path rewrite, then bytes both ways.
+  server.on('upgrade', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    const url = req.url ?? '/'
+    if (!url.startsWith(`${prefix}/`)) return void client.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n')
+    seen.push(url)
+    const upstreamSocket = tls.connect({host: base.hostname, port: Number(base.port), rejectUnauthorized: false})
+    upstreamSocket.once('secureConnect', () => {
+      const lines = [`${req.method} ${url.slice(prefix.length)} HTTP/1.1`]
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${/^host$/i.test(req.rawHeaders[i]!) ? base.host : req.rawHeaders[i + 1]}`)
+      upstreamSocket.write(`${lines.join('\r\n')}\r\n\r\n`)
+      if (head.length) upstreamSocket.write(head)
+      upstreamSocket.pipe(client)
+      client.pipe(upstreamSocket)
+    })
+    upstreamSocket.on('error', () => client.destroy())
+    client.on('error', () => upstreamSocket.destroy())
+    client.on('close', () => upstreamSocket.destroy())
+    sockets.add(upstreamSocket)
+    upstreamSocket.on('close', () => sockets.delete(upstreamSocket))
   })
   const sockets = track(server)
   const port = await listen(server)

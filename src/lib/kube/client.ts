@@ -2,11 +2,11 @@
  * The only module that imports @kubernetes/client-node, and it does so lazily: the import costs
  * about 0.6 s, which `--help`, `--version` and flag errors must not pay.
  *
- * client-node is used for what it is good at — turning a kubeconfig into credentials (TLS
- * material, tokens, exec and auth-provider plugins). Requests themselves go through one small
- * REST layer on node:https with a keep-alive agent: that gives one place for timeouts, retries
- * on 429, content types of patches, pod-proxy paths with query strings (the generated client
- * percent-encodes them), and error mapping to messages that name the verb and the object.
+ * client-node is used only for auth-provider plugins (gcp, azure, oidc). Requests, watches and
+ * port-forwards go through one small REST layer on node:https with a keep-alive agent: that gives
+ * one place for proxies, credentials and impersonation, timeouts, retries on 429, content types
+ * of patches, pod-proxy paths with query strings (the generated client percent-encodes them), and
+ * error mapping to messages that name the verb and the object.
  */
 import {readFileSync} from 'node:fs'
 import http from 'node:http'
@@ -17,6 +17,7 @@ import {Duplex, PassThrough} from 'node:stream'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
 import {ExecCredentialCache, type ExecCredential} from './exec-credential.js'
 import {H2Connection} from './h2.js'
+import {PortForwardSocket, upgradeHeaders} from './portforward.js'
 import {proxyFor, ProxyError, tunnel} from './proxy.js'
 import type {ResolvedKubeconfig} from './kubeconfig.js'
 import {qualifiedName, resourcePath, type ResourceType} from './resources.js'
@@ -73,8 +74,9 @@ export interface KubeClient {
    */
   podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse>
   /**
-   * Loads what podPortForwardGet needs (client-node, seconds on a busy machine) so that this
-   * one-time cost is not charged to the first pod's timeout. Call it when credentials exist.
+   * Readies what podPortForwardGet needs before the first pod's timeout starts. Port-forwards
+   * now load nothing (websockets on this client's own connections), so this costs nothing; it
+   * stays so that callers need not know that.
    */
   preparePortForward(): Promise<void>
   /** A container's log as text (pods/log): a Job's output, or SRS's console log (sinceSeconds: only the last seconds). */
@@ -229,7 +231,8 @@ function proxiedAgent(proxy: URL, base: URL, tlsOpts: https.AgentOptions, timeou
       const host = base.hostname.replace(/^\[|\]$/g, '')
       const port = Number(base.port || (secure ? 443 : 80))
       const fail = (err: Error) => callback?.(err, undefined as unknown as Duplex)
-      tunnel(proxy, host, port, timeoutMs).then((raw) => {
+      const {ca, cert, key, pfx, passphrase, rejectUnauthorized, servername} = tlsOpts
+      tunnel(proxy, host, port, timeoutMs, {ca, cert, key, pfx, passphrase, rejectUnauthorized, servername}).then((raw) => {
         if (!secure) return callback?.(null, raw)
         const s = tls.connect({...tlsOpts, socket: raw, host, servername: tlsOpts.servername ?? (net.isIP(host) ? undefined : host)})
         s.once('secureConnect', () => callback?.(null, s))
@@ -397,21 +400,71 @@ class RestKubeClient implements KubeClient {
   private portForwarder?: Promise<PortForwarder>
 
   /**
-   * client-node's PortForward (websocket, v4.channel.k8s.io) rather than a `kubectl
-   * port-forward` child: no local port, no process to reap, the same credentials as every
-   * other request (the kubeconfig handed to client-node is the one resolved here, with
-   * --context/--user applied), and its import is paid only when a pod needs credentials.
-   * Node's HTTP client runs over the forwarded stream itself (createConnection), so SRS's
-   * answer is parsed as any HTTP answer and the forward closes when the answer is complete.
+   * Port-forwards are websockets (v4.channel.k8s.io) opened on this client's own connection path
+   * (openPortForward) rather than a `kubectl port-forward` child: no local port, no process to
+   * reap, and the proxy, TLS settings, credentials and impersonation headers of every other
+   * request. Node's HTTP client runs over the forwarded stream itself (createConnection), so
+   * SRS's answer is parsed as any HTTP answer and the forward closes when the answer is complete.
+   * Nothing is loaded for it any more; the method stays for callers that prepare ahead.
    */
   async preparePortForward(): Promise<void> {
-    this.portForwarder ??= newPortForwarder(this.config)
+    this.portForwarder ??= Promise.resolve(this.newPortForwarder())
     await this.portForwarder
+  }
+
+  private newPortForwarder(): PortForwarder {
+    return {portForward: (namespace, pod, ports, output, err, input) => this.openPortForward(namespace, pod, ports[0]!, output, err, input)}
+  }
+
+  /**
+   * The upgrade request goes through this.agent (direct, or the proxy tunnel of proxiedAgent),
+   * with the request headers (token, exec credential, impersonation) and the server's path
+   * prefix. A refusal comes with the apiserver's Status, so a 403 names the identity refused.
+   */
+  private async openPortForward(namespace: string, pod: string, port: number, output: NodeJS.WritableStream, errors: NodeJS.WritableStream | null, input: NodeJS.ReadableStream, execRetried = false): Promise<PortForwardSocket> {
+    const what = {verb: 'create', resource: 'pods/portforward', namespace, name: pod}
+    const {headers, cred} = await this.requestHeaders()
+    const upgrade = upgradeHeaders()
+    const url = this.url(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward`, {ports: port})
+    const started = Date.now()
+    const outcome = await new Promise<{socket: net.Socket; head: Buffer} | RawAnswer>((resolve, reject) => {
+      const req = this.transport().request(url, {method: 'GET', agent: this.agent, headers: {...headers, ...upgrade.headers}})
+      req.on('upgrade', (resp: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+        if (resp.headers['sec-websocket-accept'] !== upgrade.accept) {
+          socket.destroy()
+          reject(this.networkError(new Error('the websocket upgrade was answered with a wrong Sec-WebSocket-Accept'), what))
+          return
+        }
+        // The upgrade's request timeout must not end an idle forward later on.
+        socket.setTimeout(0)
+        resolve({socket, head})
+      })
+      req.on('response', (resp) => {
+        const chunks: Buffer[] = []
+        resp.on('data', (c: Buffer) => chunks.push(c))
+        resp.on('end', () => resolve({status: resp.statusCode ?? 0, headers: resp.headers, body: Buffer.concat(chunks).toString('utf8')}))
+        resp.on('error', (err) => reject(this.networkError(err, what)))
+      })
+      if (this.opts.requestTimeoutMs > 0) req.setTimeout(this.opts.requestTimeoutMs, () => req.destroy(Object.assign(new Error('timed out'), {code: 'ETIMEDOUT'})))
+      req.on('error', (err) => reject(this.networkError(err, what)))
+      req.end()
+    })
+    if ('status' in outcome) {
+      this.opts.verbose?.(`GET ${url.pathname}${url.search} ${outcome.status} ${Date.now() - started}ms (port-forward upgrade refused)`)
+      // client-go runs the exec plugin again once when its credential is rejected.
+      if (outcome.status === 401 && cred && this.execCache && !execRetried) {
+        this.execCache.invalidate(cred)
+        return this.openPortForward(namespace, pod, port, output, errors, input, true)
+      }
+      throw this.portForwardError(outcome, what)
+    }
+    this.opts.verbose?.(`GET ${url.pathname}${url.search} 101 ${Date.now() - started}ms (port-forward)`)
+    return new PortForwardSocket(outcome.socket, outcome.head, output, errors, input)
   }
 
   async podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse> {
     const what = {verb: 'create', resource: 'pods/portforward', namespace, name: pod}
-    this.portForwarder ??= newPortForwarder(this.config)
+    this.portForwarder ??= Promise.resolve(this.newPortForwarder())
     const forwarder = await this.portForwarder
     const started = Date.now()
     const toPod = new PassThrough()
@@ -439,14 +492,10 @@ class RestKubeClient implements KubeClient {
       t.unref()
     })
     const exchange = (async (): Promise<ProxyResponse> => {
-      try {
-        const opened = (await forwarder.portForward(namespace, pod, [port], fromPod, errStream, toPod)) as typeof ws
-        ws = opened
-        // A forward that opens after the timeout is closed at once.
-        if (finished) opened?.close()
-      } catch (error) {
-        throw this.portForwardError(error as Error, what)
-      }
+      const opened = (await forwarder.portForward(namespace, pod, [port], fromPod, errStream, toPod)) as typeof ws
+      ws = opened
+      // A forward that opens after the timeout is closed at once.
+      if (finished) opened?.close()
       ws?.on?.('close', () => socket.push(null))
       return await new Promise<ProxyResponse>((resolve, reject) => {
         const req = http.request({method: opts.method ?? 'GET', path, host: 'localhost', port, headers: {...opts.headers, Host: `localhost:${port}`, Connection: 'close'}, createConnection: () => socket}, (resp) => {
@@ -471,19 +520,15 @@ class RestKubeClient implements KubeClient {
     }
   }
 
-  private portForwardError(error: Error, what: RequestSpec['what']): Error {
-    // The ws library words a refused upgrade as "Unexpected server response: 403".
-    const status = Number(/Unexpected server response: (\d+)/.exec(error.message)?.[1])
-    if (status === 403) {
-      // The refused upgrade carries no Status body to name the identity.
-      return new KubeApiError(`forbidden: cannot get/create pods/portforward "${what.name}" in namespace "${what.namespace}" (context "${this.contextName}")`, {
-        status: 403,
-        reason: 'Forbidden',
-        hint: `ask a cluster admin for RBAC permission to get and create pods/portforward in namespace "${what.namespace}" (docs/rbac.yaml lists what kubectl-srs needs), or leave out the SRS API credentials`,
-      })
-    }
-    if (status) return this.apiError({status, headers: {}, body: ''}, what)
-    return this.networkError(error, what)
+  private portForwardError(ans: RawAnswer, what: RequestSpec['what']): KubeApiError {
+    const err = this.apiError(ans, what)
+    if (ans.status !== 403 || err.refused?.verb === 'impersonate') return err
+    return new KubeApiError(err.message, {
+      status: 403,
+      reason: 'Forbidden',
+      refused: err.refused,
+      hint: `ask a cluster admin for RBAC permission to get and create pods/portforward in namespace "${what.namespace}" (docs/rbac.yaml lists what kubectl-srs needs), or leave out the SRS API credentials`,
+    })
   }
 
   async podLogs(namespace: string, pod: string, container?: string, opts: {sinceSeconds?: number} = {}): Promise<string> {
@@ -805,11 +850,6 @@ export class PortForwardRefused extends Error {
 
 interface PortForwarder {
   portForward(namespace: string, pod: string, ports: number[], output: NodeJS.WritableStream, err: NodeJS.WritableStream | null, input: NodeJS.ReadableStream): Promise<unknown>
-}
-
-async function newPortForwarder(config: ResolvedKubeconfig): Promise<PortForwarder> {
-  const {k8s, kc} = await clientNodeConfig(config)
-  return new k8s.PortForward(kc)
 }
 
 /** client-node, imported on first use, with the resolved kubeconfig loaded. */

@@ -117,13 +117,19 @@ export class ProxyError extends Error {
   }
 }
 
-/** A socket to `host:port` through the proxy; TLS to the target is the caller's. */
-export function tunnel(proxy: URL, host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+/**
+ * A socket to `host:port` through the proxy; TLS to the target is the caller's. An https proxy
+ * is verified with `proxyTls`, the cluster's TLS settings, as Go's transport does (it clones
+ * the client's TLS config for the proxy: its CA, insecure-skip-tls-verify, client certificate,
+ * and tls-server-name, else the proxy's host name).
+ */
+export function tunnel(proxy: URL, host: string, port: number, timeoutMs: number, proxyTls: tls.ConnectionOptions = {}): Promise<net.Socket> {
   const shown = `${proxy.protocol}//${proxy.host}`
   return new Promise<net.Socket>((resolve, reject) => {
     const proxyPort = Number(proxy.port || (proxy.protocol === 'https:' ? 443 : proxy.protocol === 'http:' ? 80 : 1080))
     const proxyHost = proxy.hostname.replace(/^\[|\]$/g, '')
-    const socket: net.Socket = proxy.protocol === 'https:' ? tls.connect({host: proxyHost, port: proxyPort, servername: net.isIP(proxyHost) ? undefined : proxyHost}) : net.connect({host: proxyHost, port: proxyPort})
+    const socket: net.Socket =
+      proxy.protocol === 'https:' ? tls.connect({...proxyTls, host: proxyHost, port: proxyPort, servername: proxyTls.servername ?? (net.isIP(proxyHost) ? undefined : proxyHost)}) : net.connect({host: proxyHost, port: proxyPort})
     let settled = false
     const fail = (err: Error & {code?: string}) => {
       if (settled) return

@@ -225,8 +225,8 @@ export class OriginExecutor {
   }
 
   /**
-   * A workload's SRS API credentials. With some, client-node (which the port-forward needs) is
-   * loaded now, so that one-time cost is not charged to the first pod's timeout.
+   * A workload's SRS API credentials. With some, the port-forward is readied now, so that no
+   * one-time cost is charged to the first pod's timeout.
    */
   private async credentialsOf(w: WorkloadModel): Promise<SrsApiCredentials | undefined> {
     const credentials = await this.opts.credentials?.forWorkload(w)
