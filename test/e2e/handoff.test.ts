@@ -149,4 +149,14 @@ describe('a StatefulSet canary step restarting a loaded ordinal with a short gra
     expect(result.steps[0]?.leaving).toEqual([{pod: 'srs-origin-2', viewers: 3, ordinal: 2, outcome: 'cut', cut: 3}])
     expect(result.drained).toEqual([])
   })
+
+  test('an ordinal killed whose SRS never gave its count is cut by an unknown number, exit 3, never "cut: 0"', async () => {
+    await load(ns.name, ['srs-origin-2'], 2)
+    kubectl(['annotate', '--overwrite', '-n', ns.name, 'pod', 'srs-origin-2', 'sim.srs.test/fault=refuse'])
+    const r = await srs(['rollback', 'srs-origin', '-n', ns.name, '--timeout', '80s', '-o', 'json'])
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 3, stderr: ''})
+    const result = JSON.parse(r.stdout) as {leaving: {pods: LeavingPod[]}[]; drained: string[]}
+    expect(result.leaving.flatMap((l) => l.pods)).toEqual([{pod: 'srs-origin-2', viewers: null, ordinal: 2, outcome: 'cut', cut: null}])
+    expect(result.drained).toEqual([])
+  })
 })

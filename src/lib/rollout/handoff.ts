@@ -31,6 +31,8 @@ interface Held {
   /** Clients closed through the session once the hand-off ran (0: none were left). */
   closed?: Promise<number | null>
   resolveClosed?: (n: number | null) => void
+  /** The hand-off is closing clients: a keep-alive's count must not end it as "none left". */
+  handingOff?: boolean
 }
 
 export interface HandOffOptions {
@@ -76,6 +78,8 @@ export class HandOff {
     held.closed = new Promise((resolve) => (held.resolveClosed = resolve))
     held.handOff = setTimeout(() => void this.handOff(pod, held), this.opts.afterMs)
     this.opts.log(`pod ${pod}: its remaining clients are closed in ${this.opts.afterMs} ms`)
+    // An idle pod need not wait for the next keep-alive to be let go.
+    void this.ping(pod, held)
   }
 
   /** Closes every session still held, running or not: each one holds its pod's quit. */
@@ -86,10 +90,11 @@ export class HandOff {
   private async ping(pod: string, held: Held): Promise<void> {
     const res = await listSrsClients(held.transport, {timeoutMs: this.opts.podTimeoutMs, pageSize: 100})
     // Draining and no viewer left: the session is all SRS still waits for.
-    if (held.closed && res.ok && countViewers(res.value.clients).viewers === 0) this.finish(pod, held, 0)
+    if (held.closed && !held.handingOff && res.ok && countViewers(res.value.clients).viewers === 0) this.finish(pod, held, 0)
   }
 
   private async handOff(pod: string, held: Held): Promise<void> {
+    held.handingOff = true
     let closed = 0
     try {
       const res = await listSrsClients(held.transport, {timeoutMs: this.opts.podTimeoutMs, pageSize: 100})
