@@ -19,12 +19,18 @@ SRS http_api auth (SRS 5.0.152+ / 6.0.40+): versions and connections are read th
 
 Refuses, changing nothing: an HPA on the workload, WebRTC behind a Service without session affinity, an invalid tag, a second canary of another version (unless --force), pods that cannot drain (SRS 5.x, force_grace_quit off) unless --yes, SRS pods that answer 401 (no credentials, or rejected ones: exit 1, naming the user and where they came from).
 
-How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.
+How each leaving pod (a StatefulSet: each restarted ordinal) left is in the result (text and -o json): drained (its viewers left, SRS quit by itself), cut (killed at the end of its grace period: the viewers last read on it, or unknown) or handed off (--handoff-after: the clients closed through the SRS API). Exit 3 when viewers were cut.
+
+--handoff-after DURATION: DURATION after a leaving pod starts its graceful quit, the clients still on it are closed through its SRS API (over a connection opened before the scale-down and held, since a draining SRS stops listening), so players reconnect at once to the pods that stay instead of being cut when the grace period ends. Refused (exit 2, nothing changed) when a leaving pod's SRS cannot drain (5.x, 6.0 before 6.0.132), when the pods left serving lack the room (max_connections each) for the workload's viewers, or with --no-wait.
 
 Progressive (--steps 10,25,50 instead of --percent): each step is the move --percent makes, then an analysis watches both tracks for --interval, sampling every pod's SRS API at least 4 times: canary pods Ready and not restarted (restartCount, SRS service id, uptime), SRS version verified, SRS API answering, and against the stable track: viewer retention (the share of the viewers present at the interval start still connected at its end), kbps sent per viewer, CPU and memory per viewer. A failed check rolls the canary back as rollback does and exits 3 naming the check with the figures on both tracks; --promote promotes after the last step. Ctrl-C pauses at the current weight (exit 130); the same command resumes that step, its interval starting anew; rollback aborts at any time. The state is the annotation srs.kubectl.io/progressive on the canary (a StatefulSet: on itself). docs/canary.md has the thresholds.`
   static override examples = [
     {description: 'Send a quarter of the edges to v4.0.6', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25'},
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
+    {
+      description: 'Half the edges to v4.0.6; clients still on a leaving pod after 30 s are closed through the SRS API and reconnect to pods that stay',
+      command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 50 --handoff-after 30s',
+    },
     {description: 'Show what would change, as YAML', command: '<%= config.bin %> canary srs-edge-deploy --image registry.example.com/ossrs/srs:6 --percent 50 --dry-run -o yaml'},
     {description: 'Canary the origin StatefulSet through its partition', command: '<%= config.bin %> canary srs-origin --to v4.0.6 --percent 34'},
     {description: 'Walk 25 and 50 % with 20 s of analysis after each, then promote', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --steps 25,50 --interval 20s --promote'},

@@ -12,9 +12,12 @@ StatefulSets: sets the partition to 0 and waits until every ordinal runs the new
 
 With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).
 
-How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.`
+How each leaving pod (a StatefulSet: each restarted ordinal) left is in the result (text and -o json): drained (its viewers left, SRS quit by itself), cut (killed at the end of its grace period: the viewers last read on it, or unknown) or handed off (--handoff-after: the clients closed through the SRS API). Exit 3 when viewers were cut.
+
+--handoff-after DURATION: DURATION after a leaving pod starts its graceful quit, the clients still on it are closed through its SRS API (over a connection opened before the scale-down and held, since a draining SRS stops listening), so players reconnect at once to the pods that stay instead of being cut when the grace period ends. Refused (exit 2, nothing changed) when a leaving pod's SRS cannot drain (5.x, 6.0 before 6.0.132), when the pods left serving lack the room (max_connections each) for the workload's viewers, or with --no-wait.`
   static override examples = [
     {description: 'Promote the edge canary', command: '<%= config.bin %> promote srs-edge-deploy'},
+    {description: 'Promote, closing through the SRS API the clients still on an old pod after 30 s', command: '<%= config.bin %> promote srs-edge-deploy --handoff-after 30s'},
     {description: 'Promote the origin StatefulSet canary, waiting up to 10 minutes', command: '<%= config.bin %> promote srs-origin -n live --timeout 10m'},
     {description: 'SRS with http_api auth, credentials from a Secret (keys username, password)', command: '<%= config.bin %> promote srs-edge-deploy --api-secret srs-api-auth'},
   ]

@@ -12,9 +12,12 @@ Otherwise: rolls the Deployment (ReplicaSets) or StatefulSet (ControllerRevision
 
 With SRS http_api auth, versions and connections are read through a port-forward with the credentials of --api-user and --api-password-file, --api-secret, or else the workload's own srs.conf or env; pods that answer 401 stop it before the first change (exit 1).
 
-How each leaving pod left is in the result (text and -o json): drained (its viewers left, SRS quit by itself) or cut (killed at the end of its grace period: the viewers last read on it). Exit 3 when viewers were cut.`
+How each leaving pod (a StatefulSet: each restarted ordinal) left is in the result (text and -o json): drained (its viewers left, SRS quit by itself), cut (killed at the end of its grace period: the viewers last read on it, or unknown) or handed off (--handoff-after: the clients closed through the SRS API). Exit 3 when viewers were cut.
+
+--handoff-after DURATION: DURATION after a leaving pod starts its graceful quit, the clients still on it are closed through its SRS API (over a connection opened before the scale-down and held, since a draining SRS stops listening), so players reconnect at once to the pods that stay instead of being cut when the grace period ends. Refused (exit 2, nothing changed) when a leaving pod's SRS cannot drain (5.x, 6.0 before 6.0.132), when the pods left serving lack the room (max_connections each) for the workload's viewers, or with --no-wait.`
   static override examples = [
     {description: 'Abort the edge canary, or undo the last upgrade', command: '<%= config.bin %> rollback srs-edge-deploy'},
+    {description: 'The same, closing through the SRS API the clients still on a leaving pod after 30 s', command: '<%= config.bin %> rollback srs-edge-deploy --handoff-after 30s'},
     {description: 'List revisions with image and change-cause', command: '<%= config.bin %> rollback srs-edge-deploy --history'},
     {description: 'Go back to a given revision of the origins', command: '<%= config.bin %> rollback srs-origin --to-revision 3'},
     {description: 'SRS with http_api auth, the password read from a file', command: '<%= config.bin %> rollback srs-edge-deploy --api-user admin --api-password-file ./srs-api-password'},

@@ -453,6 +453,13 @@ scenarioOf(
     },
     {example: 'kubectl srs rollback srs-edge-deploy', check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 4]})},
     {
+      example: 'kubectl srs canary srs-edge-deploy --to v4.0.6 --percent 50 --handoff-after 30s',
+      shows: ['weight: requested 50%, effective 50%'],
+      check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 2], 'srs-edge-deploy-canary': ['ossrs/srs:v4.0.6', 2]}),
+    },
+    {example: 'kubectl srs promote srs-edge-deploy --handoff-after 30s', check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.6', 4]})},
+    {example: 'kubectl srs rollback srs-edge-deploy --handoff-after 30s', check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 4]})},
+    {
       example: 'kubectl srs canary srs-edge-deploy --to v6.0.160 --percent 25 --api-secret srs-api-auth',
       // "versions verified": the canary pod, which enforces the auth block, answered with the Secret's credentials
       shows: [/versions verified through the SRS API: srs-edge-deploy-canary-\S+=6\.0\.160/],

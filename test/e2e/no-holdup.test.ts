@@ -6,23 +6,16 @@
  * grace_final_wait + 2 s of its deletion.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {execFile, spawn, type ChildProcess} from 'node:child_process'
+import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
-import {createNamespace, eventually, KUBECONFIG, kubectl, kubectlJson, readyEndpoints, ROOT, srs} from '../helpers/cli.js'
+import {createNamespace, eventually, kubectl, kubectlJson, readyEndpoints, ROOT, srs} from '../helpers/cli.js'
+import {watchPods} from '../helpers/pod-events.js'
 
 const TOPO = path.join(ROOT, 'test/topologies')
 const NETNS = process.env.SRS_K8S_NETNS ?? 'srsk8s'
 const execFileAsync = promisify(execFile)
-
-interface PodEvent {
-  at: number
-  type: string
-  name: string
-  deleting: boolean
-  terminated?: {exitCode: number; reason?: string; message?: string}
-}
 
 interface ControlSample {
   at: number
@@ -36,30 +29,6 @@ function graceBoundMs(): number {
   const yaml = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8')
   const ms = (key: string) => Number(new RegExp(`^\\s*${key}\\s+(\\d+);`, 'm').exec(yaml)![1])
   return ms('grace_start_wait') + ms('grace_final_wait') + 2000
-}
-
-/** Pod events of a selector as they arrive, each stamped with the local time it was seen. */
-function watchPods(ns: string, selector: string): {events: PodEvent[]; stop: () => void} {
-  const events: PodEvent[] = []
-  const child: ChildProcess = spawn('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'pods', '-n', ns, '-l', selector, '--watch', '--output-watch-events', '-o', 'json'], {stdio: ['ignore', 'pipe', 'ignore']})
-  let buffer = ''
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8')
-    // with --output-watch-events kubectl prints one event per line
-    let end: number
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, end)
-      buffer = buffer.slice(end + 1)
-      if (!line.trim()) continue
-      const ev = JSON.parse(line) as {
-        type: string
-        object: {metadata: {name: string; deletionTimestamp?: string}; status?: {containerStatuses?: {name: string; state?: {terminated?: PodEvent['terminated']}}[]}}
-      }
-      const srsState = ev.object.status?.containerStatuses?.find((c) => c.name === 'srs')?.state
-      events.push({at: Date.now(), type: ev.type, name: ev.object.metadata.name, deleting: Boolean(ev.object.metadata.deletionTimestamp), terminated: srsState?.terminated})
-    }
-  })
-  return {events, stop: () => child.kill()}
 }
 
 /** Samples podsim's view of each pod's SRS (state, open HTTP connections) until stopped. */

@@ -40,6 +40,27 @@ describe('renderRollout: how the leaving pods left', () => {
     expect(text).toContain('viewers cut: an unknown number, killed at the end of their grace period: edge-b (viewers unknown)')
   })
 
+  test('a handed-off pod says how many clients were closed, and is never called drained', () => {
+    const text = renderRollout(
+      promoted(
+        [
+          {pod: 'edge-a', viewers: 0, outcome: 'drained'},
+          {pod: 'edge-b', viewers: 3, outcome: 'handed-off', handedOff: 3},
+        ],
+        ['edge-a'],
+      ),
+    )
+    expect(text).toContain('took away: edge-a (0 viewers): drained, edge-b (3 viewers): handed off, 3 clients closed through the SRS API')
+    expect(text).toContain('handed off: 3 clients closed through the SRS API (players reconnect to pods that stay): edge-b (3 clients)')
+    expect(text).toContain('drained and gone: edge-a')
+    expect(text).not.toContain('drained and gone: edge-a, edge-b')
+  })
+
+  test('StatefulSet ordinals that restarted say how each left', () => {
+    const text = renderRollout(promoted([{pod: 'srs-origin-2', viewers: 3, ordinal: 2, outcome: 'cut', cut: 3}], []))
+    expect(text).toContain('restarted: ordinal 2 srs-origin-2 (3 viewers): CUT, killed at the end of its grace period with 3 viewers on it')
+  })
+
   test('a clean run says drained', () => {
     const text = renderRollout(promoted([{pod: 'edge-a', viewers: 0, outcome: 'drained'}], ['edge-a']))
     expect(text).toContain('took away: edge-a (0 viewers): drained')

@@ -41,6 +41,12 @@ export interface KubeList<T> {
   resourceVersion: string
 }
 
+/** A held connection to a pod's port (openPodApiSession). */
+export interface PodApiSession {
+  request(path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse>
+  close(): void
+}
+
 export interface ProxyResponse {
   status: number
   contentType: string
@@ -73,6 +79,13 @@ export interface KubeClient {
    * (kubernetes issue 38775). The forward lives for this request only; nothing listens locally.
    */
   podPortForwardGet(namespace: string, pod: string, port: number, path: string, opts: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse>
+  /**
+   * One port-forward connection to a pod's port, held open for several HTTP/1.1 requests
+   * (keep-alive) until close(): a connection opened before a pod starts terminating outlives
+   * the listener SRS closes ~1 s into its graceful quit, so it can still reach that SRS.
+   * It is itself a connection SRS waits for: the caller closes it on every path.
+   */
+  openPodApiSession(namespace: string, pod: string, port: number, opts: {timeoutMs: number}): Promise<PodApiSession>
   /**
    * Readies what podPortForwardGet needs before the first pod's timeout starts. Port-forwards
    * now load nothing (websockets on this client's own connections), so this costs nothing; it
@@ -520,6 +533,84 @@ class RestKubeClient implements KubeClient {
     }
   }
 
+  async openPodApiSession(namespace: string, pod: string, port: number, opts: {timeoutMs: number}): Promise<PodApiSession> {
+    const what = {verb: 'create', resource: 'pods/portforward', namespace, name: pod}
+    this.portForwarder ??= Promise.resolve(this.newPortForwarder())
+    const forwarder = await this.portForwarder
+    const toPod = new PassThrough()
+    const fromPod = new PassThrough()
+    const errors: Buffer[] = []
+    const errStream = new PassThrough()
+    errStream.on('data', (c: Buffer) => errors.push(c))
+    // The socket node's HTTP client reads and writes; an Agent with keepAlive keeps it between requests.
+    const socket = Object.assign(
+      new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          toPod.write(chunk, cb)
+        },
+      }),
+      {setKeepAlive: noop, setNoDelay: noop, setTimeout: noop, ref: noop, unref: noop},
+    )
+    fromPod.on('data', (c: Buffer) => socket.push(c))
+    let ws: {close(): void; on?(ev: string, f: () => void): void} | undefined
+    let closed = false
+    const close = () => {
+      closed = true
+      toPod.end()
+      ws?.close()
+      socket.destroy()
+      agent.destroy()
+    }
+    let given = false
+    // One connection only: a second one would be refused by a pod that stopped listening.
+    const agent = new (class extends http.Agent {
+      override createConnection(_o: object, cb: (err: Error | null, s?: Duplex) => void): Duplex | undefined {
+        if (given || closed) return void cb(new PortForwardRefused(`the held port-forward to ${pod}:${port} is closed`))
+        given = true
+        return socket
+      }
+    })({keepAlive: true, maxSockets: 1})
+    const opening = forwarder.portForward(namespace, pod, [port], fromPod, errStream, toPod)
+    const timer = setTimeout(close, opts.timeoutMs)
+    try {
+      ws = (await opening) as typeof ws
+    } finally {
+      clearTimeout(timer)
+    }
+    if (closed) {
+      ws?.close()
+      throw this.timeoutError({method: 'GET', path: `(port-forward ${pod}:${port})`, what}, opts.timeoutMs)
+    }
+    ws?.on?.('close', () => socket.push(null))
+    const request = (path: string, r: {timeoutMs: number; headers?: Record<string, string>; method?: string}) =>
+      new Promise<ProxyResponse>((resolve, reject) => {
+        const started = Date.now()
+        // A request that does not come back leaves the stream unusable: the session ends.
+        const t = setTimeout(() => {
+          close()
+          reject(this.timeoutError({method: r.method ?? 'GET', path, what}, r.timeoutMs))
+        }, r.timeoutMs)
+        const req = http.request({method: r.method ?? 'GET', path, host: 'localhost', port, agent, headers: {...r.headers, Host: `localhost:${port}`}}, (resp) => {
+          const chunks: Buffer[] = []
+          resp.on('data', (c: Buffer) => chunks.push(c))
+          resp.on('end', () => {
+            clearTimeout(t)
+            this.opts.verbose?.(`held port-forward ${namespace}/${pod}:${port} ${r.method ?? 'GET'} ${path} ${resp.statusCode} ${Date.now() - started}ms`)
+            resolve({status: resp.statusCode ?? 0, contentType: String(resp.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8')})
+          })
+          resp.on('error', reject)
+        })
+        req.on('error', (error) => {
+          clearTimeout(t)
+          const said = Buffer.concat(errors).toString('utf8').trim()
+          reject(error instanceof PortForwardRefused ? error : new PortForwardRefused(said || `the held port-forward to ${pod}:${port} closed before SRS answered`))
+        })
+        req.end()
+      })
+    return {request, close}
+  }
+
   private portForwardError(ans: RawAnswer, what: RequestSpec['what']): KubeApiError {
     const err = this.apiError(ans, what)
     if (ans.status !== 403 || err.refused?.verb === 'impersonate') return err
@@ -846,6 +937,10 @@ export class PortForwardRefused extends Error {
     super(message)
     this.name = 'PortForwardRefused'
   }
+}
+
+const noop = function (this: unknown) {
+  return this
 }
 
 interface PortForwarder {

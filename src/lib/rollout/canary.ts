@@ -9,6 +9,7 @@ import type {KubeClient} from '../kube/client.js'
 import {isValidTag, parseImageRef} from '../srs/image.js'
 import {executorFor, type RolloutOptions} from './executor.js'
 import {planCanary, type CanaryRequest as CanaryPlanRequest, type RolloutStep} from './plan.js'
+import {refuseHandOff} from './handoff.js'
 import {refuse} from './refusal.js'
 import type {CanaryResult, LeavingPod} from './result.js'
 import {observeTarget} from './target.js'
@@ -31,14 +32,12 @@ export async function runCanary(kube: KubeClient, req: CanaryRequest, opts: Roll
   const exec = await executorFor(kube, t, opts)
   if (!req.dryRun) await exec.checkApiAccess(t)
   // The plan again, now knowing the viewers on each pod: it names the pods that go.
-  const plan = planCanary(
-    t,
-    req,
-    await exec.viewers(
-      t.pods.filter((p) => !p.metadata.deletionTimestamp),
-      req.dryRun,
-    ),
+  const viewersNow = await exec.viewers(
+    t.pods.filter((p) => !p.metadata.deletionTimestamp),
+    req.dryRun,
   )
+  const plan = planCanary(t, req, viewersNow)
+  if (exec.handsOff) await refuseHandOff(exec, t, plan.steps, viewersNow)
   const warnings = [...plan.warnings]
   const base = {namespace: t.namespace, workload: plan.workload, kind: plan.kind, canary: plan.canary, stableImage: plan.stableImage, canaryImage: plan.canaryImage, split: plan.split, warnings, dryRun: req.dryRun}
   // Once a step ran and waited, its leaving list is the pods that really left and how (exec.run's `left`).

@@ -21,6 +21,7 @@ import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
 import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
 import type {RolloutWrite} from './patches.js'
+import {HandOff} from './handoff.js'
 import type {LeavingPod, VerifiedPod} from './result.js'
 import {podViewers} from './viewers.js'
 
@@ -42,6 +43,8 @@ export interface ExecutorOptions {
   timeoutLabel: string
   /** Test hook (KUBECTL_SRS_STOP_AFTER_STEP, read by the command): the process exits 130 right after its step. */
   stopHook?: StopHook
+  /** --handoff-after: close a leaving pod's remaining clients after this long draining (undefined: wait as the grace period allows). */
+  handoffAfterMs?: number
 }
 
 /** What a rollout command hands over: the executor's options less what the target decides, plus the credential flags. */
@@ -108,29 +111,44 @@ export class RolloutExecutor {
     const done: RolloutStep[] = []
     const outcome = {verified: [] as VerifiedPod[], drained: [] as string[], left: new Map<RolloutStep, LeavingPod[]>()}
     for (const step of steps) {
-      // A draining SRS closes its API port: read the connections of the side that shrinks now.
-      const before = step.drains ? await this.connections(await this.livePods(step.drains.selector), this.opts.apiPort) : new Map<string, number>()
-      if (step.deletionCosts) await this.withDeletionCosts(step.deletionCosts, () => this.writeAll(step.writes))
-      else await this.writeAll(step.writes)
-      const left: LeavingPod[] = []
-      if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome, left)
-      if (step.counted) {
-        this.stepDone(step.description)
-        done.push(step)
+      // A draining SRS closes its API port: read the viewers of the side that shrinks now
+      // (null where its SRS does not answer: a kill is then cut by an unknown number, never 0).
+      const live = step.drains ? await this.livePods(step.drains.selector) : []
+      const before: Before = {viewers: step.drains ? await this.viewers(live) : new Map(), uids: new Map(live.map((p) => [p.metadata.name, p.metadata.uid ?? '']))}
+      const handoff = wait && step.drains && step.leaving?.length && this.opts.handoffAfterMs !== undefined ? this.handOff() : undefined
+      try {
+        await handoff?.open(step.leaving!.map((p) => p.pod))
+        if (step.deletionCosts) await this.withDeletionCosts(step.deletionCosts, () => this.writeAll(step.writes))
+        else await this.writeAll(step.writes)
+        const left: LeavingPod[] = []
+        if (wait) for (const w of step.waitBeforeDone ?? []) await this.waitFor(w, before, outcome, left, handoff)
+        if (step.counted) {
+          this.stepDone(step.description)
+          done.push(step)
+        }
+        if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome, left, handoff)
+        if (left.length) outcome.left.set(step, left)
+      } finally {
+        // Each held session holds its pod's quit: none outlives the step.
+        handoff?.closeAll()
       }
-      if (wait) for (const w of step.waitAfterDone ?? []) await this.waitFor(w, before, outcome, left)
-      if (left.length) outcome.left.set(step, left)
     }
     return {done, ...outcome}
   }
 
-  private async waitFor(w: RolloutWait, before: Map<string, number>, outcome: {verified: VerifiedPod[]; drained: string[]}, left: LeavingPod[]): Promise<void> {
-    if (w.kind === 'verified') outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
-    else {
-      const gone = await this.waitDrained(w.what, w.selector, before, w.remaining)
-      left.push(...gone)
-      outcome.drained.push(...gone.filter((p) => p.outcome === 'drained').map((p) => p.pod))
+  private handOff(): HandOff {
+    const o = this.opts
+    return new HandOff(this.kube, {namespace: o.namespace, apiPort: o.apiPort, credentials: o.credentials, afterMs: o.handoffAfterMs!, podTimeoutMs: o.podTimeoutMs, log: o.log})
+  }
+
+  private async waitFor(w: RolloutWait, before: Before, outcome: {verified: VerifiedPod[]; drained: string[]}, left: LeavingPod[], handoff: HandOff | undefined): Promise<void> {
+    if (w.kind === 'verified') {
+      outcome.verified = await this.waitReadyAndVerified(w.what, w.selector, w.count, w.image, this.opts.apiPort, this.opts.container)
+      return
     }
+    const gone = w.kind === 'drained' ? await this.waitDrained(w.what, w.selector, before.viewers, w.remaining, handoff) : await this.waitRestarted(w.what, w.selector, w.pods, before, handoff)
+    left.push(...gone)
+    outcome.drained.push(...gone.filter((p) => p.outcome === 'drained').map((p) => p.pod))
   }
 
   private async writeAll(writes: RolloutWrite[]): Promise<void> {
@@ -196,6 +214,11 @@ export class RolloutExecutor {
   /** The pods of a selector that are not terminating. */
   async livePods(selector: string): Promise<Pod[]> {
     return (await this.pods(selector)).filter((p) => !p.metadata.deletionTimestamp)
+  }
+
+  /** Whether the run hands off (--handoff-after). */
+  get handsOff(): boolean {
+    return this.opts.handoffAfterMs !== undefined
   }
 
   remainingMs(): number {
@@ -298,6 +321,11 @@ export class RolloutExecutor {
     )
   }
 
+  /** The SRS version each pod's API reports (null: no answer). */
+  async srsVersions(pods: Pod[]): Promise<Map<string, string | null>> {
+    return new Map((await this.verifyVersions(pods, this.opts.apiPort, this.opts.container)).map((v) => [v.pod, v.version]))
+  }
+
   /** Asks each pod's SRS API for its version and checks it against the pod's image tag. */
   async verifyVersions(pods: Pod[], apiPort: number, container: string): Promise<VerifiedPod[]> {
     return Promise.all(
@@ -371,7 +399,7 @@ export class RolloutExecutor {
    * terminated state, else gone before or after its deletionTimestamp): drained, or cut with the
    * viewers last read. `remaining` is the number of pods that side keeps.
    */
-  async waitDrained(what: string, selector: string, before: Map<string, number>, remaining: number): Promise<LeavingPod[]> {
+  async waitDrained(what: string, selector: string, before: ReadonlyMap<string, number | null>, remaining: number, handoff?: HandOff): Promise<LeavingPod[]> {
     const gone: LeavingPod[] = []
     const annotated = new Set<string>()
     const lastSeen = new Map<string, Pod>()
@@ -387,21 +415,11 @@ export class RolloutExecutor {
         lastSeen.set(name, p)
         if (annotated.has(name)) continue
         annotated.add(name)
-        const n = before.get(name)
-        if (n !== undefined) {
-          await this.kube.patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace).catch(() => undefined) // the pod may already be gone
-          this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n} viewers`)
-        }
+        await this.leaving(name, before, handoff)
       }
       for (const name of annotated) {
         if (pods.some((p) => p.metadata.name === name) || gone.some((g) => g.pod === name)) continue
-        const viewers = before.get(name) ?? null
-        const killed = podEnding(lastSeen.get(name), this.opts.container, Date.now()) === 'killed'
-        // A kill is never called drained, even with 0 viewers read: something held SRS's quit.
-        if (killed) {
-          gone.push({pod: name, viewers, outcome: 'cut', cut: viewers})
-          this.opts.log(`pod ${name} was killed at the end of its grace period: ${viewers ?? 'an unknown number of'} viewers cut`)
-        } else gone.push({pod: name, viewers, outcome: 'drained'})
+        gone.push(await this.howItLeft(name, lastSeen.get(name), before.get(name) ?? null, handoff))
       }
       // Done when the controller has taken the side down to `remaining` pods and every pod it
       // took away is gone; right after the scale-down it may not have acted yet.
@@ -418,6 +436,81 @@ export class RolloutExecutor {
       await this.nextPodChange(selector)
     }
   }
+
+  /**
+   * After a StatefulSet write: waits until every ordinal in `pods` that ran when the step began
+   * (same uid) is gone, and says how each left, as waitDrained does for a Deployment. The
+   * controller restarts them one at a time, highest first; the new pod under the same name is
+   * for the 'verified' wait that follows.
+   */
+  async waitRestarted(what: string, selector: string, pods: string[], before: Before, handoff?: HandOff): Promise<LeavingPod[]> {
+    const gone: LeavingPod[] = []
+    const lastSeen = new Map<string, Pod>()
+    const pending = new Set(pods.filter((name) => before.uids.has(name)))
+    const noted = new Set<string>()
+    for (;;) {
+      const all = await this.pollPods(what, selector)
+      if (!all) {
+        await sleep(POLL_MS)
+        continue
+      }
+      for (const name of [...pending]) {
+        const p = all.find((x) => x.metadata.name === name)
+        if (p && (p.metadata.uid ?? '') === before.uids.get(name)) {
+          lastSeen.set(name, p)
+          if (p.metadata.deletionTimestamp && !noted.has(name)) {
+            noted.add(name)
+            await this.leaving(name, before.viewers, handoff)
+          }
+          continue
+        }
+        pending.delete(name)
+        const ordinal = Number(/-(\d+)$/.exec(name)?.[1])
+        gone.push({...(await this.howItLeft(name, lastSeen.get(name), before.viewers.get(name) ?? null, handoff)), ordinal})
+      }
+      if (pending.size === 0) return gone
+      const restarting = [...pending].filter((n) => noted.has(n))
+      const viewers = restarting.reduce((s, n) => s + (before.viewers.get(n) ?? 0), 0)
+      this.opts.progress.update(`${what}: ${pods.length - pending.size}/${pods.length} ordinal(s) restarted${restarting.length ? `, ${restarting.join(', ')} draining ${viewers} viewers` : ''}`)
+      if (this.remainingMs() <= 0) {
+        throw new TimeoutError(
+          `timed out while ordinal(s) ${[...pending].join(', ')} of ${what} had not restarted`,
+          `a pod keeps serving until its clients leave or terminationGracePeriodSeconds ends; run the same command again to continue, or wait longer with --timeout (waited ${this.opts.timeoutLabel})`,
+        )
+      }
+      await this.nextPodChange(selector)
+    }
+  }
+
+  /** A pod started terminating: notes the viewers it had (a draining SRS closes its API port) and starts its hand-off. */
+  private async leaving(name: string, viewers: ReadonlyMap<string, number | null>, handoff: HandOff | undefined): Promise<void> {
+    handoff?.start(name)
+    const n = viewers.get(name)
+    if (n === undefined) return
+    if (n !== null) await this.kube.patch(Resources.pods, name, {metadata: {annotations: {[LAST_CONNECTIONS_ANNOTATION]: String(n)}}}, 'merge', this.opts.namespace).catch(() => undefined) // the pod may already be gone
+    this.opts.log(`pod ${name} leaves through SRS graceful quit, draining ${n ?? 'an unknown number of'} viewers`)
+  }
+
+  /**
+   * How a pod that is gone left (podEnding: the container's terminated state, else gone before
+   * or after its deletionTimestamp): cut with the viewers last read when killed, even with 0
+   * read (something held SRS's quit), handed off when its hand-off closed clients, else drained.
+   */
+  private async howItLeft(name: string, lastSeen: Pod | undefined, viewers: number | null, handoff: HandOff | undefined): Promise<LeavingPod> {
+    const closed = await handoff?.result(name)
+    if (podEnding(lastSeen, this.opts.container, Date.now()) === 'killed') {
+      this.opts.log(`pod ${name} was killed at the end of its grace period: ${viewers ?? 'an unknown number of'} viewers cut`)
+      return {pod: name, viewers, outcome: 'cut', cut: viewers}
+    }
+    if (closed) return {pod: name, viewers, outcome: 'handed-off', handedOff: closed}
+    return {pod: name, viewers, outcome: 'drained'}
+  }
+}
+
+/** What a step read of its pods before its writes: viewers (null: SRS did not say) and uids (a StatefulSet pod keeps its name when replaced). */
+interface Before {
+  viewers: ReadonlyMap<string, number | null>
+  uids: ReadonlyMap<string, string>
 }
 
 /** An API failure a poll can outlive: unreachable, timed out, 5xx, or 429 past the client's retries. */

@@ -121,7 +121,11 @@ export function trackState(stable: number, canary: number, partition?: number): 
 }
 
 /** What the executor waits for (only with --wait). */
-export type RolloutWait = {kind: 'verified'; what: string; selector: string; count: number; image: string} | {kind: 'drained'; what: string; selector: string; remaining: number}
+export type RolloutWait =
+  | {kind: 'verified'; what: string; selector: string; count: number; image: string}
+  | {kind: 'drained'; what: string; selector: string; remaining: number}
+  /** StatefulSet ordinals that the step restarts: each old pod gone, and how it left. */
+  | {kind: 'restarted'; what: string; selector: string; pods: string[]}
 
 /** A refusal, as a value: the runner turns it into the error, before the first write. */
 export interface Refusal {
@@ -183,6 +187,11 @@ function shrink(t: RolloutTarget, track: 'stable' | 'canary', remaining: number,
   const order = ordered.map((p) => p.metadata.name)
   const deletionCosts = (rolling && ordered.length > 1) || (!rolling && going.length > 0 && going.length < ordered.length) ? {selector, order, remaining: rolling ? 0 : remaining, restore: !rolling} : undefined
   return {leaving: leavingOf(going, viewers), ...(deletionCosts ? {deletionCosts} : {})}
+}
+
+/** A StatefulSet step's ordinals that restart: their viewers are read before, and each is waited for until its old pod is gone. */
+function restarts(t: RolloutTarget, leaving: LeavingPod[]): Pick<RolloutStep, 'leaving' | 'drains' | 'waitAfterDone'> {
+  return {leaving, drains: {track: 'stable', selector: t.podSelector}, waitAfterDone: leaving.length ? [{kind: 'restarted', what: `restarted ordinals of ${t.model.name}`, selector: t.podSelector, pods: leaving.map((p) => p.pod)}] : []}
 }
 
 /** StatefulSet pods that restart when ordinals >= partition run `image`. */
@@ -341,8 +350,9 @@ function planStatefulSetCanary(t: RolloutTarget, sts: StatefulSet, req: CanaryRe
   const image = split.canary === 0 ? stableImage : canaryImage
   const write = partitionPatch(sts, t.model.container, partition, image, stableImage, split)
   const description = `set partition of ${sts.metadata.name} to ${partition} with image ${image} (ordinals ${partition}..${total - 1})`
-  const step: RolloutStep = {kind: 'set-partition', description, end: trackState(partition, total - partition, partition), counted: true, writes: [write], leaving: partitionLeaving(t, partition, image, viewers)}
-  if (split.canary > 0) step.waitAfterDone = [{kind: 'verified', what: `canary ordinals of ${sts.metadata.name}`, selector: t.podSelector, count: split.canary, image: canaryImage}]
+  const leaving = partitionLeaving(t, partition, image, viewers)
+  const step: RolloutStep = {kind: 'set-partition', description, end: trackState(partition, total - partition, partition), counted: true, writes: [write], ...restarts(t, leaving)}
+  if (split.canary > 0) step.waitAfterDone = [...step.waitAfterDone!, {kind: 'verified', what: `canary ordinals of ${sts.metadata.name}`, selector: t.podSelector, count: split.canary, image: canaryImage}]
   const refusals: Refusal[] =
     sts.spec.updateStrategy?.type === 'OnDelete' ? [{message: `StatefulSet ${sts.metadata.name} uses the OnDelete update strategy`, reason: 'Refused', hint: 'switch it to RollingUpdate to use a partition canary', whenApplying: true}] : []
   return {
@@ -393,9 +403,9 @@ export function planPromote(t: RolloutTarget, viewers: PodViewers = new Map()): 
       end: trackState(0, total, 0),
       counted: true,
       writes: [promotePartitionPatch(sts.metadata.name, image)],
-      leaving: partitionLeaving(t, 0, image, viewers),
-      waitAfterDone: [{kind: 'verified', what: `${sts.metadata.name}`, selector: t.podSelector, count: total, image}],
+      ...restarts(t, partitionLeaving(t, 0, image, viewers)),
     }
+    step.waitAfterDone!.push({kind: 'verified', what: `${sts.metadata.name}`, selector: t.podSelector, count: total, image})
     return {kind: 'StatefulSet', workload: sts.metadata.name, action: 'promote', image, steps: [step], refusals, message: `${sts.metadata.name} runs ${image} on all ${total} pods`}
   }
   const stable = t.deployment!
@@ -485,9 +495,9 @@ export function planAbort(t: RolloutTarget, viewers: PodViewers = new Map()): Ch
       end: trackState(total, 0, 0),
       counted: true,
       writes: [abortPartitionPatch(sts.metadata.name, t.model.container, stableImage)],
-      leaving: partitionLeaving(t, 0, stableImage, viewers),
-      waitAfterDone: [{kind: 'verified', what: sts.metadata.name, selector: t.podSelector, count: total, image: stableImage}],
+      ...restarts(t, partitionLeaving(t, 0, stableImage, viewers)),
     }
+    step.waitAfterDone!.push({kind: 'verified', what: sts.metadata.name, selector: t.podSelector, count: total, image: stableImage})
     return {kind: 'StatefulSet', workload: sts.metadata.name, action: 'abort-canary', image: stableImage, steps: [step], refusals: [], message: `canary aborted: ${sts.metadata.name} runs ${stableImage} on every pod`}
   }
   return undefined
@@ -544,8 +554,12 @@ export function planUndo(t: RolloutTarget, src: RevisionSources, toRevision: num
     counted: true,
     writes: [write],
     drains: {track: 'stable', selector},
-    ...(t.deployment ? shrink(t, 'stable', 0, viewers, true) : {leaving: partitionLeaving(t, 0, target.image, viewers)}),
-    waitAfterDone: [{kind: 'verified', what: name, selector, count: total, image: target.image}, ...(t.deployment ? [{kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: total} as const] : [])],
+    ...(t.deployment ? shrink(t, 'stable', 0, viewers, true) : restarts(t, partitionLeaving(t, 0, target.image, viewers))),
   }
+  step.waitAfterDone = [
+    ...(step.waitAfterDone ?? []),
+    {kind: 'verified', what: name, selector, count: total, image: target.image},
+    ...(t.deployment ? [{kind: 'drained', what: `old pods of ${name}`, selector: t.stableSelector, remaining: total} as const] : []),
+  ]
   return {kind, workload: name, action: 'undo', image: target.image, steps: [step], refusals: [], revision: target.revision, message: `${name} rolled back to revision ${target.revision} (${target.image})`}
 }

@@ -11,9 +11,10 @@ export interface VerifiedPod {
 
 /**
  * How a pod that a step took away left: 'drained' (its viewers left, SRS quit by itself), 'cut'
- * (killed at the end of its grace period). Hand-off (issue 19 item 5) is not built yet.
+ * (killed at the end of its grace period), 'handed-off' (--handoff-after closed its remaining
+ * clients through the SRS API, its players reconnect to pods that stay, then SRS quit by itself).
  */
-export type LeavingOutcome = 'drained' | 'cut'
+export type LeavingOutcome = 'drained' | 'cut' | 'handed-off'
 
 /**
  * A pod a step takes away (a StatefulSet: an ordinal it restarts) and the viewers on it: when
@@ -28,6 +29,8 @@ export interface LeavingPod {
   outcome?: LeavingOutcome
   /** With outcome 'cut': the viewers cut (the last count read before it drained; null: its SRS did not say). */
   cut?: number | null
+  /** With outcome 'handed-off': the clients closed through the SRS API. */
+  handedOff?: number
 }
 
 export interface CanaryResult {

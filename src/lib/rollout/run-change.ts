@@ -1,6 +1,7 @@
 /** What promote and rollback share after planning: the API check, the executor run, the result. */
 import type {RolloutExecutor} from './executor.js'
 import type {ChangePlan, PodViewers} from './plan.js'
+import {refuseHandOff} from './handoff.js'
 import {refuse} from './refusal.js'
 import type {RolloutResult} from './result.js'
 import type {RolloutTarget} from './target.js'
@@ -11,7 +12,9 @@ export async function runChange(t: RolloutTarget, exec: RolloutExecutor, planFor
   refuse(first.refusals)
   if (first.steps.length === 0) return resultOf(t, first, [], [], [])
   await exec.checkApiAccess(t)
-  const plan = planFor(await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp)))
+  const viewers = await exec.viewers(t.pods.filter((p) => !p.metadata.deletionTimestamp))
+  const plan = planFor(viewers)
+  if (exec.handsOff) await refuseHandOff(exec, t, plan.steps, viewers)
   const {done, verified, drained, left} = await exec.run(plan.steps, wait)
   // A step that ran and waited lists the pods that really left and how; otherwise the plan's.
   const leaving = done.filter((s) => (left.get(s) ?? s.leaving)?.length).map((s) => ({step: s.listedAs ?? s.description, pods: left.get(s) ?? s.leaving!}))

@@ -47,16 +47,20 @@ export function renderHistory(h: Pick<RolloutHistory, 'workload' | 'kind' | 'rev
   return `${h.kind.toLowerCase()}/${h.workload}\n` + text.columns([['REVISION', 'IMAGE', 'CHANGE-CAUSE'], ...h.revisions.map((r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, r.changeCause ?? '<none>'])])
 }
 
+const clients = (n: number | undefined) => `${n ?? 0} client${n === 1 ? '' : 's'}`
+
 const viewers = (n: number | null | undefined) => (n === null || n === undefined ? 'viewers unknown' : `${n} viewer${n === 1 ? '' : 's'}`)
 
 /**
  * "takes away: pod-a (0 viewers), pod-b (3 viewers)" as planned; "took away: pod-a (0 viewers):
- * drained" once the pods left; a StatefulSet's ordinals restart instead.
+ * drained" once the pods left; a StatefulSet's ordinals restart instead ("restarted: ordinal 1
+ * pod-1 (2 viewers): CUT, ...").
  */
 function leavingLine(pods: LeavingPod[], anyCut: boolean): string {
-  if (pods.some((p) => p.ordinal !== undefined)) return `restarts: ${pods.map((p) => `ordinal ${p.ordinal} ${p.pod} (${viewers(p.viewers)})`).join(', ')}`
-  if (pods.some((p) => p.outcome)) return `took away: ${pods.map((p) => `${p.pod} (${viewers(p.viewers)}): ${outcomeText(p, anyCut)}`).join(', ')}`
-  return `takes away: ${pods.map((p) => `${p.pod} (${viewers(p.viewers)})`).join(', ')}`
+  const ordinals = pods.some((p) => p.ordinal !== undefined)
+  const name = (p: LeavingPod) => `${ordinals ? `ordinal ${p.ordinal} ` : ''}${p.pod} (${viewers(p.viewers)})`
+  if (pods.some((p) => p.outcome)) return `${ordinals ? 'restarted' : 'took away'}: ${pods.map((p) => `${name(p)}: ${outcomeText(p, anyCut)}`).join(', ')}`
+  return `${ordinals ? 'restarts' : 'takes away'}: ${pods.map(name).join(', ')}`
 }
 
 /** Pods killed with viewers on them (or an unknown count): the run cut viewers. */
@@ -68,6 +72,7 @@ function cutViewers(pods: LeavingPod[]): boolean {
 function outcomeText(p: LeavingPod, anyCut: boolean): string {
   if (p.outcome === 'cut' && p.cut === 0) return 'killed at the end of its grace period, no viewer on it (something else held its quit)'
   if (p.outcome === 'cut') return `CUT, killed at the end of its grace period with ${viewers(p.cut)} on it`
+  if (p.outcome === 'handed-off') return `handed off, ${clients(p.handedOff)} closed through the SRS API`
   return anyCut ? 'quit by itself after its viewers left' : 'drained'
 }
 
@@ -75,6 +80,9 @@ function outcomeText(p: LeavingPod, anyCut: boolean): string {
 function outcomeLines(pods: LeavingPod[], drained: string[]): string[] {
   const out: string[] = []
   if (drained.length) out.push(cutViewers(pods) ? `quit by themselves, no viewer cut: ${drained.join(', ')}` : `drained and gone: ${drained.join(', ')}`)
+  const handed = pods.filter((p) => p.outcome === 'handed-off')
+  if (handed.length)
+    out.push(`handed off: ${clients(handed.reduce((s, p) => s + (p.handedOff ?? 0), 0))} closed through the SRS API (players reconnect to pods that stay): ${handed.map((p) => `${p.pod} (${clients(p.handedOff)})`).join(', ')}`)
   const cut = pods.filter((p) => p.outcome === 'cut' && p.cut !== 0)
   if (cut.length) {
     const known = cut.every((p) => typeof p.cut === 'number')

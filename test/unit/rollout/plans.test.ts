@@ -7,6 +7,7 @@ import {describe, expect, test} from '@jest/globals'
 import type {Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} from '../../../src/lib/kube/types.js'
 import type {RolloutWrite} from '../../../src/lib/rollout/patches.js'
 import {planAbort, planCanary, planPromote, planUndo, type CanaryRequest, type RolloutStep} from '../../../src/lib/rollout/plan.js'
+import {handOffRefusal, versionDrains} from '../../../src/lib/rollout/handoff-refusal.js'
 import {targetFrom, type RolloutTarget} from '../../../src/lib/rollout/target.js'
 import type {ObservedObjects} from '../../../src/lib/srs/topology.js'
 import {loadTopology} from '../../helpers/topologies.js'
@@ -379,5 +380,31 @@ describe('least-loaded first: the pods that go, and the deletion costs that make
       {pod: 'srs-origin-2', viewers: 3, ordinal: 2},
     ])
     expect(plan.steps[0]!.deletionCosts).toBeUndefined()
+    // Each restarted ordinal is waited for (how it left) before the canary's versions are verified.
+    expect(plan.steps[0]!.waitAfterDone!.map((w) => w.kind)).toEqual(['restarted', 'verified'])
+    expect(plan.steps[0]!.waitAfterDone![0]).toMatchObject({kind: 'restarted', pods: ['srs-origin-1', 'srs-origin-2']})
+    expect(plan.steps[0]!.drains).toEqual({track: 'stable', selector: 'app=srs-origin'})
+  })
+
+  test('--handoff-after is refused on a leaving SRS that cannot drain, and where the viewers would not fit the pods left', () => {
+    const objs = edges(2)
+    objs.pods.push(edgePod('e0'), edgePod('e1'))
+    const t = target(objs, 'srs-edge-deploy')
+    const viewers = new Map([
+      ['e0', 3],
+      ['e1', 4],
+    ])
+    const plan = planCanary(t, {percent: 50, to: 'v4.0.6', force: false}, viewers)
+    expect(handOffRefusal(t, plan.steps, viewers, new Map([['e0', '4.0.5']]))).toBeUndefined()
+    expect(handOffRefusal(t, plan.steps, viewers, new Map([['e0', '5.0.213']]))).toMatchObject({exitCode: 2, message: expect.stringContaining('e0 runs SRS 5.0.213, which cannot drain gracefully')})
+    expect(handOffRefusal(t, plan.steps, viewers, new Map([['e0', '6.0.131']]))?.exitCode).toBe(2)
+    const tight = structuredClone(t)
+    Object.assign(tight.model.settings.global, {maxConnections: {...tight.model.settings.global.maxConnections, value: 3}})
+    expect(handOffRefusal(tight, plan.steps, viewers, new Map())).toMatchObject({exitCode: 2, message: expect.stringContaining('leaves 2 pod(s) of max_connections 3 (room for 6) for the 7 viewers of srs-edge-deploy')})
+  })
+
+  test('versionDrains: 4.x and 6.0.132+ drain, 5.x and 6.0 before 6.0.132 do not', () => {
+    expect(['4.0.271', '6.0.132', '6.0.157', '7.0.1'].map(versionDrains)).toEqual([true, true, true, true])
+    expect(['5.0.213', '6.0.131', '6.0.48'].map(versionDrains)).toEqual([false, false, false])
   })
 })

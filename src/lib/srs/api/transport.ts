@@ -4,7 +4,7 @@
  * and against the apiserver pod proxy in real use.
  */
 import {KubeApiError, TimeoutError} from '../../errors.js'
-import {PortForwardRefused, type KubeClient} from '../../kube/client.js'
+import {PortForwardRefused, type KubeClient, type PodApiSession} from '../../kube/client.js'
 import type {SrsApiCredentials} from './credentials.js'
 
 export interface SrsHttpAnswer {
@@ -74,7 +74,7 @@ export function podTransport(
   let route: SrsRoute = (credentials?.authOnInConfig || policy === 'leave-nothing-open') && kube.podPortForwardGet ? 'port-forward' : 'proxy'
   const forward = async (path: string, timeoutMs: number, method?: string): Promise<SrsHttpAnswer> => {
     route = 'port-forward'
-    const headers: Record<string, string> = credentials ? {Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`} : {}
+    const headers = basicAuth(credentials)
     const answer = await kube.podPortForwardGet!(namespace, pod, port, path, {timeoutMs, headers, ...(method ? {method} : {})})
     if (answer.status === 401 && credentials) {
       throw new SrsTransportError('credentials-rejected', `SRS API rejected user "${credentials.username}" (credentials from ${credentials.from}): HTTP 401 through a port-forward`)
@@ -105,6 +105,28 @@ export function podTransport(
     }
   }
   return Object.defineProperty(transport, 'route', {get: () => route}) as PodTransport
+}
+
+/** The Authorization header SRS's http_api auth takes (none without credentials). */
+function basicAuth(credentials?: SrsApiCredentials): Record<string, string> {
+  return credentials ? {Authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`} : {}
+}
+
+/**
+ * A transport over a held session (KubeClient.openPodApiSession): every request goes over the
+ * one connection opened before the pod started its graceful quit, with the workload's credentials.
+ */
+export function sessionTransport(session: PodApiSession, pod: string, port: number, credentials?: SrsApiCredentials): SrsTransport {
+  const headers = basicAuth(credentials)
+  return async (path, {timeoutMs, method}) => {
+    try {
+      return await session.request(path, {timeoutMs, headers, ...(method ? {method} : {})})
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new SrsTransportError('timeout', `pod ${pod} did not answer on its held connection to port ${port} within ${timeoutMs} ms`)
+      if (error instanceof PortForwardRefused) throw new SrsTransportError('refused', `the held connection to ${pod}:${port} is gone: ${error.message}`)
+      throw error
+    }
+  }
 }
 
 /**

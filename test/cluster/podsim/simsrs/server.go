@@ -1,6 +1,7 @@
 package simsrs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -120,7 +121,8 @@ func (r *Registry) ensureListenerLocked(port int) error {
 	// IdleTimeout: SRS closes an HTTP connection that sends nothing for 15 s (its HTTP
 	// receive timeout); until then a keep-alive connection counts and holds up a graceful quit.
 	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: httpIdleTimeout,
-		ConnState: func(c net.Conn, st http.ConnState) { r.connState(c, port, st) }}
+		ConnState:   func(c net.Conn, st http.ConnState) { r.connState(c, port, st) },
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }}
 	r.servers = append(r.servers, srv)
 	go func() {
 		if err := srv.Serve(fl); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -177,7 +179,10 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	e, found := r.accepting(ta.IP.String(), ta.Port)
-	if !found { // the pod stopped listening while this keep-alive connection was open
+	if !found {
+		e, found = r.held(req, ta.Port)
+	}
+	if !found { // no SRS behind this connection any more
 		resetHTTP(w)
 		return
 	}
@@ -186,6 +191,31 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	} else {
 		e.Proc.serveHTTPServer(w, req)
 	}
+}
+
+// connKey carries the accepted connection into its requests (http.Server.ConnContext).
+type connKey struct{}
+
+// held: a connection accepted while its pod listened is still served after that SRS closed its
+// listeners in a graceful quit, until it exits, as real SRS serves an established keep-alive
+// connection (the plugin's --handoff-after closes clients through one).
+func (r *Registry) held(req *http.Request, port int) (endpoint, bool) {
+	c, _ := req.Context().Value(connKey{}).(net.Conn)
+	r.mu.RLock()
+	p := r.conns[c]
+	r.mu.RUnlock()
+	if p == nil {
+		return endpoint{}, false
+	}
+	select {
+	case <-p.Done():
+		return endpoint{}, false
+	default:
+	}
+	if s := p.Settings(); s.APIEnabled && s.APIPort == port {
+		return endpoint{Proc: p, Kind: KindAPI}, true
+	}
+	return endpoint{Proc: p, Kind: kindHTTPServer}, true
 }
 
 // podFilterListener resets connections to addresses no pod listens on at accept time.
