@@ -124,6 +124,7 @@ export const FLAG_KINDS: Record<string, ValueKind> = {
   'kubelet-sync': 'duration',
   interval: 'duration',
   'drain-budget': 'duration',
+  'handoff-after': 'duration',
   count: 'count',
   replicas: 'count',
   'to-revision': 'count',
