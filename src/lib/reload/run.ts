@@ -64,7 +64,8 @@ function isReady(p: Pod): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 }
 
-async function observePods(transports: PodTransports, credentials: SrsCredentialResolver, w: WorkloadModel, timeoutMs: number): Promise<ReloadWorkloadInput['pods']> {
+/** The live pods with their viewers; a pod whose clients could not be read is named in `warnings` (its place in the order is then a guess). */
+async function observePods(transports: PodTransports, credentials: SrsCredentialResolver, w: WorkloadModel, timeoutMs: number, warnings: string[]): Promise<ReloadWorkloadInput['pods']> {
   const auth = await credentials.forWorkload(w)
   const live = w.pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase === 'Running')
   return Promise.all(
@@ -72,6 +73,7 @@ async function observePods(transports: PodTransports, credentials: SrsCredential
       const tr = transports.of(p.metadata.name, w.apiPort, auth)
       const [clients, streams] = await Promise.all([listSrsClients(tr, {timeoutMs, pageSize: 100}), w.kind === 'StatefulSet' ? listSrsStreams(tr, {timeoutMs}) : undefined])
       const ordinal = /-(\d+)$/.exec(p.metadata.name)
+      if (!clients.ok) warnings.push(`viewers on ${p.metadata.name} unknown (${clients.failure.message}): it goes after the pods whose viewers are known`)
       return {
         name: p.metadata.name,
         ordinal: ordinal ? Number(ordinal[1]) : undefined,
@@ -118,7 +120,7 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
       configMap: w.config.configMap,
       configChangedAt: changedAt.get(w.name),
       rawReload: w.settings.global.rawApiEnabled.value && w.settings.global.rawApiAllowReload.value,
-      pods: await observePods(transports, credentials, w, requestTimeoutMs),
+      pods: await observePods(transports, credentials, w, requestTimeoutMs, warnings),
     })
   }
   const plan = planReload(inputs, {maxUnavailable: opts.maxUnavailable, onlyPods: opts.onlyPods})
