@@ -164,6 +164,7 @@ describe('reload next to other changes', () => {
     kubectl(['annotate', '-n', ns, 'pod', busy!, 'sim.srs.test/connections=3'])
     await eventually('the simulated clients counted', async () => podsimPod(ns, busy!)?.connections === 3)
     editConfig(ns, 'srs-edge-config')
+    editConfig(ns, 'srs-origin-config')
     let firstEnded = 0
     const first = srs(['reload', 'srs-edge-deploy', '-n', ns, '-o', 'json'], {timeoutMs: 240_000}).then((r) => ((firstEnded = Date.now()), r))
     // an edge's reload takes its origin cluster's lease: add-origin and sync-origins rewrite its origin list
@@ -171,10 +172,15 @@ describe('reload next to other changes', () => {
       const v = leaseOf(ns, 'statefulset', 'srs-origin')
       return v && (JSON.parse(v) as {op: string; holder: string; renewTime: string}).op === 'reload' ? (JSON.parse(v) as {holder: string}) : undefined
     })
-    const second = await srs(['reload', 'srs-edge-deploy', '-n', ns])
+    // the origins, whose pods all started before their ConfigMap changed: a restart to do, under
+    // the same lease (the edges may have none left: the first reload's surge pods read the change)
+    const origins = () => podUids(ns).filter((u) => u.startsWith('srs-origin-'))
+    const originsBefore = origins()
+    const second = await srs(['reload', 'srs-origin', '-n', ns])
     expect(second.code).toBe(1)
     expect(second.stderr).toMatch(new RegExp(`^error: another kubectl srs reload run \\(${held.holder}\\) is changing statefulset/srs-origin: its lease expires at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z unless renewed$`, 'm'))
     expect(second.stderr).toMatch(/^hint: wait for it to finish \(it renews the lease every 4 s while it runs\), then run reload again$/m)
+    expect(origins()).toEqual(originsBefore)
     const sync = await srs(['sync-origins', '-n', ns, '-o', 'json'], {timeoutMs: 240_000})
     const syncEnded = Date.now()
     const r = await first
