@@ -9,7 +9,9 @@ export default class Reload extends BaseCommand<typeof Reload> {
 
 Each pod is reported reloaded (and how that was confirmed), restarted (drained, or killed at the end of its grace period), up-to-date, or pending with the reason and what to run.
 
-Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pending or it timed out, or a pod was killed at the end of its grace period with viewers on it (they were cut), 2 for bad input or publishers to cut without --yes (nothing changed).`
+It takes the lease the origin commands take and refuses while another add-origin, remove-origin, sync-origins or reload holds it, naming the holder and when its lease expires. It restarts no workload scaled by an HPA, in a canary, or still rolling out: those are refused before any change (a raw API reload goes ahead).
+
+Exit status: 0 when every pod runs the ConfigMap's config, 3 when some are pending or it timed out, or a pod was killed at the end of its grace period with viewers on it (they were cut), 2 for bad input or publishers to cut without --yes, 1 when refused (another change holds the lease, an HPA, a canary, a rollout in progress); nothing changed in the last two.`
   static override examples = [
     {description: 'Every SRS workload of the namespace that reads a ConfigMap', command: '<%= config.bin %> reload -n live'},
     {description: 'The edges, two pods at a time', command: '<%= config.bin %> reload srs-edge-deploy --max-unavailable 2'},

@@ -13,7 +13,7 @@ import {listSrsStreams, PodTransports, querySrsVersions, srsAuthError, type PodT
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type WorkloadModel} from '../srs/topology.js'
 import {confirmReloads, reloadTargetOf, takeBaseline, type PodBaseline, type PodReloadReport, type ReloadTarget} from '../reload/confirm.js'
-import type {OriginLease, ReloadRecord} from './lease.js'
+import type {OriginLease, ReloadRecord} from '../srs/lease.js'
 import {sleep} from '../util.js'
 import {stopAfterStep, type StopHook} from '../stop-hook.js'
 import {editListText, type ClusterNaming} from './lists.js'

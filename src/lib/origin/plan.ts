@@ -11,6 +11,7 @@ import {getEdgeOrigins, getVhostRole, parseSrsConf} from '../srs/conf/index.js'
 import {imageTag} from '../srs/image.js'
 import {majorFromTag, type ObservedObjects, type OriginCluster, type Topology, type WorkloadModel} from '../srs/topology.js'
 import {CLONED_FROM_ANNOTATION, GITOPS_KEY, KUBE_ANNOTATION, ORIGIN_ANNOTATION_PREFIX} from '../vocabulary.js'
+import {clusterLeaseAnchor} from '../srs/lease.js'
 import {editListText, memberHost, namingOf, splitDeploymentPattern, type ClusterNaming, type ListKind} from './lists.js'
 
 export type OriginOp = 'add' | 'remove' | 'sync'
@@ -200,7 +201,7 @@ function planStatefulSet(topo: Topology, objs: ObservedObjects, req: OriginReque
   return {
     op: req.op,
     namespace: topo.namespace,
-    anchor: {kind: 'StatefulSet', name: sts.name},
+    anchor: clusterLeaseAnchor(cluster),
     cluster: {name: cluster.name, mode: 'statefulset', service: cluster.service, apiPort: cluster.apiPort},
     from,
     to,
@@ -255,7 +256,7 @@ function planDeployments(topo: Topology, objs: ObservedObjects, req: OriginReque
   return {
     op: req.op,
     namespace: topo.namespace,
-    anchor: {kind: 'Deployment', name: current[0]!.workload},
+    anchor: clusterLeaseAnchor(cluster),
     cluster: {name: cluster.name, mode: 'deployments', apiPort: cluster.apiPort},
     from,
     to,

@@ -3,7 +3,7 @@
  * here, before the first write), take the cluster's lease, plan again from what is there now
  * (another run may have just finished), execute, and build the result -o json prints.
  */
-import {UsageError} from '../errors.js'
+import {SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {checkSrsApiAccess, PodTransports, probePods, SrsCredentialResolver, type SrsAccessProbe, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
@@ -11,7 +11,7 @@ import {buildTopology, type ObservedObjects, type Topology} from '../srs/topolog
 import type {PodReloadReport} from '../reload/confirm.js'
 import {describeStep, OriginExecutor, type RestartedPod} from './execute.js'
 import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
-import {OriginLease} from './lease.js'
+import {leaseCommand, OriginLease} from '../srs/lease.js'
 import {memberHost, type ClusterNaming} from './lists.js'
 import {planOriginChange, workloadsAskedBy, type OriginOp, type OriginScalePlan} from './plan.js'
 import type {OriginChangeResult} from './result.js'
@@ -129,7 +129,7 @@ export async function runOriginChange(kube: KubeClient, opts: OriginRunOptions):
   // could never confirm.
   await checkApiAccess(kube, buildTopology(ns, objs), plan, credentials, Math.min(opts.requestTimeoutMs || 10_000, 10_000))
   const lease = new OriginLease(kube, ns, plan.anchor)
-  const taken = await lease.acquire(opts.op, deadline, (other) => opts.progress?.(`waiting for another ${other.op}-origin run (${other.holder}) on ${plan.anchor.name} to finish`))
+  const taken = await lease.acquire(opts.op, deadline, (other) => opts.progress?.(`waiting for another kubectl srs ${leaseCommand(other.op)} run (${other.holder}) on ${plan.anchor.name} to finish`))
   let finished = false
   // Ctrl-C or a TERM: leave the record of the target and let the next run take over at once
   // (a killed run's lease goes stale after LEASE_STALE_MS instead).
@@ -197,12 +197,15 @@ async function restartPending(kube: KubeClient, ns: string, pods: PodReloadRepor
       apiCredentials: opts.apiCredentials,
       progress: opts.reloadProgress ?? {update: (t) => opts.progress?.(t)},
       approve: opts.approve ?? (async () => false),
+      // This run holds the cluster's lease: the reload inside it must not wait for (or refuse) it.
+      leaseHeld: true,
     }).catch((error: unknown) => {
-      // Publishers to cut without --yes: these pods stay pending, saying so; the rest goes on.
-      if (error instanceof UsageError) return error
+      // Publishers to cut without --yes, or a restart refused (HPA, rollout, canary): these pods
+      // stay pending, saying so; the rest goes on.
+      if (error instanceof UsageError || (error instanceof SrsError && error.reason === 'Refused')) return error
       throw error
     })
-    if (r instanceof UsageError) {
+    if (r instanceof SrsError) {
       for (const p of mine) out.push({pod: p.pod, loaded: false, reason: `${r.message}; ${r.hint ?? ''}`})
       continue
     }

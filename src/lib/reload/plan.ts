@@ -10,8 +10,14 @@
  *   gracefully as its preStop hook says. A StatefulSet cannot surge: its pods are restarted one at
  *   a time by ordinal, highest first, as its own rolling update does, and the streams published
  *   on them are named before anything starts (their publishers will have to reconnect).
+ *
+ * A restart is refused (exit 1, nothing changed) where something else moves the same pods: an
+ * HPA (it scales while pods are replaced, and undoes the surge), a rollout still in progress (its
+ * new pods read the ConfigMap anyway), a canary (restarts would move the split and cut the
+ * viewers its analysis counts). A raw API reload changes no object, so it goes on in all three.
  */
-import {UsageError} from '../errors.js'
+import {ExitCode, UsageError} from '../errors.js'
+import type {Refusal} from '../rollout/plan.js'
 
 export interface ReloadPodInput {
   name: string
@@ -36,6 +42,12 @@ export interface ReloadWorkloadInput {
   /** http_api.raw_api enabled and allow_reload on. */
   rawReload: boolean
   pods: ReloadPodInput[]
+  /** The HorizontalPodAutoscaler that scales it. */
+  hpa?: string
+  /** Its controller has not finished rolling out its template: what says so. */
+  rollingOut?: string
+  /** A canary in progress: the stable's canary Deployment, the stable this canary belongs to, or the StatefulSet's partition. */
+  canary?: {canary: string} | {canaryOf: string} | {partition: number}
 }
 
 export interface ReloadRequest {
@@ -58,13 +70,15 @@ export interface ReloadPlan {
   publishers: {pod: string; streams: string[]}[]
   viewers: Map<string, number | undefined>
   warnings: string[]
+  /** Why the restarts must not run now; the runner refuses with the first, before any change. */
+  refusals: Refusal[]
 }
 
 export function planReload(workloads: ReloadWorkloadInput[], req: ReloadRequest): ReloadPlan {
   if (!Number.isInteger(req.maxUnavailable) || req.maxUnavailable < 1) {
     throw new UsageError(`invalid value for --max-unavailable: ${req.maxUnavailable} (it must be a whole number of at least 1)`, 'for example --max-unavailable 1')
   }
-  const plan: ReloadPlan = {steps: [], upToDate: [], publishers: [], viewers: new Map(), warnings: []}
+  const plan: ReloadPlan = {steps: [], upToDate: [], publishers: [], viewers: new Map(), warnings: [], refusals: []}
   for (const w of workloads) {
     const pods = w.pods.filter((p) => !req.onlyPods || req.onlyPods.includes(p.name))
     const todo: ReloadPodInput[] = []
@@ -78,6 +92,7 @@ export function planReload(workloads: ReloadWorkloadInput[], req: ReloadRequest)
       plan.steps.push({kind: 'raw-reload', workload: w.name, pods: todo.map((p) => p.name).sort()})
       continue
     }
+    plan.refusals.push(...restartRefusals(w))
     if (w.kind === 'Deployment') {
       // Least-loaded first: the fewest viewers move (unknown counts last).
       const order = [...todo].sort((a, b) => (a.viewers ?? Number.MAX_SAFE_INTEGER) - (b.viewers ?? Number.MAX_SAFE_INTEGER) || a.name.localeCompare(b.name))
@@ -94,6 +109,40 @@ export function planReload(workloads: ReloadWorkloadInput[], req: ReloadRequest)
     if (req.maxUnavailable > 1) plan.warnings.push(`statefulset/${w.name} is restarted one pod at a time by ordinal; --max-unavailable applies to Deployments`)
   }
   return plan
+}
+
+function restartRefusals(w: ReloadWorkloadInput): Refusal[] {
+  const what = `${w.kind.toLowerCase()}/${w.name}`
+  const inPlace = 'or turn on http_api { raw_api { enabled on; allow_reload on; } } so its pods reload in place'
+  const out: Refusal[] = []
+  if (w.hpa) {
+    out.push({
+      message: `HorizontalPodAutoscaler ${w.hpa} scales ${what}: it would scale while reload restarts its pods${w.kind === 'Deployment' ? ' and take back the surge pods that keep its capacity' : ''}`,
+      reason: 'Refused',
+      exitCode: ExitCode.Failed,
+      hint: `remove the HPA for the reload and apply it again afterwards (kubectl get hpa ${w.hpa} -o yaml > hpa.yaml; kubectl delete hpa ${w.hpa}), ${inPlace}`,
+    })
+  }
+  if (w.canary) {
+    const c = w.canary
+    const message =
+      'canary' in c
+        ? `a canary is in progress on ${what} (deployment/${c.canary}): restarting would move the split and cut the viewers the canary is judged by`
+        : 'canaryOf' in c
+          ? `${what} is the canary of ${c.canaryOf}: restarting would move the split and cut the viewers the canary is judged by`
+          : `a canary is in progress on ${what} (partition ${c.partition}): restarting would move the split and cut the viewers the canary is judged by`
+    const stable = 'canaryOf' in c ? c.canaryOf : w.name
+    out.push({message, reason: 'Refused', exitCode: ExitCode.Failed, hint: `finish the canary first (kubectl srs promote ${stable}, or kubectl srs rollback ${stable}), then reload; ${inPlace}`})
+  }
+  if (w.rollingOut) {
+    out.push({
+      message: `${what} is still rolling out (${w.rollingOut})`,
+      reason: 'Refused',
+      exitCode: ExitCode.Failed,
+      hint: `its new pods read the ConfigMap as it is now: wait for \`kubectl rollout status ${what}\`, then run reload again (it restarts only pods started before the change)`,
+    })
+  }
+  return out
 }
 
 export function describeReloadStep(s: ReloadStep): string {

@@ -1,19 +1,24 @@
 /**
  * `kubectl srs reload`: observe the SRS workloads and their pods (start times, clients, published
  * streams, when each ConfigMap last changed), plan, let the caller confirm what the plan will cut,
- * execute, and build the result -o json prints. The origin commands' --restart runs it for the
- * pods that could not load their new lists.
+ * take the cluster's lease (refusing while another change holds it), execute, and build the
+ * result -o json prints. The origin commands' --restart runs it for the pods that could not load
+ * their new lists, under the lease they already hold.
  */
 import {ExitCode, SrsError, UsageError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
-import type {ConfigMap, Pod} from '../kube/types.js'
+import {Resources} from '../kube/resources.js'
+import type {ConfigMap, Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} from '../kube/types.js'
+import {clusterLeaseAnchor, OriginLease, type LeaseAnchor} from '../srs/lease.js'
+import {ROLLOUT_ANNOTATION} from '../vocabulary.js'
 import {containerStartedAt} from './confirm.js'
 import {countViewers, listSrsClients, listSrsStreams, PodTransports, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
-import {buildTopology, type WorkloadModel} from '../srs/topology.js'
+import {buildTopology, type ObservedObjects, type Topology, type WorkloadModel} from '../srs/topology.js'
 import {ReloadExecutor, type ReloadProgress} from './execute.js'
 import {describeReloadStep, planReload, type ReloadPlan, type ReloadWorkloadInput} from './plan.js'
 import type {ReloadResult} from './result.js'
+import {INTERRUPTED_EXIT} from '../stop-hook.js'
 
 export interface ReloadRunOptions {
   namespace: string
@@ -35,6 +40,8 @@ export interface ReloadRunOptions {
    * asks on a TTY, takes --yes, or refuses.
    */
   approve: (publishers: ReloadPlan['publishers']) => Promise<boolean>
+  /** The caller holds the cluster's lease already (an origin command's --restart): take none. */
+  leaseHeld?: boolean
 }
 
 /**
@@ -86,6 +93,72 @@ async function observePods(transports: PodTransports, credentials: SrsCredential
   )
 }
 
+/**
+ * The leases a reload takes: a member's origin cluster's; an edge's, every origin cluster of the
+ * namespace (their changes rewrite its origin list and restart it); else the workload's own, so
+ * two reloads of it exclude each other. Sorted, so two runs take them in the same order.
+ */
+export function reloadLeaseAnchors(topo: Topology, chosen: WorkloadModel[]): LeaseAnchor[] {
+  const anchors = new Map<string, LeaseAnchor>()
+  for (const w of chosen) {
+    const own = topo.originClusters.find((c) => c.workloads.includes(w.name))
+    const clusters = own ? [own] : topo.originClusters
+    const found = clusters.length > 0 ? clusters.map(clusterLeaseAnchor) : [{kind: w.kind, name: w.name}]
+    for (const a of found) anchors.set(`${a.kind}/${a.name}`, a)
+  }
+  return [...anchors.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, a]) => a)
+}
+
+/** Takes every lease or none: refuses (exit 1) naming the holder, releasing those already taken. */
+async function takeLeases(kube: KubeClient, ns: string, anchors: LeaseAnchor[]): Promise<OriginLease[]> {
+  const taken: OriginLease[] = []
+  try {
+    for (const a of anchors) {
+      const lease = new OriginLease(kube, ns, a)
+      await lease.tryAcquire('reload')
+      taken.push(lease)
+    }
+    return taken
+  } catch (error) {
+    await releaseLeases(taken)
+    throw error
+  }
+}
+
+async function releaseLeases(leases: OriginLease[]): Promise<void> {
+  await Promise.all(leases.map((l) => l.release().catch(() => {})))
+}
+
+/** What else moves this workload's pods: an HPA, a rollout still in progress, a canary. */
+function restartContext(w: WorkloadModel, objs: ObservedObjects, hpas: HorizontalPodAutoscaler[]): Pick<ReloadWorkloadInput, 'hpa' | 'rollingOut' | 'canary'> {
+  const hpa = hpas.find((h) => h.spec.scaleTargetRef.kind === w.kind && h.spec.scaleTargetRef.name === w.name)?.metadata.name
+  const canaryOf = w.annotations[ROLLOUT_ANNOTATION.canaryOf]
+  const canaryName = w.annotations[ROLLOUT_ANNOTATION.canary]
+  if (w.kind === 'Deployment') {
+    const d = objs.deployments.find((x) => x.metadata.name === w.name)
+    return {hpa, rollingOut: d && deploymentRollingOut(d), canary: canaryOf ? {canaryOf} : canaryName ? {canary: canaryName} : undefined}
+  }
+  const sts = objs.statefulsets.find((x) => x.metadata.name === w.name)
+  const partition = sts?.spec.updateStrategy?.rollingUpdate?.partition ?? 0
+  return {hpa, rollingOut: sts && partition === 0 ? statefulSetRollingOut(sts) : undefined, canary: partition > 0 ? {partition} : undefined}
+}
+
+function deploymentRollingOut(d: Deployment): string | undefined {
+  const s = d.status ?? {}
+  const want = d.spec.replicas ?? 1
+  if ((s.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return `generation ${d.metadata.generation} not yet observed by its controller`
+  if ((s.updatedReplicas ?? 0) < want) return `${s.updatedReplicas ?? 0} of ${want} pods updated`
+  if ((s.replicas ?? 0) > (s.updatedReplicas ?? 0)) return `${(s.replicas ?? 0) - (s.updatedReplicas ?? 0)} old pod(s) still running`
+  return undefined
+}
+
+function statefulSetRollingOut(sts: StatefulSet): string | undefined {
+  const s = sts.status ?? {}
+  if ((s.observedGeneration ?? 0) < (sts.metadata.generation ?? 0)) return `generation ${sts.metadata.generation} not yet observed by its controller`
+  if (s.currentRevision && s.updateRevision && s.currentRevision !== s.updateRevision) return `${s.updatedReplicas ?? 0} of ${sts.spec.replicas ?? 1} pods on revision ${s.updateRevision}`
+  return undefined
+}
+
 export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promise<ReloadResult> {
   const ns = opts.namespace
   const objs = (await observeWorkloads(kube, ns)).byNamespace.get(ns) ?? {deployments: [], statefulsets: [], pods: [], configMaps: [], services: []}
@@ -109,6 +182,8 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   const transports = new PodTransports(kube, ns, 'leave-nothing-open')
   const requestTimeoutMs = Math.min(opts.requestTimeoutMs || 10_000, 10_000)
   const changedAt = new Map<string, number | undefined>()
+  // Unreadable HPAs (RBAC) count as none, as canary does.
+  const hpas = (await kube.list<HorizontalPodAutoscaler>(Resources.horizontalpodautoscalers, {namespace: ns}).catch(() => ({items: [] as HorizontalPodAutoscaler[]}))).items
   const inputs: ReloadWorkloadInput[] = []
   for (const w of chosen) {
     const cm = objs.configMaps.find((c) => c.metadata.name === w.config.configMap)
@@ -121,9 +196,12 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
       configChangedAt: changedAt.get(w.name),
       rawReload: w.settings.global.rawApiEnabled.value && w.settings.global.rawApiAllowReload.value,
       pods: await observePods(transports, credentials, w, requestTimeoutMs, warnings),
+      ...restartContext(w, objs, hpas),
     })
   }
   const plan = planReload(inputs, {maxUnavailable: opts.maxUnavailable, onlyPods: opts.onlyPods})
+  const refusal = plan.refusals[0]
+  if (refusal) throw new SrsError(refusal.message, {reason: refusal.reason, hint: refusal.hint, exitCode: refusal.exitCode})
   warnings.push(...plan.warnings)
   const result: ReloadResult = {
     kind: 'SrsReload',
@@ -147,6 +225,28 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   if (plan.publishers.length > 0 && !(await opts.approve(plan.publishers))) {
     throw new UsageError(`not restarting: the publishers of ${plan.publishers.map((p) => `${p.streams.join(', ')} on ${p.pod}`).join('; ')} will have to reconnect`, 'run it on a terminal to be asked, or pass --yes to restart them')
   }
+  const leases = opts.leaseHeld || plan.steps.length === 0 ? [] : await takeLeases(kube, ns, reloadLeaseAnchors(topo, chosen))
+  // Ctrl-C or a TERM: a reload has nothing to resume, so the lease goes (or goes back to the
+  // stopped origin change it held) at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void releaseLeases(leases).finally(() => process.exit(signal === 'SIGINT' ? INTERRUPTED_EXIT : 143))
+  }
+  if (leases.length > 0) {
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  }
+  try {
+    await execute(kube, plan, chosen, changedAt, credentials, opts, result)
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await releaseLeases(leases)
+  }
+  return result
+}
+
+async function execute(kube: KubeClient, plan: ReloadPlan, chosen: WorkloadModel[], changedAt: Map<string, number | undefined>, credentials: SrsCredentialResolver, opts: ReloadRunOptions, result: ReloadResult): Promise<void> {
+  const ns = opts.namespace
   const exec = new ReloadExecutor(kube, plan, {
     namespace: ns,
     workloads: new Map(chosen.map((w) => [w.name, w])),
@@ -164,5 +264,4 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   result.readyPods = [...exec.ready].map(([workload, r]) => ({workload, ...r}))
   result.warnings.push(...exec.warnings)
   result.outcome = result.pods.every((p) => p.outcome !== 'pending' && p.outcome !== 'failed') ? 'done' : 'pending'
-  return result
 }

@@ -69,4 +69,21 @@ describe('reload plan', () => {
   test('--max-unavailable below 1 is a usage error', () => {
     expect(() => planReload([edges], {maxUnavailable: 0})).toThrow('invalid value for --max-unavailable: 0')
   })
+
+  test('a restart is refused under an HPA, during a rollout and during a canary; a raw API reload or nothing to do is not', () => {
+    const refused = (w: ReloadWorkloadInput) => planReload([w], {maxUnavailable: 1}).refusals.map((r) => [r.exitCode, r.message])
+    expect(refused({...edges, hpa: 'edge-hpa'})).toEqual([[1, 'HorizontalPodAutoscaler edge-hpa scales deployment/srs-edge-deploy: it would scale while reload restarts its pods and take back the surge pods that keep its capacity']])
+    expect(refused({...edges, rollingOut: '1 of 4 pods updated'})).toEqual([[1, 'deployment/srs-edge-deploy is still rolling out (1 of 4 pods updated)']])
+    expect(refused({...edges, canary: {canary: 'srs-edge-deploy-canary'}})).toEqual([
+      [1, 'a canary is in progress on deployment/srs-edge-deploy (deployment/srs-edge-deploy-canary): restarting would move the split and cut the viewers the canary is judged by'],
+    ])
+    expect(refused({...edges, name: 'srs-edge-deploy-canary', canary: {canaryOf: 'srs-edge-deploy'}})).toEqual([
+      [1, 'deployment/srs-edge-deploy-canary is the canary of srs-edge-deploy: restarting would move the split and cut the viewers the canary is judged by'],
+    ])
+    expect(refused({...origins, canary: {partition: 2}})).toEqual([[1, 'a canary is in progress on statefulset/srs-origin (partition 2): restarting would move the split and cut the viewers the canary is judged by']])
+    expect(planReload([{...edges, hpa: 'edge-hpa', rollingOut: 'x', canary: {canary: 'c'}}], {maxUnavailable: 1}).refusals[0]!.hint).toContain('kubectl delete hpa edge-hpa')
+    // nothing restarted: nothing refused
+    expect(refused({...edges, rawReload: true, hpa: 'edge-hpa', rollingOut: 'x', canary: {canary: 'c'}})).toEqual([])
+    expect(refused({...edges, pods: edges.pods.filter((p) => p.startedAt === after), hpa: 'edge-hpa'})).toEqual([])
+  })
 })
