@@ -34,7 +34,7 @@ export function renderTop(frame: TopFrame, opts: TopViewOptions, text: TextTools
   const head: string[] = []
   const where = opts.allNamespaces ? 'all namespaces' : `namespace ${frame.namespaces.join(', ') || '-'}`
   const s = frame.summary
-  let title = `kubectl srs top · ${frame.context} · ${where} · ${frame.generatedAt.slice(11, 19)} UTC · ${s.pods} pods · ${s.viewers} viewers · ${s.kbpsOut} kbps out`
+  let title = `SRS top · ${frame.context} · ${where} · ${frame.generatedAt.slice(11, 19)} UTC · ${s.pods} pods · ${s.viewers} viewers · ${s.kbpsOut} kbps out`
   if (opts.live?.paused) title += '  ' + c.yellow('[paused]')
   head.push(c.bold(title))
   if (opts.live?.problem) head.push(c.red(`refresh failed: ${opts.live.problem}`) + ' (showing the last frame)')
