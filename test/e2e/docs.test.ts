@@ -444,6 +444,7 @@ scenarioOf(
     {example: 'kubectl srs status srs-edge-deploy --watch', interruptWhen: /srs-edge-deploy-canary/, shows: ['srs-edge-deploy-canary']},
     // top: not on a terminal here, so one frame; the canary at 25 % is behind srs-edge-service
     {example: 'kubectl srs top', shows: [/stable +srs-edge-deploy +[█░]+ +\d+ viewers +measured .* +requested 75%/, /canary +srs-edge-deploy-canary +[█░]+ +\d+ viewers +measured .* +requested 25%/]},
+    {example: 'kubectl srs top [WORKLOAD]', shows: ['Service srs-edge-service', /srs-edge-deploy-canary-\S+ +canary +\d+ +[▁-█]+ /]},
     {example: 'kubectl srs top srs-edge-deploy --interval 5s', shows: ['Service srs-edge-service', /srs-edge-deploy-canary-\S+ +canary +\d+ +[▁-█]+ /]},
     {
       example: 'kubectl srs top -A -o json',
