@@ -4,6 +4,8 @@
 // Writes bench/results.md. Not part of the test suite: it reports numbers, it does not pass/fail.
 //
 //   BENCH_SIZES=100,300,1000  BENCH_RUNS=5  npm run bench      (BENCH_SEA=0: skip building the single executable)
+//   BENCH_PARTS=startup,scale  npm run bench    only these parts (startup, credentials, scale, canary); a
+//                                               partial run prints its rows and leaves results.md as it is
 import {execFileSync, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
@@ -17,6 +19,8 @@ const SIZES = (process.env.BENCH_SIZES ?? '100,300,1000')
   .map(Number)
   .filter((n) => n > 0)
 const MANUAL_SAMPLE = 50
+const ALL_PARTS = ['startup', 'credentials', 'scale', 'canary']
+const PARTS = (process.env.BENCH_PARTS ?? ALL_PARTS.join(',')).split(',').filter((p) => ALL_PARTS.includes(p))
 const env = {...process.env, KUBECONFIG, PATH: `${path.join(ROOT, 'bin')}:${process.env.PATH}`, NO_COLOR: '1'}
 
 /** Runs a command once; returns wall time (ms), peak RSS (MB) and CPU seconds as GNU time reports them. */
@@ -79,13 +83,15 @@ const startup = [
       ]
     : []),
 ]
-const startupSamples = startup.map(() => [])
-for (let round = 0; round < 15; round++) startup.forEach(([, cmd, args], i) => startupSamples[i].push(once(cmd, args).ms))
-const node0 = median(startupSamples[0])
-startup.forEach(([what, , args], i) => {
-  const ms = median(startupSamples[i])
-  row(what, ms, args.includes('--help') ? `${(ms / node0).toFixed(2)}× node -e 0` : '')
-})
+if (PARTS.includes('startup')) {
+  const startupSamples = startup.map(() => [])
+  for (let round = 0; round < 15; round++) startup.forEach(([, cmd, args], i) => startupSamples[i].push(once(cmd, args).ms))
+  const node0 = median(startupSamples[0])
+  startup.forEach(([what, , args], i) => {
+    const ms = median(startupSamples[i])
+    row(what, ms, args.includes('--help') ? `${(ms / node0).toFixed(2)}× node -e 0` : '')
+  })
+}
 
 // --- status at scale --------------------------------------------------------------------------
 execFileSync('bash', [path.join(ROOT, 'test/cluster/cluster.sh'), 'up'], {stdio: 'inherit'})
@@ -102,7 +108,7 @@ function clusterCpu() {
 // --- credentials: a static token next to an exec plugin ---------------------------------------
 // EKS, GKE and AKS kubeconfigs get their token from an exec plugin on every command: that path
 // must cost no more than the token's (the plugin here is a shell script printing the same token).
-{
+if (PARTS.includes('credentials')) {
   const ns = 'bench-credentials'
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
   kubectl(['create', 'namespace', ns])
@@ -127,7 +133,7 @@ function clusterCpu() {
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
 }
 
-for (const n of SIZES) {
+for (const n of PARTS.includes('scale') ? SIZES : []) {
   const ns = `bench-${n}`
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
   kubectl(['create', 'namespace', ns])
@@ -159,9 +165,16 @@ for (const n of SIZES) {
   const dev = []
   const shipped = []
   const floor = []
+  // top's refresh is status's collection plus the frame: one `top -o json` (one refresh) next to
+  // one status, both through kubectl, in the same rounds.
+  const topArgs = ['top', '-n', ns, '-o', 'json']
+  const topDev = []
+  const topShipped = []
   const cpuSplit = {plugin: 0, 'kube-apiserver': 0, etcd: 0, podsim: 0, hostfwd: 0}
   for (let i = 0; i < RUNS; i++) {
     dev.push(once('kubectl', ['srs', ...statusArgs]))
+    topDev.push(once('kubectl', ['srs', ...topArgs]))
+    if (existsSync(sea)) topShipped.push(once(sea, topArgs))
     if (existsSync(sea)) {
       const before = clusterCpu()
       const r = once(sea, statusArgs)
@@ -185,6 +198,16 @@ for (const n of SIZES) {
   const manual = list.ms + perPod * n
   if (shipped.length) row(`status -o json, ${n} pods (single executable)`, ours.ms, `peak ${Math.round(ours.mb)} MB, ${ours.cpu.toFixed(1)} s CPU, exit ${ours.codes.join('/')}`)
   row(`status -o json, ${n} pods (bin/run.js through kubectl)`, devStatus.ms, `peak ${Math.round(devStatus.mb)} MB, ${devStatus.cpu.toFixed(1)} s CPU, exit ${devStatus.codes.join('/')}`)
+  const topDevRun = summary(topDev)
+  if (topShipped.length) {
+    const t = summary(topShipped)
+    row(`top -o json (one refresh), ${n} pods (single executable)`, t.ms, `peak ${Math.round(t.mb)} MB, ${t.cpu.toFixed(1)} s CPU, exit ${t.codes.join('/')}; ${((t.ms / ours.ms - 1) * 100).toFixed(0)} % vs status`)
+  }
+  row(
+    `top -o json (one refresh), ${n} pods (bin/run.js through kubectl)`,
+    topDevRun.ms,
+    `peak ${Math.round(topDevRun.mb)} MB, ${topDevRun.cpu.toFixed(1)} s CPU, exit ${topDevRun.codes.join('/')}; ${((topDevRun.ms / devStatus.ms - 1) * 100).toFixed(0)} % vs status`,
+  )
   const floorMs = median(floor.map((f) => f.ms))
   row(`floor: the same ${floor[0].requests} proxied GETs, bare HTTP/2 client, 32 at once`, floorMs, `client ${(median(floor.map((f) => f.cpuMs)) / 1000).toFixed(1)} s CPU; status is ${Math.round(ours.ms - floorMs)} ms above it`)
   if (shipped.length) {
@@ -201,7 +224,7 @@ for (const n of SIZES) {
 // What `kubectl srs canary` adds on top of the pods' own start and stop: the same step done by
 // hand with kubectl (apply a one-pod canary Deployment sharing the Service label, rollout status,
 // scale the stable down by one, rollout status), measured in turn on the same 4-pod edge.
-{
+if (PARTS.includes('canary')) {
   const ns = 'bench-canary'
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=true'], {env})
   kubectl(['create', 'namespace', ns])
@@ -252,6 +275,10 @@ for (const n of SIZES) {
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {env})
 }
 
+if (PARTS.length < ALL_PARTS.length) {
+  console.log(`\npartial run (${PARTS.join(', ')}): bench/results.md left as it is`)
+  process.exit(0)
+}
 mkdirSync(path.join(ROOT, 'bench'), {recursive: true})
 const text = `# Benchmarks
 

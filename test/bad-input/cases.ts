@@ -172,6 +172,7 @@ export function baseArgv(command: string, namespace: string): string[] {
     'sync-origins': ['srs-origin'],
     reload: ['srs-edge-deploy'],
     status: [],
+    top: [],
     streams: [],
     clients: [],
     kick: ['--stream', 'live/livestream', '--dry-run'],

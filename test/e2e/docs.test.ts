@@ -231,6 +231,11 @@ interface StatusJson {
   workloads: {namespace: string; name: string; apiAuth: {username: string; source: string} | null; pods: {name: string; terminating: boolean; error: unknown; apiRoute: string | null; srs: {version: string; connections: number} | null}[]}[]
   access: {complete: boolean}
 }
+interface TopJson {
+  kind: string
+  services: {namespace: string; tracks: {role: string; requestedWeight: number | null}[]}[]
+  pods: {error: string | null}[]
+}
 /** status's documented exit: 3 when a pod that should answer did not, or access is incomplete. */
 function statusExit(st: StatusJson): number {
   return st.workloads.some((w) => w.pods.some((p) => !p.terminating && p.error !== null)) || !st.access.complete ? 3 : 0
@@ -437,6 +442,22 @@ scenarioOf(
       check: (_r, ctx) => expect(edges(ctx.ns)).toEqual({'srs-edge-deploy': ['ossrs/srs:v4.0.5', 3], 'srs-edge-deploy-canary': ['ossrs/srs:v4.0.6', 1]}),
     },
     {example: 'kubectl srs status srs-edge-deploy --watch', interruptWhen: /srs-edge-deploy-canary/, shows: ['srs-edge-deploy-canary']},
+    // top: not on a terminal here, so one frame; the canary at 25 % is behind srs-edge-service
+    {example: 'kubectl srs top', shows: [/stable +srs-edge-deploy +[█░]+ +\d+ viewers +measured .* +requested 75%/, /canary +srs-edge-deploy-canary +[█░]+ +\d+ viewers +measured .* +requested 25%/]},
+    {example: 'kubectl srs top [WORKLOAD]', shows: ['Service srs-edge-service', /srs-edge-deploy-canary-\S+ +canary +\d+ +[▁-█]+ /]},
+    {example: 'kubectl srs top srs-edge-deploy --interval 5s', shows: ['Service srs-edge-service', /srs-edge-deploy-canary-\S+ +canary +\d+ +[▁-█]+ /]},
+    {
+      example: 'kubectl srs top -A -o json',
+      exit: (r) => ((JSON.parse(r.stdout) as TopJson).pods.some((p) => p.error !== null) ? 3 : 0),
+      check: (r, ctx) => {
+        const f = JSON.parse(r.stdout) as TopJson
+        expect(f.kind).toBe('SrsTop')
+        expect(f.services.find((x) => x.namespace === ctx.ns)?.tracks.map((t) => [t.role, t.requestedWeight])).toEqual([
+          ['stable', 75],
+          ['canary', 25],
+        ])
+      },
+    },
     {
       example: 'kubectl srs canary srs-edge-deploy --to v4.0.6 --percent 75',
       shows: ['weight: requested 75%, effective 75%'],

@@ -21,6 +21,11 @@ export interface StatusOptions {
 
 /** observe → model → query every pod → report. */
 export async function collectStatus(kube: KubeClient, opts: StatusOptions, previous?: StatusReport): Promise<StatusReport> {
+  return (await collectStatusWithTopologies(kube, opts, previous)).report
+}
+
+/** The same, with the topologies the report was built from (top reads annotations from them). */
+export async function collectStatusWithTopologies(kube: KubeClient, opts: StatusOptions, previous?: StatusReport): Promise<{report: StatusReport; topologies: Topology[]}> {
   const observed = await observeWorkloads(kube, opts.namespace, opts.labelSelector, {partial: true})
   let topologies: Topology[] = [...observed.byNamespace.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ns, objs]) => buildTopology(ns, objs, {extraImages: opts.extraImages}))
   if (opts.workload) {
@@ -56,5 +61,5 @@ export async function collectStatus(kube: KubeClient, opts: StatusOptions, previ
   const report = buildStatusReport(kube.contextName, topologies, answers, new Date(), previous, observed.access, auth)
   // An empty namespace still names itself ("No SRS workloads found in namespace live.").
   if (report.namespaces.length === 0 && opts.namespace !== null) report.namespaces = [opts.namespace]
-  return report
+  return {report, topologies}
 }
