@@ -17,6 +17,7 @@ import {Duplex, PassThrough} from 'node:stream'
 import {ExitCode, KubeApiError, SrsError, TimeoutError} from '../errors.js'
 import {ExecCredentialCache, type ExecCredential} from './exec-credential.js'
 import {H2Connection} from './h2.js'
+import {HeldStreamClosed, httpOverHeldStream} from './held-http.js'
 import {PortForwardSocket, upgradeHeaders} from './portforward.js'
 import {proxyFor, ProxyError, tunnel} from './proxy.js'
 import type {ResolvedKubeconfig} from './kubeconfig.js'
@@ -542,35 +543,14 @@ class RestKubeClient implements KubeClient {
     const errors: Buffer[] = []
     const errStream = new PassThrough()
     errStream.on('data', (c: Buffer) => errors.push(c))
-    // The socket node's HTTP client reads and writes; an Agent with keepAlive keeps it between requests.
-    const socket = Object.assign(
-      new Duplex({
-        read() {},
-        write(chunk: Buffer, _enc, cb) {
-          toPod.write(chunk, cb)
-        },
-      }),
-      {setKeepAlive: noop, setNoDelay: noop, setTimeout: noop, ref: noop, unref: noop},
-    )
-    fromPod.on('data', (c: Buffer) => socket.push(c))
     let ws: {close(): void; on?(ev: string, f: () => void): void} | undefined
     let closed = false
     const close = () => {
       closed = true
       toPod.end()
       ws?.close()
-      socket.destroy()
-      agent.destroy()
+      fromPod.destroy()
     }
-    let given = false
-    // One connection only: a second one would be refused by a pod that stopped listening.
-    const agent = new (class extends http.Agent {
-      override createConnection(_o: object, cb: (err: Error | null, s?: Duplex) => void): Duplex | undefined {
-        if (given || closed) return void cb(new PortForwardRefused(`the held port-forward to ${pod}:${port} is closed`))
-        given = true
-        return socket
-      }
-    })({keepAlive: true, maxSockets: 1})
     const opening = forwarder.portForward(namespace, pod, [port], fromPod, errStream, toPod)
     const timer = setTimeout(close, opts.timeoutMs)
     try {
@@ -582,32 +562,28 @@ class RestKubeClient implements KubeClient {
       ws?.close()
       throw this.timeoutError({method: 'GET', path: `(port-forward ${pod}:${port})`, what}, opts.timeoutMs)
     }
-    ws?.on?.('close', () => socket.push(null))
-    const request = (path: string, r: {timeoutMs: number; headers?: Record<string, string>; method?: string}) =>
-      new Promise<ProxyResponse>((resolve, reject) => {
-        const started = Date.now()
-        // A request that does not come back leaves the stream unusable: the session ends.
-        const t = setTimeout(() => {
-          close()
-          reject(this.timeoutError({method: r.method ?? 'GET', path, what}, r.timeoutMs))
-        }, r.timeoutMs)
-        const req = http.request({method: r.method ?? 'GET', path, host: 'localhost', port, agent, headers: {...r.headers, Host: `localhost:${port}`}}, (resp) => {
-          const chunks: Buffer[] = []
-          resp.on('data', (c: Buffer) => chunks.push(c))
-          resp.on('end', () => {
-            clearTimeout(t)
-            this.opts.verbose?.(`held port-forward ${namespace}/${pod}:${port} ${r.method ?? 'GET'} ${path} ${resp.statusCode} ${Date.now() - started}ms`)
-            resolve({status: resp.statusCode ?? 0, contentType: String(resp.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8')})
-          })
-          resp.on('error', reject)
-        })
-        req.on('error', (error) => {
-          clearTimeout(t)
-          const said = Buffer.concat(errors).toString('utf8').trim()
-          reject(error instanceof PortForwardRefused ? error : new PortForwardRefused(said || `the held port-forward to ${pod}:${port} closed before SRS answered`))
-        })
-        req.end()
-      })
+    ws?.on?.('close', () => fromPod.end())
+    const held = httpOverHeldStream(toPod, fromPod, {
+      port,
+      describe: `${pod}:${port}`,
+      onTimeout: (path, timeoutMs) => {
+        // out of step: nothing more can be asked on it, and it holds the pod's quit
+        close()
+        return this.timeoutError({method: 'GET', path, what}, timeoutMs)
+      },
+    })
+    const request = async (path: string, r: {timeoutMs: number; headers?: Record<string, string>; method?: string}): Promise<ProxyResponse> => {
+      const started = Date.now()
+      try {
+        const answer = await held.request(path, r)
+        this.opts.verbose?.(`held port-forward ${namespace}/${pod}:${port} ${r.method ?? 'GET'} ${path} ${answer.status} ${Date.now() - started}ms`)
+        return answer
+      } catch (error) {
+        if (!(error instanceof HeldStreamClosed)) throw error
+        const said = Buffer.concat(errors).toString('utf8').trim()
+        throw new PortForwardRefused(said || error.message)
+      }
+    }
     return {request, close}
   }
 
@@ -937,10 +913,6 @@ export class PortForwardRefused extends Error {
     super(message)
     this.name = 'PortForwardRefused'
   }
-}
-
-const noop = function (this: unknown) {
-  return this
 }
 
 interface PortForwarder {
