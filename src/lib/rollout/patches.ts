@@ -156,11 +156,24 @@ export function abortPartitionPatch(name: string, container: string, stableImage
   }
 }
 
-/** kubectl rollout undo of a Deployment: the ReplicaSet's template, the Deployment's own bookkeeping annotations kept, the others taken from the ReplicaSet. */
+/**
+ * kubectl rollout undo of a Deployment: the ReplicaSet's template, the Deployment's own bookkeeping
+ * annotations kept, the others taken from the ReplicaSet — except kubectl-srs's rollout state: the
+ * ReplicaSet copied the annotations of its day, when a canary may have been running, and bringing
+ * them back would name a canary that no longer exists (reload then refuses to restart the edges).
+ */
 export function undoDeploymentPatch(d: Deployment, rs: {metadata: {annotations?: Record<string, string>}; spec: {template: Deployment['spec']['template']}}): RolloutWrite {
   const template = structuredClone(rs.spec.template)
   delete template.metadata?.labels?.['pod-template-hash']
-  const skip = new Set<string>([KUBE_ANNOTATION.lastApplied, KUBE_ANNOTATION.revision, KUBE_ANNOTATION.revisionHistory, KUBE_ANNOTATION.desiredReplicas, KUBE_ANNOTATION.maxReplicas, KUBE_ANNOTATION.rollbackTo])
+  const skip = new Set<string>([
+    KUBE_ANNOTATION.lastApplied,
+    KUBE_ANNOTATION.revision,
+    KUBE_ANNOTATION.revisionHistory,
+    KUBE_ANNOTATION.desiredReplicas,
+    KUBE_ANNOTATION.maxReplicas,
+    KUBE_ANNOTATION.rollbackTo,
+    ...Object.values(ROLLOUT_ANNOTATION),
+  ])
   const annotations: Record<string, string> = {}
   for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (skip.has(k)) annotations[k] = v
   for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!skip.has(k)) annotations[k] = v
