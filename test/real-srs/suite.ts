@@ -17,8 +17,9 @@
  * A player whose stream ends (ffmpeg exits: the connection closed, or no byte for 5 s, its
  * read timeout) is started again at once against a Ready edge that stays, as a player
  * reconnecting through the Service would be. It counts as handed off when the connection was
- * closed while frames still came and its pod was still there, Terminating (SRS or the plugin
- * closed it); otherwise as cut (the pod was killed under it, or the stream froze). Both
+ * closed while frames still came (within the read timeout) and its pod was still there,
+ * Terminating, more than 2 s before its grace period ran out (SRS or the plugin closed it);
+ * otherwise as cut (the pod was killed under it, or the stream froze). Both
  * configs get `inotify_auto_reload on`, so add-origin and remove-origin can confirm the new
  * lists. Everything it starts (players, publisher, cluster) is stopped at the end, also on
  * failure or Ctrl-C.
@@ -118,12 +119,14 @@ function pods(app: string): PodInfo[] {
   }))
 }
 
-function podExists(name: string): {exists: boolean; terminating: boolean} {
+function podExists(name: string): {exists: boolean; terminating: boolean; graceEndsAt?: number} {
   const r = spawnSync('kubectl', ['get', 'pod', '-n', NS, name, '-o', 'jsonpath={.metadata.deletionTimestamp}'], {
     env: {...process.env, KUBECONFIG: cluster!.kubeconfig},
     encoding: 'utf8',
   })
-  return {exists: r.status === 0, terminating: r.status === 0 && r.stdout.trim() !== ''}
+  const deletion = r.status === 0 ? r.stdout.trim() : ''
+  // deletionTimestamp is when the grace period runs out (the kubelet's SIGKILL)
+  return {exists: r.status === 0, terminating: deletion !== '', ...(deletion ? {graceEndsAt: Date.parse(deletion)} : {})}
 }
 
 async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs: number): Promise<T> {
@@ -317,8 +320,13 @@ async function main(): Promise<void> {
     if (stopping) return
     const at = Date.now()
     const was = podExists(p.pod)
-    const closedWhilePlaying = at - p.lastFrameAt < 1000
-    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && was.exists && was.terminating ? 'handed off' : 'cut'}
+    // Closed by SRS on a terminating pod well before its grace period ran out: its clients were
+    // closed through the API (a hand-off); at or after the end of the grace period, or with the
+    // pod gone: the kubelet's SIGKILL cut it.
+    const beforeKill = was.graceEndsAt !== undefined && at < was.graceEndsAt - 2000
+    // frames within the player's read timeout: closed, not frozen
+    const closedWhilePlaying = at - p.lastFrameAt < STALL_MS
+    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && was.exists && was.terminating && beforeKill ? 'handed off' : 'cut'}
     if (current) current.push(end)
     else log(`player ${p.id} on ${p.pod} lost its stream between commands: ${how}`)
     p.pendingEnd = end
