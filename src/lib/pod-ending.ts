@@ -33,7 +33,11 @@ export function terminatedState(pod: Pod, container: string): TerminatedState | 
 export function podEnding(lastSeen: Pod | undefined, container: string, goneAtMs: number): PodEnding {
   const t = lastSeen ? terminatedState(lastSeen, container) : undefined
   if (t && typeof t.exitCode === 'number') return t.exitCode === 0 ? 'quit' : 'killed'
+  return goneBeforeDeadline(lastSeen, goneAtMs) ? 'quit' : 'killed'
+}
+
+/** The pod was found gone before its grace period ran out (false when no deletionTimestamp was seen). */
+export function goneBeforeDeadline(lastSeen: Pod | undefined, goneAtMs: number): boolean {
   const deadline = lastSeen?.metadata.deletionTimestamp ? Date.parse(lastSeen.metadata.deletionTimestamp) : Number.NaN
-  if (!Number.isFinite(deadline)) return 'killed'
-  return goneAtMs < deadline - DEADLINE_SLACK_MS ? 'quit' : 'killed'
+  return Number.isFinite(deadline) && goneAtMs < deadline - DEADLINE_SLACK_MS
 }

@@ -14,7 +14,7 @@ import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {KUBE_ANNOTATION, LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
-import {podEnding} from '../pod-ending.js'
+import {goneBeforeDeadline, podEnding} from '../pod-ending.js'
 import {sleep} from '../util.js'
 import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import type {RolloutTarget} from './target.js'
@@ -22,6 +22,7 @@ import type {RolloutProgress} from './progress.js'
 import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
 import type {RolloutWrite} from './patches.js'
 import {HandOff} from './handoff.js'
+import {leavingOutcome} from './outcome.js'
 import type {LeavingPod, VerifiedPod} from './result.js'
 import {podViewers} from './viewers.js'
 
@@ -497,13 +498,13 @@ export class RolloutExecutor {
    * read (something held SRS's quit), handed off when its hand-off closed clients, else drained.
    */
   private async howItLeft(name: string, lastSeen: Pod | undefined, viewers: number | null, handoff: HandOff | undefined): Promise<LeavingPod> {
+    const goneAt = Date.now()
     const closed = await handoff?.result(name)
-    if (podEnding(lastSeen, this.opts.container, Date.now()) === 'killed') {
-      this.opts.log(`pod ${name} was killed at the end of its grace period: ${viewers ?? 'an unknown number of'} viewers cut`)
-      return {pod: name, viewers, outcome: 'cut', cut: viewers}
-    }
-    if (closed) return {pod: name, viewers, outcome: 'handed-off', handedOff: closed}
-    return {pod: name, viewers, outcome: 'drained'}
+    const ending = podEnding(lastSeen, this.opts.container, goneAt)
+    const left = leavingOutcome(name, viewers, ending, goneBeforeDeadline(lastSeen, goneAt), closed)
+    if (left.outcome === 'cut') this.opts.log(`pod ${name} was killed at the end of its grace period: ${viewers ?? 'an unknown number of'} viewers cut`)
+    else if (left.outcome === 'handed-off' && ending === 'killed') this.opts.log(`pod ${name}: its SRS ended with an error after its ${closed} clients were handed off`)
+    return left
   }
 }
 
