@@ -100,6 +100,8 @@ interface PodInfo {
   ready: boolean
   terminating: boolean
   image: string
+  /** The SRS container's terminated state ("exit 0 Completed", "exit 137 Error: …"), once the kubelet wrote one. */
+  ended?: string
 }
 
 function pods(app: string): PodInfo[] {
@@ -107,10 +109,11 @@ function pods(app: string): PodInfo[] {
     items: {
       metadata: {name: string; deletionTimestamp?: string}
       spec: {containers: {image: string}[]}
-      status: {podIP?: string; conditions?: {type: string; status: string}[]}
+      status: {podIP?: string; conditions?: {type: string; status: string}[]; containerStatuses?: {state?: {terminated?: {exitCode?: number; reason?: string; message?: string}}}[]}
     }[]
   }
   return list.items.map((p) => ({
+    ended: ((t) => (t ? `exit ${t.exitCode}${t.reason ? ` ${t.reason}` : ''}${t.message ? `: ${t.message}` : ''}` : undefined))(p.status.containerStatuses?.[0]?.state?.terminated),
     name: p.metadata.name,
     ip: p.status.podIP ?? '',
     ready: p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
@@ -239,6 +242,8 @@ interface PodExit {
   terminatingAt: number
   players: number
   goneAt?: number
+  /** The SRS container's terminated state, as last seen before the pod went (the kubelet writes it first). */
+  ended?: string
 }
 
 interface CommandReport {
@@ -388,6 +393,7 @@ async function main(): Promise<void> {
           for (const q of seen) {
             if (q.terminating && !exits.has(q.name)) exits.set(q.name, {pod: q.name, terminatingAt: now, players: players.filter((p) => p.pod === q.name && p.child).length})
           }
+          for (const q of seen) if (q.ended && exits.has(q.name)) exits.get(q.name)!.ended = q.ended
           for (const e of exits.values()) if (e.goneAt === undefined && !seen.some((q) => q.name === e.pod)) e.goneAt = now
           await sleep(1000)
         }
@@ -473,8 +479,8 @@ function print(reports: CommandReport[], playerCount: number): void {
       if (mine.length === 0) return `p${i + 1} kept${frozen}`
       return mine.map((e) => `p${i + 1} ${e.kind} on ${e.pod} (${e.how}), playing again ${e.backAfterMs === undefined ? 'never' : `after ${secs(e.backAfterMs)}`} on ${e.to ?? '-'}`).join('; ') + frozen
     })
-    const idle = r.exits.filter((e) => e.players === 0).map((e) => `${e.pod} ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)}`)
-    const loaded = r.exits.filter((e) => e.players > 0).map((e) => `(${e.pod} with ${e.players} players: ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)})`)
+    const idle = r.exits.filter((e) => e.players === 0).map((e) => `${e.pod} ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)}${e.ended ? ` (${e.ended})` : ''}`)
+    const loaded = r.exits.filter((e) => e.players > 0).map((e) => `(${e.pod} with ${e.players} players: ${e.goneAt === undefined ? 'not gone' : secs(e.goneAt - e.terminatingAt)}${e.ended ? `, ${e.ended}` : ''})`)
     lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} / ${r.reportedCut ?? 'no JSON'} | ${handed} | ${perPlayer.join('<br>')} | ${[...idle, ...loaded].join('<br>') || '-'} |`)
   }
   process.stdout.write(`${lines.join('\n')}\n\n`)
