@@ -21,7 +21,7 @@ import type {RolloutTarget} from './target.js'
 import type {RolloutProgress} from './progress.js'
 import type {PodViewers, RolloutStep, RolloutWait} from './plan.js'
 import type {RolloutWrite} from './patches.js'
-import {HandOff} from './handoff.js'
+import {HandOff} from '../handoff/handoff.js'
 import type {LeavingPod, VerifiedPod} from './result.js'
 import {podViewers} from './viewers.js'
 
