@@ -88,3 +88,26 @@ describe(`reload --handoff-after on 2 loaded edges with terminationGracePeriodSe
     expect(r.stdout).toContain(`handed off: 4 clients closed through the SRS API (players reconnect to pods that stay): ${pods.map((p) => `${p} (2 clients)`).join(', ')}`)
   })
 })
+
+describe(`reload --handoff-after on StatefulSet origins with terminationGracePeriodSeconds ${GRACE_SECONDS}`, () => {
+  test('the loaded ordinal is handed off after 2s when it restarts: its 2 clients closed, exit 0 long before the grace period', async () => {
+    // The origins with the edges' graceful quit, on an SRS that drains.
+    const origins = readFileSync(path.join(TOPO, 'origin-cluster.yaml'), 'utf8')
+      .replace('    daemon              off;\n', '    daemon              off;\n    grace_start_wait    700;\n    grace_final_wait    800;\n    force_grace_quit    on;\n')
+      .replace('      containers:\n      - name: srs\n        image: ossrs/srs:3\n', `      terminationGracePeriodSeconds: ${GRACE_SECONDS}\n      containers:\n      - name: srs\n        image: ossrs/srs:v4.0.5\n`)
+    expect(origins).toContain('force_grace_quit    on;')
+    expect(origins).toContain(`terminationGracePeriodSeconds: ${GRACE_SECONDS}`)
+    const ns = await setup('reload-handoff-sts', origins, 3)
+    await eventually('origins ready', () => kubectlJson<{status: {readyReplicas?: number}}>(['get', 'statefulset', 'srs-origin', '-n', ns]).status.readyReplicas === 3, {timeoutMs: 90_000})
+    await load(ns, ['srs-origin-2'], 2)
+    const text = kubectlJson<{data: Record<string, string>}>(['get', 'configmap', 'srs-origin-config', '-n', ns]).data['srs.conf']!.replace(/max_connections {5}\d+;/, 'max_connections     1001;')
+    kubectl(['patch', 'configmap', 'srs-origin-config', '-n', ns, '--type', 'merge', '-p', JSON.stringify({data: {'srs.conf': text}})])
+    const started = Date.now()
+    const r = await srs(['reload', 'srs-origin', '-n', ns, '--handoff-after', '2s', '--yes', '--timeout', '80s', '-o', 'json'])
+    const tookMs = Date.now() - started
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(tookMs).toBeLessThan((GRACE_SECONDS / 3) * 1000)
+    const result = JSON.parse(r.stdout) as ReloadResult
+    expect(result.pods.find((p) => p.pod === 'srs-origin-2')).toMatchObject({outcome: 'restarted', viewers: 2, drained: true, handedOff: 2})
+  })
+})
