@@ -642,6 +642,12 @@ scenarioOf(
     {example: 'kubectl srs reload srs-edge-deploy -n live --dry-run', shows: ['plan:', 'then remove']},
     {example: 'kubectl srs reload [WORKLOAD]', shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')},
     {example: 'kubectl srs reload srs-edge-deploy --max-unavailable 2', before: (ctx) => editConfig(ctx.ns, 'srs-edge-config'), shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config')},
+    {
+      example: 'kubectl srs reload srs-edge-deploy --handoff-after 30s',
+      before: (ctx) => editConfig(ctx.ns, 'srs-edge-config'),
+      shows: ['restarted'],
+      check: (_r, ctx) => loadedNow(ctx.ns, 'srs-edge-deploy', 'srs-edge-config'),
+    },
     {example: 'kubectl srs reload srs-origin --yes', before: (ctx) => editConfig(ctx.ns, 'srs-origin-config'), shows: ['restarted'], check: (_r, ctx) => loadedNow(ctx.ns, 'srs-origin', 'srs-origin-config')},
     {
       example: 'kubectl srs reload -n live',

@@ -9,6 +9,7 @@ import {isNotFound, TimeoutError} from '../errors.js'
 import type {KubeClient} from '../kube/client.js'
 import {Resources} from '../kube/resources.js'
 import type {Deployment, Pod} from '../kube/types.js'
+import {HandOff} from '../handoff/handoff.js'
 import {confirmReloads, reloadTargetOf, takeBaseline, type ReloadTarget} from './confirm.js'
 import {PodTransports, querySrsVersions, type SrsCredentialResolver} from '../srs/api/index.js'
 import type {WorkloadModel} from '../srs/topology.js'
@@ -36,6 +37,10 @@ export interface ReloadExecuteOptions {
   progress: ReloadProgress
   /** The command that finishes a pod left pending, for its report. */
   nextCommand: (workload: string) => string
+  /** --handoff-after: close the clients still on each removed pod after this long draining. */
+  handoffAfterMs?: number
+  /** What the hand-off did, pod by pod (--verbose). */
+  log?: (line: string) => void
 }
 
 /** The lowest deletion cost the ReplicaSet sees: the pods to replace go first. */
@@ -170,39 +175,58 @@ export class ReloadExecutor {
       }
       await sleep(POLL_MS)
     }
-    for (const pod of targets) {
-      await this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: REPLACE_FIRST_COST}}}, 'merge', this.opts.namespace)
+    // --handoff-after: each session is opened before its pod starts terminating (a draining SRS
+    // stops listening) and closed on every path (SRS waits for it).
+    const handoff = await this.handOff(w)
+    try {
+      await handoff?.open(targets)
+      for (const pod of targets) {
+        await this.kube.patch(Resources.pods, pod, {metadata: {annotations: {[KUBE_ANNOTATION.podDeletionCost]: REPLACE_FIRST_COST}}}, 'merge', this.opts.namespace)
+      }
+      await this.kube.patch(Resources.deployments, workload, {spec: {replicas}}, 'merge', this.opts.namespace)
+      const endings = await this.waitGone(workload, selector, targets, known, handoff)
+      for (const pod of targets) {
+        const end = endings.get(pod)!
+        this.reports.push({
+          pod,
+          workload,
+          outcome: 'restarted',
+          reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end, this.plan.viewers.get(pod))}`,
+          viewers: this.plan.viewers.get(pod),
+          replacedBy: surge.map((p) => p.metadata.name),
+          drained: end.drained,
+          ...(end.handedOff ? {handedOff: end.handedOff} : {}),
+        })
+      }
+    } finally {
+      handoff?.closeAll()
     }
-    await this.kube.patch(Resources.deployments, workload, {spec: {replicas}}, 'merge', this.opts.namespace)
-    const endings = await this.waitGone(workload, selector, targets, known)
-    for (const pod of targets) {
-      const end = endings.get(pod)!
-      this.reports.push({
-        pod,
-        workload,
-        outcome: 'restarted',
-        reason: `replaced by ${surge.map((p) => p.metadata.name).join(', ')}, which read the config at start; ${quitText(w, end.drained, this.plan.viewers.get(pod))}`,
-        viewers: this.plan.viewers.get(pod),
-        replacedBy: surge.map((p) => p.metadata.name),
-        drained: end.drained,
-      })
-    }
+  }
+
+  /** --handoff-after's sessions for one step's pods of `w`; undefined without the flag. */
+  private async handOff(w: WorkloadModel): Promise<HandOff | undefined> {
+    const afterMs = this.opts.handoffAfterMs
+    if (afterMs === undefined) return undefined
+    const credentials = await this.opts.credentials.forWorkload(w)
+    const podTimeoutMs = Math.min(this.opts.requestTimeoutMs || 10_000, 10_000)
+    return new HandOff(this.kube, {namespace: this.opts.namespace, apiPort: w.apiPort, credentials, afterMs, podTimeoutMs, log: (line) => this.opts.log?.(line)})
   }
 
   /**
    * Waits until the named pods are gone and tells, from the last look at each (podEnding), whether
    * SRS quit by itself or was killed at the end of its grace period.
    */
-  private async waitGone(workload: string, selector: string, names: string[], known: Set<string>): Promise<Map<string, {drained: boolean}>> {
+  private async waitGone(workload: string, selector: string, names: string[], known: Set<string>, handoff: HandOff | undefined): Promise<Map<string, PodEnd>> {
     const container = this.model(workload).container
     const lastSeen = new Map<string, Pod>()
-    const out = new Map<string, {drained: boolean}>()
+    const out = new Map<string, PodEnd>()
     const warned = new Set<string>()
     for (;;) {
       const now = await this.listPods(selector)
       this.noteReady(workload, now)
       for (const p of now) {
         if (names.includes(p.metadata.name)) lastSeen.set(p.metadata.name, p)
+        if (names.includes(p.metadata.name) && p.metadata.deletionTimestamp) handoff?.start(p.metadata.name)
         if (!names.includes(p.metadata.name) && known.has(p.metadata.name) && p.metadata.deletionTimestamp && !warned.has(p.metadata.name)) {
           warned.add(p.metadata.name)
           this.warnings.push(`the ReplicaSet of deployment/${workload} also removed ${p.metadata.name}, which was not chosen (another pod-deletion-cost, or a pod not Ready)`)
@@ -210,7 +234,8 @@ export class ReloadExecutor {
       }
       for (const name of names) {
         if (out.has(name) || now.some((p) => p.metadata.name === name)) continue
-        out.set(name, {drained: podEnding(lastSeen.get(name), container, Date.now()) === 'quit'})
+        const drained = podEnding(lastSeen.get(name), container, Date.now()) === 'quit'
+        out.set(name, {drained, handedOff: (await handoff?.result(name)) ?? undefined})
       }
       if (out.size === names.length) return out
       const left = names.filter((n) => !out.has(n))
@@ -235,20 +260,34 @@ export class ReloadExecutor {
       return
     }
     this.noteReady(workload, await this.listPods(selector))
-    await this.kube.delete(Resources.pods, pod, this.opts.namespace)
+    const handoff = await this.handOff(w)
+    try {
+      await handoff?.open([pod])
+      await this.kube.delete(Resources.pods, pod, this.opts.namespace)
+      handoff?.start(pod)
+      await this.restarted(w, pod, old, selector, handoff)
+    } finally {
+      handoff?.closeAll()
+    }
+  }
+
+  /** Waits until the controller's new pod of the same name is Ready and answers, and reports how the old one left. */
+  private async restarted(w: WorkloadModel, pod: string, old: Pod, selector: string, handoff: HandOff | undefined): Promise<void> {
+    const workload = w.name
     let lastSeen: Pod = old
-    let drained: boolean | undefined
+    let end: PodEnd | undefined
     for (;;) {
       const now = await this.listPods(selector)
       this.noteReady(workload, now)
       const current = now.find((p) => p.metadata.name === pod)
       if (current && current.metadata.uid === old.metadata.uid) {
         lastSeen = current
-      } else if (drained === undefined) {
-        drained = podEnding(lastSeen, w.container, Date.now()) === 'quit'
+      } else if (end === undefined) {
+        const drained = podEnding(lastSeen, w.container, Date.now()) === 'quit'
+        end = {drained, handedOff: (await handoff?.result(pod)) ?? undefined}
       }
       if (current && current.metadata.uid !== old.metadata.uid && !current.metadata.deletionTimestamp && isReady(current) && (await this.answering(w, [current]))) break
-      this.opts.progress.update(drained === undefined ? `${pod}: SRS quitting gracefully` : `${pod}: waiting until the new pod is Ready and answers the SRS API`)
+      this.opts.progress.update(end === undefined ? `${pod}: SRS quitting gracefully` : `${pod}: waiting until the new pod is Ready and answers the SRS API`)
       this.checkDeadline(`${pod} not back and Ready`)
       await sleep(POLL_MS)
     }
@@ -256,17 +295,25 @@ export class ReloadExecutor {
       pod,
       workload,
       outcome: 'restarted',
-      reason: `restarted by ordinal, read the config at start; ${quitText(w, drained ?? false, this.plan.viewers.get(pod))}`,
+      reason: `restarted by ordinal, read the config at start; ${quitText(w, end ?? {drained: false}, this.plan.viewers.get(pod))}`,
       viewers: this.plan.viewers.get(pod),
       replacedBy: [pod],
-      drained: drained ?? false,
+      drained: end?.drained ?? false,
+      ...(end?.handedOff ? {handedOff: end.handedOff} : {}),
     })
   }
 }
 
-/** How the old SRS left: by itself (graceful quit waits for clients; without it they are dropped), or killed. */
-function quitText(w: WorkloadModel, drained: boolean, viewers: number | undefined): string {
-  if (!drained) return 'killed at the end of its grace period (its clients were cut)'
+/** How a removed pod left: whether SRS quit by itself (else it was killed), and the clients --handoff-after closed (none: undefined). */
+interface PodEnd {
+  drained: boolean
+  handedOff?: number
+}
+
+/** How the old SRS left: by itself (graceful quit waits for clients; without it they are dropped), handed off, or killed. */
+function quitText(w: WorkloadModel, end: PodEnd, viewers: number | undefined): string {
+  if (!end.drained) return 'killed at the end of its grace period (its clients were cut)'
+  if (end.handedOff) return `handed off: ${end.handedOff} client(s) closed through the SRS API after --handoff-after, then SRS quit gracefully`
   const graceful = w.hasPreStop || w.settings.global.forceGraceQuit.value
   if (graceful) return 'SRS quit gracefully, after its clients left'
   return `SRS quit at once (no preStop hook and no force_grace_quit: ${viewers === 0 ? 'it had no clients' : 'its clients were dropped'})`

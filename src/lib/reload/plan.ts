@@ -17,6 +17,7 @@
  * viewers its analysis counts). A raw API reload changes no object, so it goes on in all three.
  */
 import {ExitCode, UsageError} from '../errors.js'
+import {cannotDrainRefusal, noRoomRefusal} from '../handoff/refusal.js'
 import type {Refusal} from '../rollout/plan.js'
 
 export interface ReloadPodInput {
@@ -41,6 +42,8 @@ export interface ReloadWorkloadInput {
   configChangedAt?: number
   /** http_api.raw_api enabled and allow_reload on. */
   rawReload: boolean
+  /** Its srs.conf's max_connections: the room of each pod (--handoff-after's refusal). */
+  maxConnections?: number
   pods: ReloadPodInput[]
   /** The HorizontalPodAutoscaler that scales it. */
   hpa?: string
@@ -154,4 +157,26 @@ export function describeReloadStep(s: ReloadStep): string {
     case 'restart':
       return `statefulset/${s.workload}: restart ${s.pod} (graceful quit), wait until it is Ready again`
   }
+}
+
+/**
+ * --handoff-after, refused before any change as the rollouts refuse it: a pod a restart removes
+ * runs an SRS that cannot drain, or the pods serving while one is replaced lack the room
+ * (max_connections each) for the workload's viewers: a Deployment keeps its replicas (the surge
+ * pods stand in), a StatefulSet serves with one pod fewer.
+ */
+export function handOffRefusal(workloads: ReloadWorkloadInput[], plan: ReloadPlan, versions: ReadonlyMap<string, string | null>): Refusal | undefined {
+  for (const step of plan.steps) {
+    if (step.kind === 'raw-reload') continue
+    const leaving = step.kind === 'replace' ? step.pods : [step.pod]
+    const cannot = cannotDrainRefusal(leaving, versions)
+    if (cannot) return cannot
+    const w = workloads.find((x) => x.name === step.workload)
+    if (!w || w.maxConnections === undefined) continue
+    const viewers = w.pods.reduce((n, p) => n + (p.viewers ?? 0), 0)
+    const serving = w.kind === 'StatefulSet' ? Math.max(0, w.replicas - 1) : w.replicas
+    const noRoom = noRoomRefusal(describeReloadStep(step), w.name, serving, w.maxConnections, viewers)
+    if (noRoom) return noRoom
+  }
+  return undefined
 }

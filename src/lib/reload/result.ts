@@ -17,8 +17,10 @@ export interface ReloadPodReport {
   viewers?: number
   /** The pod(s) that took its place (a Deployment's surge pod, or the StatefulSet pod of the same name). */
   replacedBy?: string[]
-  /** Restarted: true when SRS quit by itself after its clients left, false when it was killed at the end of its grace period. */
+  /** Restarted: true when SRS quit by itself after its clients left (or --handoff-after closed them), false when it was killed at the end of its grace period. */
   drained?: boolean
+  /** Restarted with --handoff-after: the clients still on the old pod that were closed through its SRS API (players reconnect to pods that stay); absent when none were. */
+  handedOff?: number
   /** What to run to finish this pod. */
   next?: string
 }

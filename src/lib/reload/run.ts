@@ -12,11 +12,11 @@ import type {ConfigMap, Deployment, HorizontalPodAutoscaler, Pod, StatefulSet} f
 import {clusterLeaseAnchor, OriginLease, type LeaseAnchor} from '../srs/lease.js'
 import {ROLLOUT_ANNOTATION} from '../vocabulary.js'
 import {containerStartedAt} from './confirm.js'
-import {countViewers, listSrsClients, listSrsStreams, PodTransports, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
+import {countViewers, listSrsClients, listSrsStreams, PodTransports, querySrsVersions, SrsCredentialResolver, type SrsCredentialChoice} from '../srs/api/index.js'
 import {observeWorkloads} from '../srs/observe.js'
 import {buildTopology, type ObservedObjects, type Topology, type WorkloadModel} from '../srs/topology.js'
 import {ReloadExecutor, type ReloadProgress} from './execute.js'
-import {describeReloadStep, planReload, type ReloadPlan, type ReloadWorkloadInput} from './plan.js'
+import {describeReloadStep, handOffRefusal, planReload, type ReloadPlan, type ReloadWorkloadInput} from './plan.js'
 import type {ReloadResult} from './result.js'
 import {INTERRUPTED_EXIT} from '../stop-hook.js'
 
@@ -42,6 +42,10 @@ export interface ReloadRunOptions {
   approve: (publishers: ReloadPlan['publishers']) => Promise<boolean>
   /** The caller holds the cluster's lease already (an origin command's --restart): take none. */
   leaseHeld?: boolean
+  /** --handoff-after: close the clients still on each replaced pod after this long draining (undefined: wait as the grace period allows). */
+  handoffAfterMs?: number
+  /** What the hand-off did, pod by pod (--verbose). */
+  log?: (line: string) => void
 }
 
 /**
@@ -91,6 +95,22 @@ async function observePods(transports: PodTransports, credentials: SrsCredential
       }
     }),
   )
+}
+
+/** --handoff-after: the SRS version of each pod a restart removes, as its API reports it (null: it did not answer). */
+async function leavingVersions(transports: PodTransports, credentials: SrsCredentialResolver, chosen: WorkloadModel[], plan: ReloadPlan, timeoutMs: number): Promise<Map<string, string | null>> {
+  const leaving = new Set(plan.steps.flatMap((s) => (s.kind === 'replace' ? s.pods : s.kind === 'restart' ? [s.pod] : [])))
+  const out = new Map<string, string | null>()
+  for (const w of chosen) {
+    const auth = await credentials.forWorkload(w)
+    const pods = w.pods.filter((p) => leaving.has(p.metadata.name))
+    const answers = await Promise.all(pods.map((p) => querySrsVersions(transports.of(p.metadata.name, w.apiPort, auth), {timeoutMs})))
+    pods.forEach((p, i) => {
+      const a = answers[i]!
+      out.set(p.metadata.name, a.ok ? a.value.version : null)
+    })
+  }
+  return out
 }
 
 /**
@@ -195,6 +215,7 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
       configMap: w.config.configMap,
       configChangedAt: changedAt.get(w.name),
       rawReload: w.settings.global.rawApiEnabled.value && w.settings.global.rawApiAllowReload.value,
+      maxConnections: w.settings.global.maxConnections.value,
       pods: await observePods(transports, credentials, w, requestTimeoutMs, warnings),
       ...restartContext(w, objs, hpas),
     })
@@ -202,6 +223,12 @@ export async function runReload(kube: KubeClient, opts: ReloadRunOptions): Promi
   const plan = planReload(inputs, {maxUnavailable: opts.maxUnavailable, onlyPods: opts.onlyPods})
   const refusal = plan.refusals[0]
   if (refusal) throw new SrsError(refusal.message, {reason: refusal.reason, hint: refusal.hint, exitCode: refusal.exitCode})
+  if (opts.handoffAfterMs !== undefined) {
+    const noHandOff = handOffRefusal(inputs, plan, await leavingVersions(transports, credentials, chosen, plan, requestTimeoutMs))
+    if (noHandOff) throw new SrsError(noHandOff.message, {reason: noHandOff.reason, hint: noHandOff.hint, exitCode: noHandOff.exitCode})
+    const inPlace = plan.steps.flatMap((s) => (s.kind === 'raw-reload' ? [s.workload] : []))
+    for (const w of inPlace) warnings.push(`--handoff-after: the pods of ${w} reload in place through the SRS API; none leaves, so none is handed off`)
+  }
   warnings.push(...plan.warnings)
   const result: ReloadResult = {
     kind: 'SrsReload',
@@ -257,6 +284,8 @@ async function execute(kube: KubeClient, plan: ReloadPlan, chosen: WorkloadModel
     credentials,
     progress: opts.progress,
     nextCommand: (workload) => reloadCommand(ns, workload),
+    handoffAfterMs: opts.handoffAfterMs,
+    log: opts.log,
   })
   await exec.run()
   result.pods.push(...exec.reports)

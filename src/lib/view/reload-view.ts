@@ -14,6 +14,11 @@ export function renderReload(r: ReloadResult, text: TextTools): string {
   if (r.pods.length > 0) {
     lines.push('', text.columns([['POD', 'WORKLOAD', 'OUTCOME', 'VIEWERS', 'HOW / WHY'], ...r.pods.map((p) => [p.pod, p.workload, p.outcome, p.viewers === undefined ? '-' : String(p.viewers), p.reason])]))
   }
+  const handed = r.pods.filter((p) => p.handedOff)
+  if (handed.length > 0) {
+    const clients = (n: number) => `${n} client${n === 1 ? '' : 's'}`
+    lines.push(`handed off: ${clients(handed.reduce((s, p) => s + (p.handedOff ?? 0), 0))} closed through the SRS API (players reconnect to pods that stay): ${handed.map((p) => `${p.pod} (${clients(p.handedOff ?? 0)})`).join(', ')}`)
+  }
   for (const c of r.readyPods) lines.push(`${c.workload}: Ready pods ${c.start} at the start, never fewer than ${c.lowest}`)
   const next = [...new Set(r.pods.flatMap((p) => (p.next ? [p.next] : [])))]
   for (const n of next) lines.push(`next: ${n}`)

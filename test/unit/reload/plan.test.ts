@@ -1,5 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {planReload, type ReloadWorkloadInput} from '../../../src/lib/reload/plan.js'
+import {handOffRefusal, planReload, type ReloadWorkloadInput} from '../../../src/lib/reload/plan.js'
 
 const changed = Date.parse('2026-12-03T10:00:00Z')
 const before = changed - 60_000
@@ -85,5 +85,28 @@ describe('reload plan', () => {
     // nothing restarted: nothing refused
     expect(refused({...edges, rawReload: true, hpa: 'edge-hpa', rollingOut: 'x', canary: {canary: 'c'}})).toEqual([])
     expect(refused({...edges, pods: edges.pods.filter((p) => p.startedAt === after), hpa: 'edge-hpa'})).toEqual([])
+  })
+})
+
+describe('reload --handoff-after refusals', () => {
+  const versions = (v: string, pods: string[]) => new Map(pods.map((p) => [p, v]))
+
+  test('a pod to restart on an SRS that cannot drain is refused (exit 2) naming it; SRS 4, 6.0.132+ and unknown versions go on', () => {
+    const plan = planReload([{...edges, maxConnections: 1000}], {maxUnavailable: 1})
+    const pods = ['edge-a', 'edge-b', 'edge-d']
+    expect(handOffRefusal([edges], plan, versions('6.0.131', pods))).toMatchObject({exitCode: 2, message: expect.stringContaining('--handoff-after: edge-b runs SRS 6.0.131, which cannot drain gracefully')})
+    for (const ok of ['4.0.271', '6.0.132']) expect(handOffRefusal([{...edges, maxConnections: 1000}], plan, versions(ok, pods))).toBeUndefined()
+    expect(handOffRefusal([edges], plan, new Map(pods.map((p) => [p, null])))).toBeUndefined()
+  })
+
+  test('room: a StatefulSet serves with one pod fewer while an ordinal restarts; a Deployment keeps its replicas behind the surge pod', () => {
+    // 3 origins of 1 viewer each: 2 serving pods of max_connections 1 have room for 2, not 3
+    const tight = {...origins, maxConnections: 1}
+    const refusal = handOffRefusal([tight], planReload([tight], {maxUnavailable: 1}), new Map())
+    expect(refusal).toMatchObject({exitCode: 2, message: expect.stringContaining('leaves 2 pod(s) of max_connections 1 (room for 2) for the 3 viewers of srs-origin')})
+    expect(handOffRefusal([{...origins, maxConnections: 2}], planReload([origins], {maxUnavailable: 1}), new Map())).toBeUndefined()
+    // 41 known viewers on 4 edges of max_connections 11 (room for 44): the surge keeps 4 serving
+    expect(handOffRefusal([{...edges, maxConnections: 11}], planReload([edges], {maxUnavailable: 1}), new Map())).toBeUndefined()
+    expect(handOffRefusal([{...edges, maxConnections: 10}], planReload([edges], {maxUnavailable: 1}), new Map())).toMatchObject({message: expect.stringContaining('room for 40) for the 41 viewers')})
   })
 })
