@@ -20,6 +20,13 @@ export interface SrsReading {
   clientIds: string[]
   /** The sum of the clients' send kbps (SRS's 30 s average). */
   sendKbps: number
+  /**
+   * Viewers connected for at least SRS's kbps window (KBPS_WINDOW_SECONDS) and the sum of their
+   * send kbps: a newer client reads 0 kbps until its window fills, so only these say what a
+   * viewer is sent.
+   */
+  settledViewers: number
+  settledSendKbps: number
   cpuPercent: number
   memKbyte: number
 }
@@ -51,6 +58,9 @@ export interface AnalysisThresholds {
   /** Percent the canary's memory per viewer may be above the stable's. */
   maxMemoryIncrease: number
 }
+
+/** SRS's client kbps (`kbps.send_30s`) is a 30 s window: it reads 0 for a client's first 30 s or so. */
+export const KBPS_WINDOW_SECONDS = 30
 
 export const DEFAULT_THRESHOLDS: AnalysisThresholds = {maxRetentionDrop: 20, maxKbpsDrop: 50, maxCpuIncrease: 100, maxMemoryIncrease: 100}
 
@@ -186,26 +196,42 @@ function retentionCheck(samples: AnalysisSample[], th: AnalysisThresholds): Anal
   return pass('viewer-retention', figure(canary), figure(stable), `within ${th.maxRetentionDrop} points of the stable`)
 }
 
-/** Sum of a reading over the track's answering pods and sum of their viewers, over every sample. */
-function perViewer(samples: AnalysisSample[], track: Track, value: (r: SrsReading) => number): number | undefined {
+/** Sum of a reading over the track's answering pods and sum of their viewers (`viewersOf`: every client), over every sample. */
+function perViewer(samples: AnalysisSample[], track: Track, value: (r: SrsReading) => number, viewersOf: (r: SrsReading) => number = (r) => r.clientIds.length): number | undefined {
   let total = 0
   let viewers = 0
   for (const s of samples) {
     for (const p of onTrack(s, track)) {
       if (!p.srs) continue
       total += value(p.srs)
-      viewers += p.srs.clientIds.length
+      viewers += viewersOf(p.srs)
     }
   }
   return viewers ? total / viewers : undefined
 }
 
+/** Per viewer connected for SRS's whole kbps window: a canary's viewers are mostly new, and a new one reads 0 kbps. */
 function kbpsCheck(samples: AnalysisSample[], th: AnalysisThresholds): AnalysisCheck {
-  const canary = perViewer(samples, 'canary', (r) => r.sendKbps)
-  const stable = perViewer(samples, 'stable', (r) => r.sendKbps)
-  const figure = (v: number | undefined) => (v === undefined ? 'no viewers' : `${round(v, 0)} kbps/viewer`)
+  const settled = (track: Track) =>
+    perViewer(
+      samples,
+      track,
+      (r) => r.settledSendKbps,
+      (r) => r.settledViewers,
+    )
+  const canary = settled('canary')
+  const stable = settled('stable')
+  const figure = (v: number | undefined) => (v === undefined ? `no viewer connected ${KBPS_WINDOW_SECONDS} s` : `${round(v, 0)} kbps/viewer`)
   if (canary === undefined || stable === undefined || stable === 0)
-    return {...pass('kbps-per-viewer', figure(canary), figure(stable), `not applicable: ${stable === 0 ? 'the stable sends 0 kbps' : 'no viewers on a track'}`), applicable: false}
+    return {
+      ...pass(
+        'kbps-per-viewer',
+        figure(canary),
+        figure(stable),
+        `not applicable: ${stable === 0 ? 'the stable sends 0 kbps' : `no viewer connected for SRS's ${KBPS_WINDOW_SECONDS} s kbps window on the ${canary === undefined ? 'canary' : 'stable'} track`}`,
+      ),
+      applicable: false,
+    }
   const drop = (100 * (stable - canary)) / stable
   if (drop > th.maxKbpsDrop) return fail('kbps-per-viewer', figure(canary), figure(stable), `canary sends ${round(drop, 1)} % less per viewer than the stable (--max-kbps-drop ${th.maxKbpsDrop})`)
   return pass('kbps-per-viewer', figure(canary), figure(stable), `within ${th.maxKbpsDrop} % of the stable`)

@@ -44,7 +44,19 @@ describe('nextProgressiveStep', () => {
   })
 })
 
-const reading = (over: Partial<SrsReading> = {}): SrsReading => ({service: 'svc1', uptimeSeconds: 100, version: '4.0.6', versionVerdict: 'match', clientIds: [], sendKbps: 0, cpuPercent: 1, memKbyte: 25000, ...over})
+const reading = (over: Partial<SrsReading> = {}): SrsReading => ({
+  service: 'svc1',
+  uptimeSeconds: 100,
+  version: '4.0.6',
+  versionVerdict: 'match',
+  clientIds: [],
+  sendKbps: 0,
+  settledViewers: 0,
+  settledSendKbps: 0,
+  cpuPercent: 1,
+  memKbyte: 25000,
+  ...over,
+})
 const pod = (name: string, track: 'stable' | 'canary', srs: SrsReading | undefined, over: Partial<PodSample> = {}): PodSample => ({
   pod: name,
   uid: `uid-${name}`,
@@ -55,7 +67,7 @@ const pod = (name: string, track: 'stable' | 'canary', srs: SrsReading | undefin
   ...over,
 })
 const ids = (prefix: string, n: number) => Array.from({length: n}, (_, i) => `${prefix}${i}`)
-const viewers = (prefix: string, n: number, kbps = 800) => reading({clientIds: ids(prefix, n), sendKbps: n * kbps})
+const viewers = (prefix: string, n: number, kbps = 800) => reading({clientIds: ids(prefix, n), sendKbps: n * kbps, settledViewers: n, settledSendKbps: n * kbps})
 const sample = (atMs: number, pods: PodSample[]): AnalysisSample => ({atMs, pods})
 const check = (samples: AnalysisSample[], name: string, expected = 1, th = DEFAULT_THRESHOLDS) => analyse(samples, expected, th).checks.find((c) => c.name === name)!
 
@@ -119,6 +131,19 @@ describe('analysis verdicts on figures', () => {
     const samples = [sample(0, [pod('s1', 'stable', viewers('s', 10, 800)), pod('c1', 'canary', viewers('c', 10, 300))])]
     expect(check(samples, 'kbps-per-viewer')).toMatchObject({verdict: 'fail', canary: '300 kbps/viewer', stable: '800 kbps/viewer'})
     expect(check(samples, 'kbps-per-viewer', 1, {...DEFAULT_THRESHOLDS, maxKbpsDrop: 70}).verdict).toBe('pass')
+  })
+
+  test("kbps per viewer counts viewers connected for SRS's 30 s window only: new ones read 0 kbps on real SRS", () => {
+    // Players that just moved to the canary: connected for less than 30 s, SRS says 0 kbps for them.
+    const fresh = (prefix: string, n: number) => reading({clientIds: ids(prefix, n), sendKbps: 0, settledViewers: 0, settledSendKbps: 0})
+    const allNew = [0, 15_000, 30_000].map((t) => sample(t, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', fresh('c', 2))]))
+    expect(check(allNew, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', applicable: false, canary: 'no viewer connected 30 s', stable: '360 kbps/viewer'})
+    // Two settled viewers at 360 kbps and two new ones at 0: 360 per settled viewer, as the stable.
+    const mixed = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', reading({clientIds: ids('c', 4), sendKbps: 720, settledViewers: 2, settledSendKbps: 720}))])]
+    expect(check(mixed, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', canary: '360 kbps/viewer', stable: '360 kbps/viewer'})
+    // A settled canary viewer that gets little is still caught.
+    const stalling = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', viewers('c', 2, 40))])]
+    expect(check(stalling, 'kbps-per-viewer')).toMatchObject({verdict: 'fail', canary: '40 kbps/viewer'})
   })
 
   test('CPU and memory per viewer against the stable', () => {
