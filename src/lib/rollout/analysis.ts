@@ -53,11 +53,14 @@ export interface AnalysisThresholds {
   maxRetentionDrop: number
   /** Percent the canary's kbps sent per viewer may be below the stable's. */
   maxKbpsDrop: number
-  /** Percent the canary's CPU per viewer may be above the stable's. */
+  /** Percent a canary pod's CPU may be above a stable pod's at the canary's viewers per pod (loadCostCheck). */
   maxCpuIncrease: number
-  /** Percent the canary's memory per viewer may be above the stable's. */
+  /** Percent a canary pod's memory may be above a stable pod's at the canary's viewers per pod (loadCostCheck). */
   maxMemoryIncrease: number
 }
+
+/** SRS's cpu_percent of an idle pod moves by hundredths: a CPU difference below one point per pod is noise. */
+export const CPU_NOISE_PERCENT = 1
 
 /** SRS's client kbps (`kbps.send_30s`) is a 30 s window: it reads 0 for a client's first 30 s or so. */
 export const KBPS_WINDOW_SECONDS = 30
@@ -77,21 +80,23 @@ export function comparisonChecks(samples: AnalysisSample[], th: AnalysisThreshol
   return [
     retentionCheck(samples, th),
     kbpsCheck(samples, th),
-    perViewerCheck(
+    loadCostCheck(
       'cpu-per-viewer',
       'CPU',
       samples,
       th.maxCpuIncrease,
+      CPU_NOISE_PERCENT,
       (r) => r.cpuPercent,
-      (v) => `${round(v, 4)} %CPU/viewer`,
+      (v) => `${round(v, 3)} %CPU`,
     ),
-    perViewerCheck(
+    loadCostCheck(
       'memory-per-viewer',
       'memory',
       samples,
       th.maxMemoryIncrease,
+      0,
       (r) => r.memKbyte,
-      (v) => `${round(v, 0)} KB/viewer`,
+      (v) => `${round(v, 0)} KB`,
     ),
   ]
 }
@@ -237,15 +242,44 @@ function kbpsCheck(samples: AnalysisSample[], th: AnalysisThresholds): AnalysisC
   return pass('kbps-per-viewer', figure(canary), figure(stable), `within ${th.maxKbpsDrop} % of the stable`)
 }
 
-function perViewerCheck(name: string, what: string, samples: AnalysisSample[], maxIncrease: number, value: (r: SrsReading) => number, format: (v: number) => string): AnalysisCheck {
-  const canary = perViewer(samples, 'canary', value)
-  const stable = perViewer(samples, 'stable', value)
-  const figure = (v: number | undefined) => (v === undefined ? 'no viewers' : format(v))
+/** Per pod and sample: the reading's mean and the viewers' mean over the track's answering pods. */
+function perPod(samples: AnalysisSample[], track: Track, value: (r: SrsReading) => number): {cost: number; viewers: number} | undefined {
+  let cost = 0
+  let viewers = 0
+  let n = 0
+  for (const s of samples) {
+    for (const p of onTrack(s, track)) {
+      if (!p.srs) continue
+      cost += value(p.srs)
+      viewers += p.srs.clientIds.length
+      n++
+    }
+  }
+  return n ? {cost: cost / n, viewers: viewers / n} : undefined
+}
+
+/**
+ * CPU or memory of a canary pod against a stable pod carrying its load. Per viewer alone
+ * misjudges real SRS: a pod's own cost (pulling the stream, the process itself: ~40 MB, a tenth
+ * of a percent of CPU) dominates at a few viewers, and a canary holds fewer viewers per pod than
+ * the stable, so a healthy canary with 1 viewer on 2 pods read 5 times the stable's memory per
+ * viewer. So the canary pod may cost what a stable pod costs, and proportionally more when it
+ * carries more viewers per pod; `noise` is an absolute difference below which nothing is judged
+ * (SRS's cpu_percent moves by hundredths at idle).
+ */
+function loadCostCheck(name: string, what: string, samples: AnalysisSample[], maxIncrease: number, noise: number, value: (r: SrsReading) => number, format: (v: number) => string): AnalysisCheck {
+  const canary = perPod(samples, 'canary', value)
+  const stable = perPod(samples, 'stable', value)
+  const figure = (v: {cost: number; viewers: number} | undefined) => (v === undefined ? 'no answer' : `${format(v.cost)}/pod at ${round(v.viewers, 1)} viewers/pod`)
   const flag = `--max-${name === 'cpu-per-viewer' ? 'cpu' : 'memory'}-increase`
-  if (canary === undefined || stable === undefined || stable === 0) return {...pass(name, figure(canary), figure(stable), `not applicable: ${stable === 0 ? `the stable reports no ${what}` : 'no viewers on a track'}`), applicable: false}
-  const increase = (100 * (canary - stable)) / stable
-  if (increase > maxIncrease) return fail(name, figure(canary), figure(stable), `canary uses ${round(increase, 1)} % more ${what} per viewer than the stable (${flag} ${maxIncrease})`)
-  return pass(name, figure(canary), figure(stable), `within ${maxIncrease} % of the stable`)
+  if (canary === undefined || stable === undefined || stable.cost === 0)
+    return {...pass(name, figure(canary), figure(stable), `not applicable: ${stable?.cost === 0 ? `the stable reports no ${what}` : 'no answer from a track'}`), applicable: false}
+  const load = stable.viewers > 0 ? Math.max(1, canary.viewers / stable.viewers) : 1
+  const allowed = stable.cost * load
+  const increase = (100 * (canary.cost - allowed)) / allowed
+  const scaled = load > 1 ? ` (the stable's scaled to the canary's ${round(load, 2)}× viewers per pod)` : ''
+  if (increase > maxIncrease && canary.cost - allowed > noise) return fail(name, figure(canary), figure(stable), `canary pods use ${round(increase, 1)} % more ${what} than stable pods${scaled} (${flag} ${maxIncrease})`)
+  return pass(name, figure(canary), figure(stable), `within ${maxIncrease} % of the stable pods'${scaled}${noise ? ` or within ${format(noise)} of them` : ''}`)
 }
 
 function round(v: number, digits: number): number {

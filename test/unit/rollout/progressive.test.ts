@@ -150,8 +150,31 @@ describe('analysis verdicts on figures', () => {
     const samples = [
       sample(0, [pod('s1', 'stable', reading({clientIds: ids('s', 10), sendKbps: 8000, cpuPercent: 10, memKbyte: 100_000})), pod('c1', 'canary', reading({clientIds: ids('c', 10), sendKbps: 8000, cpuPercent: 25, memKbyte: 150_000}))]),
     ]
-    expect(check(samples, 'cpu-per-viewer')).toMatchObject({verdict: 'fail', canary: '2.5 %CPU/viewer', stable: '1 %CPU/viewer'})
-    expect(check(samples, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '15000 KB/viewer', stable: '10000 KB/viewer'})
+    expect(check(samples, 'cpu-per-viewer')).toMatchObject({verdict: 'fail', canary: '25 %CPU/pod at 10 viewers/pod', stable: '10 %CPU/pod at 10 viewers/pod'})
+    expect(check(samples, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '150000 KB/pod at 10 viewers/pod', stable: '100000 KB/pod at 10 viewers/pod'})
     expect(check(samples, 'memory-per-viewer', 1, {...DEFAULT_THRESHOLDS, maxMemoryIncrease: 40}).verdict).toBe('fail')
+  })
+
+  test("CPU and memory: a canary pod is held to a stable pod's cost at its own load, not per viewer (real SRS 4 → 6, 50 % step)", () => {
+    // Figures of the real-SRS suite: 2 SRS 6 canary pods with 1 viewer between them, 2 SRS 4
+    // stable pods with 5; each SRS ~40 MB and hundredths of a percent of CPU whatever its viewers.
+    // Per viewer the canary read 5 times the stable's memory and 12 times its CPU, and aborted.
+    const at = (t: number) =>
+      sample(t, [
+        pod('s1', 'stable', reading({clientIds: ids('s', 3), cpuPercent: 0.002, memKbyte: 41_000})),
+        pod('s2', 'stable', reading({clientIds: ids('t', 2), cpuPercent: 0.002, memKbyte: 39_600})),
+        pod('c1', 'canary', reading({clientIds: ids('c', 1), cpuPercent: 0.01, memKbyte: 44_000})),
+        pod('c2', 'canary', reading({clientIds: [], cpuPercent: 0, memKbyte: 43_000})),
+      ])
+    const healthy = [0, 10_000, 20_000, 30_000].map(at)
+    expect(check(healthy, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '43500 KB/pod at 0.5 viewers/pod', stable: '40300 KB/pod at 2.5 viewers/pod'})
+    expect(check(healthy, 'cpu-per-viewer').verdict).toBe('pass')
+    // A canary that leaks (3 times a stable pod's memory at a fifth of its viewers) is caught.
+    const leaking = healthy.map((s) => ({...s, pods: s.pods.map((p) => (p.track === 'canary' ? {...p, srs: {...p.srs!, memKbyte: 130_000}} : p))}))
+    expect(check(leaking, 'memory-per-viewer')).toMatchObject({verdict: 'fail', detail: expect.stringMatching(/222\.6 % more memory than stable pods/)})
+    // A canary pod with more viewers per pod than the stable may cost proportionally more.
+    const busier = [sample(0, [pod('s1', 'stable', reading({clientIds: ids('s', 2), cpuPercent: 4, memKbyte: 40_000})), pod('c1', 'canary', reading({clientIds: ids('c', 8), cpuPercent: 15, memKbyte: 150_000}))])]
+    expect(check(busier, 'cpu-per-viewer')).toMatchObject({verdict: 'pass', detail: expect.stringMatching(/scaled to the canary's 4× viewers per pod/)})
+    expect(check(busier, 'memory-per-viewer').verdict).toBe('pass')
   })
 })
