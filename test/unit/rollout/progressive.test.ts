@@ -1,5 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {analyse, DEFAULT_THRESHOLDS, retention, type AnalysisSample, type PodSample, type SrsReading} from '../../../src/lib/rollout/analysis.js'
+import {analyse, DEFAULT_THRESHOLDS, settledKbps, retention, type AnalysisSample, type PodSample, type SrsReading} from '../../../src/lib/rollout/analysis.js'
 import {nextProgressiveStep, parseSteps} from '../../../src/lib/rollout/progressive-plan.js'
 import type {ProgressiveCanaryState} from '../../../src/lib/rollout/progressive-state.js'
 
@@ -137,13 +137,30 @@ describe('analysis verdicts on figures', () => {
     // Players that just moved to the canary: connected for less than 30 s, SRS says 0 kbps for them.
     const fresh = (prefix: string, n: number) => reading({clientIds: ids(prefix, n), sendKbps: 0, settledViewers: 0, settledSendKbps: 0})
     const allNew = [0, 15_000, 30_000].map((t) => sample(t, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', fresh('c', 2))]))
-    expect(check(allNew, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', applicable: false, canary: 'no viewer connected 30 s', stable: '360 kbps/viewer'})
+    expect(check(allNew, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', applicable: false, canary: 'no viewer connected 40 s', stable: '360 kbps/viewer'})
     // Two settled viewers at 360 kbps and two new ones at 0: 360 per settled viewer, as the stable.
     const mixed = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', reading({clientIds: ids('c', 4), sendKbps: 720, settledViewers: 2, settledSendKbps: 720}))])]
     expect(check(mixed, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', canary: '360 kbps/viewer', stable: '360 kbps/viewer'})
     // A settled canary viewer that gets little is still caught.
     const stalling = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', viewers('c', 2, 40))])]
     expect(check(stalling, 'kbps-per-viewer')).toMatchObject({verdict: 'fail', canary: '40 kbps/viewer'})
+  })
+
+  test("settled viewers: SRS's first kbps figure comes after the window, by its timer (measured: 0 at 30.8 s, 386 at 31.6 s on SRS 4.0.271)", () => {
+    // A viewer 31 s old on SRS 6.0.157 still read 0 kbps in the real-SRS suite and failed a healthy canary.
+    expect(
+      settledKbps([
+        {aliveSeconds: 30.8, sendKbps: 0},
+        {aliveSeconds: 36, sendKbps: 0},
+        {aliveSeconds: 45, sendKbps: 386},
+      ]),
+    ).toEqual({viewers: 1, sendKbps: 386})
+    expect(
+      settledKbps([
+        {aliveSeconds: 40, sendKbps: 387},
+        {aliveSeconds: 12, sendKbps: 0},
+      ]),
+    ).toEqual({viewers: 1, sendKbps: 387})
   })
 
   test('CPU and memory per viewer against the stable', () => {
