@@ -38,7 +38,7 @@
  * the report adds each step's analysis (verdicts and figures from its -o json) and, once during
  * each step's interval, `top -o json`'s viewers per track and pod against the players' own count;
  * rollback follows unless the run aborted (it rolled back already).
- * REAL_SRS_KILL_CANARY=1: right after the first capture, a canary pod's SRS is killed (SIGKILL through
+ * REAL_SRS_KILL_CANARY=N: right after step N's capture, a canary pod's SRS is killed (SIGKILL through
  * podsim's control endpoint), so the analysis must abort and roll back. REAL_SRS_ONLY=rollout:
  * the rollout commands only (no reload, add-origin, remove-origin).
  */
@@ -375,7 +375,7 @@ async function main(): Promise<void> {
     if (only !== '' && only !== 'rollout') fail(`REAL_SRS_ONLY='${only}' is not a part of the suite`, 'REAL_SRS_ONLY=rollout (or unset: every command)', 2)
     const rolloutCommands: Command[] = progressive.length
       ? [
-          {args: ['canary', EDGE, '--to', targetTag, ...progressive, ...rollout], during: (running) => duringSteps(players, target, process.env.REAL_SRS_KILL_CANARY === '1', running)},
+          {args: ['canary', EDGE, '--to', targetTag, ...progressive, ...rollout], during: (running) => duringSteps(players, target, Number(process.env.REAL_SRS_KILL_CANARY ?? 0), running)},
           // An aborted run has rolled back already (rollback would find nothing to undo).
           {args: ['rollback', EDGE, ...rollout], when: (previous) => !previous?.output.includes('"outcome": "aborted"')},
         ]
@@ -460,10 +460,10 @@ interface Command {
 /**
  * During each step's interval of a progressive canary (its state annotation says that step,
  * analysing): `top -o json` once, its viewers per track against the players' own count per track
- * (a pod runs the target image: canary); with `kill`, after the first capture, a SIGKILL to one
- * canary pod's SRS.
+ * (a pod runs the target image: canary); in step `killAtStep` (1-based), after the capture, a
+ * SIGKILL to the SRS of the canary pod with the most players.
  */
-async function duringSteps(players: Player[], target: string, kill: boolean, running: {done: boolean}): Promise<string[]> {
+async function duringSteps(players: Player[], target: string, killAtStep: number, running: {done: boolean}): Promise<string[]> {
   const notes: string[] = []
   for (let step = 0; !running.done; step++) {
     const analysing = await until(
@@ -483,8 +483,12 @@ async function duringSteps(players: Player[], target: string, kill: boolean, run
     )
     if (analysing === 'ended') break
     notes.push(...(await topAgainstPlayers(players, target, step)))
-    if (kill && step === 0) {
-      const victim = pods('srs-edge').find((q) => q.image === target && q.ready && !q.terminating)
+    if (killAtStep === step + 1) {
+      // the canary pod with the most players, so that what they see is in the report
+      const playersOn = (pod: string) => players.filter((p) => p.pod === pod && p.child).length
+      const victim = pods('srs-edge')
+        .filter((q) => q.image === target && q.ready && !q.terminating)
+        .sort((a, b) => playersOn(b.name) - playersOn(a.name))[0]
       if (!victim) notes.push('no Ready canary pod to kill')
       else {
         const onIt = players.filter((p) => p.pod === victim.name && p.child).map((p) => `p${p.id}`)
