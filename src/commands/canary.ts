@@ -23,7 +23,7 @@ How each leaving pod (a StatefulSet: each restarted ordinal) left is in the resu
 
 --handoff-after DURATION: DURATION after a leaving pod starts its graceful quit, the clients still on it are closed through its SRS API (over a connection opened before the scale-down and held, since a draining SRS stops listening), so players reconnect at once to the pods that stay instead of being cut when the grace period ends. Refused (exit 2, nothing changed) when a leaving pod's SRS cannot drain (5.x, 6.0 before 6.0.132), when the pods left serving lack the room (max_connections each) for the workload's viewers, or with --no-wait.
 
-Progressive (--steps 10,25,50 instead of --percent): each step is the move --percent makes, then an analysis watches both tracks for --interval, sampling every pod's SRS API at least 4 times: canary pods Ready and not restarted (restartCount, SRS service id, uptime), SRS version verified, SRS API answering, and against the stable track: viewer retention (the share of the viewers present at the interval start still connected at its end), kbps sent per viewer, CPU and memory per viewer. A failed check rolls the canary back as rollback does and exits 3 naming the check with the figures on both tracks; --promote promotes after the last step. Ctrl-C pauses at the current weight (exit 130); the same command resumes that step, its interval starting anew; rollback aborts at any time. The state is the annotation srs.kubectl.io/progressive on the canary (a StatefulSet: on itself). docs/canary.md has the thresholds.`
+Progressive (--steps 10,25,50 instead of --percent): each step is the move --percent makes, then an analysis watches both tracks for --interval, sampling every pod's SRS API at least 4 times: canary pods Ready and not restarted (restartCount, SRS service id, uptime), SRS version verified, SRS API answering, and against the stable track: viewer retention (the share of the viewers present at the interval start still connected at its end), kbps sent per viewer (viewers connected 40 s: SRS's 30 s window and its refresh), CPU and memory of a canary pod against a stable pod at its viewers per pod. A failed check rolls the canary back as rollback does and exits 3 naming the check with the figures on both tracks; --promote promotes after the last step. Ctrl-C pauses at the current weight (exit 130); the same command resumes that step, its interval starting anew; rollback aborts at any time. The state is the annotation srs.kubectl.io/progressive on the canary (a StatefulSet: on itself). docs/canary.md has the thresholds.`
   static override examples = [
     {description: 'Send a quarter of the edges to v4.0.6', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 25'},
     {description: 'Move the split to 75 %', command: '<%= config.bin %> canary srs-edge-deploy --to v4.0.6 --percent 75'},
@@ -49,8 +49,16 @@ Progressive (--steps 10,25,50 instead of --percent): each step is the move --per
     promote: Flags.boolean({description: 'With --steps: promote once the last step passed its analysis.'}),
     'max-retention-drop': countFlag({description: `With --steps: percentage points the canary's viewer retention may be below the stable's (default ${DEFAULT_THRESHOLDS.maxRetentionDrop}).`, min: 0, max: 100}),
     'max-kbps-drop': countFlag({description: `With --steps: percent the canary's kbps sent per viewer may be below the stable's (default ${DEFAULT_THRESHOLDS.maxKbpsDrop}).`, min: 0, max: 100}),
-    'max-cpu-increase': countFlag({description: `With --steps: percent the canary's CPU per viewer may be above the stable's (default ${DEFAULT_THRESHOLDS.maxCpuIncrease}).`, min: 0, max: 10000}),
-    'max-memory-increase': countFlag({description: `With --steps: percent the canary's memory per viewer may be above the stable's (default ${DEFAULT_THRESHOLDS.maxMemoryIncrease}).`, min: 0, max: 10000}),
+    'max-cpu-increase': countFlag({
+      description: `With --steps: percent a canary pod's CPU may be above a stable pod's, scaled up when the canary carries more viewers per pod (default ${DEFAULT_THRESHOLDS.maxCpuIncrease}).`,
+      min: 0,
+      max: 10000,
+    }),
+    'max-memory-increase': countFlag({
+      description: `With --steps: percent a canary pod's memory may be above a stable pod's, scaled up when the canary carries more viewers per pod (default ${DEFAULT_THRESHOLDS.maxMemoryIncrease}).`,
+      min: 0,
+      max: 10000,
+    }),
     replicas: countFlag({
       description: 'Total pods T to split (default: the total the first canary step recorded in the annotation srs.kubectl.io/total-replicas, else the pods of both tracks now; a StatefulSet always splits its replicas).',
       min: 1,

@@ -33,6 +33,15 @@
  * Extra flags per command, for variants (split on spaces): REAL_SRS_ROLLOUT_FLAGS (canary,
  * promote, rollback; e.g. '--handoff-after 5s'), REAL_SRS_RELOAD_FLAGS, REAL_SRS_ORIGIN_FLAGS
  * (add-origin, remove-origin).
+ *
+ * REAL_SRS_PROGRESSIVE (e.g. '--steps 25,50 --interval 30s --promote'): the progressive canary
+ * (`canary --to TAG <these flags> <REAL_SRS_ROLLOUT_FLAGS>`) instead of canary 25 % and promote;
+ * the report adds each step's analysis (verdicts and figures from its -o json) and, once during
+ * each step's interval, `top -o json`'s viewers per track and pod against the players' own count;
+ * rollback follows unless the run aborted (it rolled back already).
+ * REAL_SRS_KILL_CANARY=N: right after step N's capture, a canary pod's SRS is killed (SIGKILL through
+ * podsim's control endpoint), so the analysis must abort and roll back. REAL_SRS_ONLY=rollout:
+ * the rollout commands only (no reload, add-origin, remove-origin).
  */
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
@@ -40,6 +49,7 @@ import path from 'node:path'
 import {ROOT} from '../helpers/cli.js'
 import {ownCluster, type OwnCluster} from '../helpers/own-cluster.js'
 import {TOPOLOGIES} from '../helpers/topologies.js'
+import {ROLLOUT_ANNOTATION} from '../../src/lib/vocabulary.js'
 
 const NS = 'live'
 const EDGE = 'srs-edge-deploy'
@@ -257,6 +267,8 @@ interface CommandReport {
   /** players still without frames SETTLE_MS after the command ended */
   notPlaying: number[]
   output: string
+  /** What the command's `during` found while it ran (top against the players, a kill). */
+  notes: string[]
 }
 
 async function main(): Promise<void> {
@@ -371,16 +383,32 @@ async function main(): Promise<void> {
     const reports: CommandReport[] = []
     const rollout = flagsOf('REAL_SRS_ROLLOUT_FLAGS')
     const origins = flagsOf('REAL_SRS_ORIGIN_FLAGS')
-    const commands: {args: string[]; before?: () => void}[] = [
-      {args: ['canary', EDGE, '--to', targetTag, '--percent', '25', ...rollout]},
-      {args: ['promote', EDGE, ...rollout]},
-      {args: ['rollback', EDGE, ...rollout]},
-      // The edges run the ConfigMap they started with: a change gives reload something to do.
-      {args: ['reload', EDGE, ...flagsOf('REAL_SRS_RELOAD_FLAGS')], before: () => changeConfig('srs-edge-config')},
-      {args: ['add-origin', ORIGIN, ...origins]},
-      {args: ['remove-origin', ORIGIN, ...origins]},
+    const progressive = flagsOf('REAL_SRS_PROGRESSIVE')
+    const only = process.env.REAL_SRS_ONLY ?? ''
+    if (only !== '' && only !== 'rollout') fail(`REAL_SRS_ONLY='${only}' is not a part of the suite`, 'REAL_SRS_ONLY=rollout (or unset: every command)', 2)
+    const rolloutCommands: Command[] = progressive.length
+      ? [
+          {args: ['canary', EDGE, '--to', targetTag, ...progressive, ...rollout], during: (running) => duringSteps(players, target, Number(process.env.REAL_SRS_KILL_CANARY ?? 0), running)},
+          // An aborted run has rolled back already (rollback would find nothing to undo).
+          {args: ['rollback', EDGE, ...rollout], when: (previous) => !previous?.output.includes('"outcome": "aborted"')},
+        ]
+      : [{args: ['canary', EDGE, '--to', targetTag, '--percent', '25', ...rollout]}, {args: ['promote', EDGE, ...rollout]}, {args: ['rollback', EDGE, ...rollout]}]
+    const commands: Command[] = [
+      ...rolloutCommands,
+      ...(only === 'rollout'
+        ? []
+        : [
+            // The edges run the ConfigMap they started with: a change gives reload something to do.
+            {args: ['reload', EDGE, ...flagsOf('REAL_SRS_RELOAD_FLAGS')], before: () => changeConfig('srs-edge-config')},
+            {args: ['add-origin', ORIGIN, ...origins]},
+            {args: ['remove-origin', ORIGIN, ...origins]},
+          ]),
     ]
-    for (const {args, before} of commands) {
+    for (const {args, before, during, when} of commands) {
+      if (when && !when(reports.at(-1))) {
+        log(`skipped: kubectl srs ${args.join(' ')}`)
+        continue
+      }
       before?.()
       current = []
       const exits = new Map<string, PodExit>()
@@ -400,8 +428,12 @@ async function main(): Promise<void> {
       })()
       const t0 = Date.now()
       log(`kubectl srs ${args.join(' ')}`)
+      const running = {done: false}
+      const sideNotes = during ? during(running).catch((e: unknown) => [`during the command: ${String(e)}`]) : Promise.resolve([])
       const r = await plugin([...args, '-o', 'json'])
       const wallMs = Date.now() - t0
+      running.done = true
+      const notes = await sideNotes
       const ends = current
       await until('every player playing again', () => players.every((p) => p.playing()), SETTLE_MS).catch((e: unknown) => log(String(e)))
       // A command may end before the pods it took away are gone (canary does not wait for an idle one).
@@ -410,7 +442,17 @@ async function main(): Promise<void> {
       await watcher
       current = undefined
       const notPlaying = players.filter((p) => !p.playing()).map((p) => p.id)
-      reports.push({command: `kubectl srs ${args.join(' ')}`, wallMs, exitCode: r.status, ends, reportedCut: reportedCut(r.stdout), exits: [...exits.values()], notPlaying, output: `${r.stdout}${r.stderr}`.trim()})
+      reports.push({
+        command: `kubectl srs ${args.join(' ')}`,
+        wallMs,
+        exitCode: r.status,
+        ends,
+        reportedCut: reportedCut(r.stdout),
+        exits: [...exits.values()],
+        notPlaying,
+        output: `${r.stdout}${r.stderr}`.trim(),
+        notes: [...notes, ...analysisNotes(r.stdout)],
+      })
       log(`exit ${r.status} after ${secs(wallMs)}`)
     }
     print(reports, players.length)
@@ -418,6 +460,110 @@ async function main(): Promise<void> {
     stopping = true
     players.forEach((p) => p.stop())
   }
+}
+
+interface Command {
+  args: string[]
+  before?: () => void
+  /** Whether to run it, after the command before it. */
+  when?: (previous: CommandReport | undefined) => boolean
+  /** Runs beside the command (until `running.done`); its lines go into the report. */
+  during?: (running: {done: boolean}) => Promise<string[]>
+}
+
+/**
+ * During each step's interval of a progressive canary (its state annotation says that step,
+ * analysing): `top -o json` once, its viewers per track against the players' own count per track
+ * (a pod runs the target image: canary); in step `killAtStep` (1-based), after the capture, a
+ * SIGKILL to the SRS of the canary pod with the most players.
+ */
+async function duringSteps(players: Player[], target: string, killAtStep: number, running: {done: boolean}): Promise<string[]> {
+  const notes: string[] = []
+  for (let step = 0; !running.done; step++) {
+    const analysing = await until(
+      `step ${step + 1}'s analysis`,
+      () => {
+        if (running.done) return 'ended'
+        const list = JSON.parse(kubectl(['get', 'deployments', '-n', NS, '-o', 'json'])) as {items: {metadata: {name: string; annotations?: Record<string, string>}}[]}
+        for (const d of list.items) {
+          const state = d.metadata.annotations?.[ROLLOUT_ANNOTATION.progressive]
+          if (!state) continue
+          const s = JSON.parse(state) as {stepIndex: number; phase: string}
+          if (s.stepIndex === step && s.phase === 'analysing') return d.metadata.name
+        }
+        return undefined
+      },
+      600_000,
+    )
+    if (analysing === 'ended') break
+    notes.push(...(await topAgainstPlayers(players, target, step)))
+    if (killAtStep === step + 1) {
+      // the canary pod with the most players, so that what they see is in the report
+      const playersOn = (pod: string) => players.filter((p) => p.pod === pod && p.child).length
+      const victim = pods('srs-edge')
+        .filter((q) => q.image === target && q.ready && !q.terminating)
+        .sort((a, b) => playersOn(b.name) - playersOn(a.name))[0]
+      if (!victim) notes.push('no Ready canary pod to kill')
+      else {
+        const onIt = players.filter((p) => p.pod === victim.name && p.child).map((p) => `p${p.id}`)
+        const r = spawnSync('ip', ['netns', 'exec', cluster!.netns, 'curl', '-sS', '-X', 'POST', `127.0.0.1:19850/pods/${NS}/${victim.name}/signal?sig=KILL`], {encoding: 'utf8'})
+        notes.push(`SIGKILL to ${victim.name}'s SRS at ${new Date().toISOString().slice(11, 19)} (players on it: ${onIt.join(', ') || 'none'}): curl exit ${r.status} ${`${r.stdout}${r.stderr}`.trim()}`)
+      }
+    }
+  }
+  return notes
+}
+
+/** `top -o json` once, and what the players themselves say at that moment. */
+async function topAgainstPlayers(players: Player[], target: string, step: number): Promise<string[]> {
+  const edgePods = pods('srs-edge')
+  const trackOf = (pod: string): string => (edgePods.find((q) => q.name === pod)?.image === target ? 'canary' : 'stable')
+  const t0 = Date.now()
+  const top = await plugin(['top', EDGE, '-o', 'json'])
+  const byTrack: Record<string, number> = {stable: 0, canary: 0}
+  const byPod: Record<string, number> = {}
+  for (const p of players.filter((q) => q.playing())) {
+    byTrack[trackOf(p.pod)] = (byTrack[trackOf(p.pod)] ?? 0) + 1
+    byPod[p.pod] = (byPod[p.pod] ?? 0) + 1
+  }
+  const notes = [`top during step ${step + 1}'s analysis (took ${secs(Date.now() - t0)}, exit ${top.status}):`]
+  try {
+    const frame = JSON.parse(top.stdout) as {
+      services: {service: string; tracks: {role: string; workload: string; viewers: number; requestedWeight: number | null; measuredWeight: number | null}[]; canary: {step: number; weight: number; phase: string} | null}[]
+      pods: {name: string; track: string | null; viewers: number | null; kbpsOut: number | null}[]
+    }
+    for (const svc of frame.services) {
+      for (const t of svc.tracks) notes.push(`  ${svc.service} ${t.role}: top ${t.viewers} viewers, players ${byTrack[t.role] ?? 0}; weight requested ${t.requestedWeight ?? '-'} %, measured ${t.measuredWeight ?? '-'} %`)
+      if (svc.canary) notes.push(`  ${svc.service} progressive canary: step ${svc.canary.step} at ${svc.canary.weight} %, ${svc.canary.phase}`)
+    }
+    for (const p of frame.pods) notes.push(`  pod ${p.name} (${p.track ?? '-'}): top ${p.viewers ?? 'no answer'} viewers, ${p.kbpsOut ?? '-'} kbps out; players ${byPod[p.name] ?? 0}`)
+  } catch {
+    notes.push(`  top printed no JSON: ${`${top.stdout}${top.stderr}`.trim().slice(0, 400)}`)
+  }
+  return notes
+}
+
+/** Each step's analysis of a progressive canary's -o json: verdict, then every check with its figures. */
+export function analysisNotes(stdout: string): string[] {
+  let doc: {
+    stepsRun?: {weight: number; analysis?: {samples: number; verdict: string; checks: {name: string; verdict: string; canary?: string; stable?: string; detail?: string; applicable?: boolean}[]}}[]
+    outcome?: string
+    failed?: {name: string}[]
+  }
+  try {
+    doc = JSON.parse(stdout) as typeof doc
+  } catch {
+    return []
+  }
+  if (!Array.isArray(doc.stepsRun)) return []
+  const lines: string[] = []
+  for (const step of doc.stepsRun) {
+    const a = step.analysis
+    lines.push(`step ${step.weight} %: ${a ? `${a.verdict} (${a.samples} samples)` : 'no analysis'}`)
+    for (const c of a?.checks ?? []) lines.push(`  ${c.name}: ${c.verdict}${c.applicable === false ? ' (not applicable)' : ''}; canary ${c.canary ?? '-'} | stable ${c.stable ?? '-'}; ${c.detail ?? ''}`)
+  }
+  lines.push(`outcome ${doc.outcome ?? '-'}${doc.failed?.length ? `, failed: ${doc.failed.map((f) => f.name).join(', ')}` : ''}`)
+  return lines
 }
 
 /** A harmless change to an srs.conf (max_connections 1000 → 1001), as an operator's edit. */
@@ -484,6 +630,7 @@ function print(reports: CommandReport[], playerCount: number): void {
     lines.push(`| \`${r.command}\` | ${secs(r.wallMs)} | ${r.exitCode} | ${cut} / ${r.reportedCut ?? 'no JSON'} | ${handed} | ${perPlayer.join('<br>')} | ${[...idle, ...loaded].join('<br>') || '-'} |`)
   }
   process.stdout.write(`${lines.join('\n')}\n\n`)
+  for (const r of reports) if (r.notes.length) process.stdout.write(`${r.command}:\n${r.notes.map((n) => `  ${n}`).join('\n')}\n\n`)
   for (const r of reports) process.stdout.write(`--- ${r.command} (exit ${r.exitCode})\n${r.output}\n\n`)
 }
 

@@ -6,7 +6,7 @@
 import type {Pod} from '../kube/types.js'
 import {listSrsClients, querySrsSummaries, querySrsVersions} from '../srs/api/endpoints.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
-import type {AnalysisSample, PodSample, SrsReading, Track} from './analysis.js'
+import {settledKbps, type AnalysisSample, type PodSample, type SrsReading, type Track} from './analysis.js'
 import type {RolloutExecutor} from './executor.js'
 
 export interface ObservedTracks {
@@ -43,6 +43,7 @@ async function samplePod(exec: RolloutExecutor, pod: Pod, track: Track, t: Obser
   if (!clients.ok) return {...base, apiError: clients.failure.message}
   const image = pod.spec.containers.find((c) => c.name === t.container)?.image ?? ''
   const verdict = matchSrsVersionToImage(image, versions.value.version).verdict
+  const settled = settledKbps(clients.value.clients)
   const srs: SrsReading = {
     service: summaries.value.envelope.service,
     uptimeSeconds: summaries.value.uptimeSeconds,
@@ -50,6 +51,8 @@ async function samplePod(exec: RolloutExecutor, pod: Pod, track: Track, t: Obser
     versionVerdict: verdict,
     clientIds: clients.value.clients.map((c) => c.id),
     sendKbps: clients.value.clients.reduce((s, c) => s + c.sendKbps, 0),
+    settledViewers: settled.viewers,
+    settledSendKbps: settled.sendKbps,
     cpuPercent: summaries.value.cpuPercent,
     memKbyte: summaries.value.memKbyte,
   }

@@ -1,5 +1,5 @@
 import {describe, expect, test} from '@jest/globals'
-import {analyse, DEFAULT_THRESHOLDS, retention, type AnalysisSample, type PodSample, type SrsReading} from '../../../src/lib/rollout/analysis.js'
+import {analyse, DEFAULT_THRESHOLDS, settledKbps, retention, type AnalysisSample, type PodSample, type SrsReading} from '../../../src/lib/rollout/analysis.js'
 import {nextProgressiveStep, parseSteps} from '../../../src/lib/rollout/progressive-plan.js'
 import type {ProgressiveCanaryState} from '../../../src/lib/rollout/progressive-state.js'
 
@@ -44,7 +44,19 @@ describe('nextProgressiveStep', () => {
   })
 })
 
-const reading = (over: Partial<SrsReading> = {}): SrsReading => ({service: 'svc1', uptimeSeconds: 100, version: '4.0.6', versionVerdict: 'match', clientIds: [], sendKbps: 0, cpuPercent: 1, memKbyte: 25000, ...over})
+const reading = (over: Partial<SrsReading> = {}): SrsReading => ({
+  service: 'svc1',
+  uptimeSeconds: 100,
+  version: '4.0.6',
+  versionVerdict: 'match',
+  clientIds: [],
+  sendKbps: 0,
+  settledViewers: 0,
+  settledSendKbps: 0,
+  cpuPercent: 1,
+  memKbyte: 25000,
+  ...over,
+})
 const pod = (name: string, track: 'stable' | 'canary', srs: SrsReading | undefined, over: Partial<PodSample> = {}): PodSample => ({
   pod: name,
   uid: `uid-${name}`,
@@ -55,7 +67,7 @@ const pod = (name: string, track: 'stable' | 'canary', srs: SrsReading | undefin
   ...over,
 })
 const ids = (prefix: string, n: number) => Array.from({length: n}, (_, i) => `${prefix}${i}`)
-const viewers = (prefix: string, n: number, kbps = 800) => reading({clientIds: ids(prefix, n), sendKbps: n * kbps})
+const viewers = (prefix: string, n: number, kbps = 800) => reading({clientIds: ids(prefix, n), sendKbps: n * kbps, settledViewers: n, settledSendKbps: n * kbps})
 const sample = (atMs: number, pods: PodSample[]): AnalysisSample => ({atMs, pods})
 const check = (samples: AnalysisSample[], name: string, expected = 1, th = DEFAULT_THRESHOLDS) => analyse(samples, expected, th).checks.find((c) => c.name === name)!
 
@@ -121,12 +133,65 @@ describe('analysis verdicts on figures', () => {
     expect(check(samples, 'kbps-per-viewer', 1, {...DEFAULT_THRESHOLDS, maxKbpsDrop: 70}).verdict).toBe('pass')
   })
 
+  test("kbps per viewer counts viewers connected for SRS's 30 s window only: new ones read 0 kbps on real SRS", () => {
+    // Players that just moved to the canary: connected for less than 30 s, SRS says 0 kbps for them.
+    const fresh = (prefix: string, n: number) => reading({clientIds: ids(prefix, n), sendKbps: 0, settledViewers: 0, settledSendKbps: 0})
+    const allNew = [0, 15_000, 30_000].map((t) => sample(t, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', fresh('c', 2))]))
+    expect(check(allNew, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', applicable: false, canary: 'no viewer connected 40 s', stable: '360 kbps/viewer'})
+    // Two settled viewers at 360 kbps and two new ones at 0: 360 per settled viewer, as the stable.
+    const mixed = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', reading({clientIds: ids('c', 4), sendKbps: 720, settledViewers: 2, settledSendKbps: 720}))])]
+    expect(check(mixed, 'kbps-per-viewer')).toMatchObject({verdict: 'pass', canary: '360 kbps/viewer', stable: '360 kbps/viewer'})
+    // A settled canary viewer that gets little is still caught.
+    const stalling = [sample(0, [pod('s1', 'stable', viewers('s', 3, 360)), pod('c1', 'canary', viewers('c', 2, 40))])]
+    expect(check(stalling, 'kbps-per-viewer')).toMatchObject({verdict: 'fail', canary: '40 kbps/viewer'})
+  })
+
+  test("settled viewers: SRS's first kbps figure comes after the window, by its timer (measured: 0 at 30.8 s, 386 at 31.6 s on SRS 4.0.271)", () => {
+    // A viewer 31 s old on SRS 6.0.157 still read 0 kbps in the real-SRS suite and failed a healthy canary.
+    expect(
+      settledKbps([
+        {aliveSeconds: 30.8, sendKbps: 0},
+        {aliveSeconds: 36, sendKbps: 0},
+        {aliveSeconds: 45, sendKbps: 386},
+      ]),
+    ).toEqual({viewers: 1, sendKbps: 386})
+    expect(
+      settledKbps([
+        {aliveSeconds: 40, sendKbps: 387},
+        {aliveSeconds: 12, sendKbps: 0},
+      ]),
+    ).toEqual({viewers: 1, sendKbps: 387})
+  })
+
   test('CPU and memory per viewer against the stable', () => {
     const samples = [
       sample(0, [pod('s1', 'stable', reading({clientIds: ids('s', 10), sendKbps: 8000, cpuPercent: 10, memKbyte: 100_000})), pod('c1', 'canary', reading({clientIds: ids('c', 10), sendKbps: 8000, cpuPercent: 25, memKbyte: 150_000}))]),
     ]
-    expect(check(samples, 'cpu-per-viewer')).toMatchObject({verdict: 'fail', canary: '2.5 %CPU/viewer', stable: '1 %CPU/viewer'})
-    expect(check(samples, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '15000 KB/viewer', stable: '10000 KB/viewer'})
+    expect(check(samples, 'cpu-per-viewer')).toMatchObject({verdict: 'fail', canary: '25 %CPU/pod at 10 viewers/pod', stable: '10 %CPU/pod at 10 viewers/pod'})
+    expect(check(samples, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '150000 KB/pod at 10 viewers/pod', stable: '100000 KB/pod at 10 viewers/pod'})
     expect(check(samples, 'memory-per-viewer', 1, {...DEFAULT_THRESHOLDS, maxMemoryIncrease: 40}).verdict).toBe('fail')
+  })
+
+  test("CPU and memory: a canary pod is held to a stable pod's cost at its own load, not per viewer (real SRS 4 → 6, 50 % step)", () => {
+    // Figures of the real-SRS suite: 2 SRS 6 canary pods with 1 viewer between them, 2 SRS 4
+    // stable pods with 5; each SRS ~40 MB and hundredths of a percent of CPU whatever its viewers.
+    // Per viewer the canary read 5 times the stable's memory and 12 times its CPU, and aborted.
+    const at = (t: number) =>
+      sample(t, [
+        pod('s1', 'stable', reading({clientIds: ids('s', 3), cpuPercent: 0.002, memKbyte: 41_000})),
+        pod('s2', 'stable', reading({clientIds: ids('t', 2), cpuPercent: 0.002, memKbyte: 39_600})),
+        pod('c1', 'canary', reading({clientIds: ids('c', 1), cpuPercent: 0.01, memKbyte: 44_000})),
+        pod('c2', 'canary', reading({clientIds: [], cpuPercent: 0, memKbyte: 43_000})),
+      ])
+    const healthy = [0, 10_000, 20_000, 30_000].map(at)
+    expect(check(healthy, 'memory-per-viewer')).toMatchObject({verdict: 'pass', canary: '43500 KB/pod at 0.5 viewers/pod', stable: '40300 KB/pod at 2.5 viewers/pod'})
+    expect(check(healthy, 'cpu-per-viewer').verdict).toBe('pass')
+    // A canary that leaks (3 times a stable pod's memory at a fifth of its viewers) is caught.
+    const leaking = healthy.map((s) => ({...s, pods: s.pods.map((p) => (p.track === 'canary' ? {...p, srs: {...p.srs!, memKbyte: 130_000}} : p))}))
+    expect(check(leaking, 'memory-per-viewer')).toMatchObject({verdict: 'fail', detail: expect.stringMatching(/222\.6 % more memory than stable pods/)})
+    // A canary pod with more viewers per pod than the stable may cost proportionally more.
+    const busier = [sample(0, [pod('s1', 'stable', reading({clientIds: ids('s', 2), cpuPercent: 4, memKbyte: 40_000})), pod('c1', 'canary', reading({clientIds: ids('c', 8), cpuPercent: 15, memKbyte: 150_000}))])]
+    expect(check(busier, 'cpu-per-viewer')).toMatchObject({verdict: 'pass', detail: expect.stringMatching(/scaled to the canary's 4× viewers per pod/)})
+    expect(check(busier, 'memory-per-viewer').verdict).toBe('pass')
   })
 })
