@@ -4,7 +4,8 @@
  * --handoff-after 2s the command closes them through the SRS API (over a connection held since
  * before the scale-down, as the pod's SRS stops listening ~1 s into its graceful quit), SRS then
  * quits by itself (exit 0, Completed: no SIGKILL), and the command ends long before the grace
- * period. Refused, with nothing changed, on an SRS that cannot drain and where the staying pods
+ * period; also on 6.0.157 edges, whose answers say Connection: Close while they keep reading the
+ * connection. Refused, with nothing changed, on an SRS that cannot drain and where the staying pods
  * lack the room.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
@@ -123,6 +124,40 @@ describe(`--handoff-after on 2 loaded edges with terminationGracePeriodSeconds $
     expect(r.stdout).toContain(`took away: ${canary[0]} (2 viewers): handed off, 2 clients closed through the SRS API`)
     expect(r.stdout).toContain(`handed off: 2 clients closed through the SRS API (players reconnect to pods that stay): ${canary[0]} (2 clients)`)
     expect(r.stdout).not.toMatch(/drained|cut/i)
+  })
+})
+
+// SRS 5/6 answer every HTTP request with Connection: Close yet keep reading the connection;
+// the plugin's held session must go on past that first answer (6.0.132+ drains gracefully).
+describe('--handoff-after on 6.0.157 edges, whose answers say Connection: Close', () => {
+  let ns: {name: string; remove: () => void}
+  beforeAll(async () => {
+    ns = createNamespace('handoff6')
+    const edges = readFileSync(path.join(TOPO, 'edge-cluster.yaml'), 'utf8').replace('terminationGracePeriodSeconds: 120', `terminationGracePeriodSeconds: ${GRACE_SECONDS}`)
+    expect(edges).toContain(`terminationGracePeriodSeconds: ${GRACE_SECONDS}`)
+    kubectl(['apply', '-n', ns.name, '-f', path.join(TOPO, 'origin-cluster.yaml')])
+    kubectl(['apply', '-n', ns.name, '-f', '-'], edges)
+    await eventually('2 edges behind srs-edge-service', () => readyEndpoints(ns.name, 'srs-edge-service') === 2, {timeoutMs: 90_000})
+  })
+  afterAll(() => ns?.remove())
+
+  test('a loaded leaving pod is handed off over the held connection: 3 clients closed, SRS quits by itself (Completed), exit 0', async () => {
+    const edges = livePods(ns.name, 'app=srs-edge')
+    for (const p of edges) kubectl(['annotate', '--overwrite', '-n', ns.name, 'pod', p, 'sim.srs.test/report-version=6.0.157'])
+    await load(ns.name, edges, 3)
+    const watch = watchPods(ns.name, 'app=srs-edge')
+    const started = Date.now()
+    const r = await srs(['canary', 'srs-edge-deploy', '-n', ns.name, '--to', 'v4.0.6', '--percent', '50', '--handoff-after', '2s', '--timeout', '80s', '-o', 'json'])
+    const tookMs = Date.now() - started
+    watch.stop()
+    expect({code: r.code, stderr: r.stderr}).toEqual({code: 0, stderr: ''})
+    expect(tookMs).toBeLessThan((GRACE_SECONDS / 3) * 1000)
+    const shrink = (JSON.parse(r.stdout) as CanaryJson).steps.find((s) => s.description === 'scale srs-edge-deploy to 1')
+    expect(shrink?.leaving).toEqual([{pod: expect.any(String), viewers: 3, outcome: 'handed-off', handedOff: 3}])
+    const gone = shrink!.leaving![0]!.pod
+    expect(edges).toContain(gone)
+    const last = watch.events.filter((e) => e.name === gone && e.terminated).at(-1)
+    expect(last?.terminated).toMatchObject({exitCode: 0, reason: 'Completed'})
   })
 })
 

@@ -186,6 +186,13 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		resetHTTP(w)
 		return
 	}
+	if e.Proc.Version().answersConnectionClose() {
+		// Spelled as SRS does: Go's server ends the connection after an answer whose header is
+		// exactly "close", not "Close", so the connection stays open (and counted) for the next
+		// keep-alive request, as on SRS; a request that says close, or HTTP/1.0 without
+		// keep-alive, still ends it. TestSRS6AnswersConnectionCloseAndKeepsReading guards this.
+		w.Header().Set("Connection", "Close")
+	}
 	if e.Kind == KindAPI {
 		e.Proc.serveAPI(w, req)
 	} else {

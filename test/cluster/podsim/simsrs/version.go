@@ -36,6 +36,11 @@ func (v Version) gracefulQuitWorks() bool {
 	}
 }
 
+// answersConnectionClose: SRS 5 and 6 put `Connection: Close` on every HTTP answer (API and
+// http_server: SrsHttpxConn::on_http_message) yet go on reading the connection while the
+// requests are keep-alive; SRS 4 (and 3) answer without it.
+func (v Version) answersConnectionClose() bool { return v.Major >= 5 }
+
 // exitsOnBadReload: 4.0 (and, we assume, 3.0) quits when a reload finds an invalid config;
 // 5.0 and 6.0 keep running with the old one and report state 10 / err 1023.
 func (v Version) exitsOnBadReload() bool { return v.Major <= 4 }
