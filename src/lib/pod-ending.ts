@@ -41,3 +41,15 @@ export function goneBeforeDeadline(lastSeen: Pod | undefined, goneAtMs: number):
   const deadline = lastSeen?.metadata.deletionTimestamp ? Date.parse(lastSeen.metadata.deletionTimestamp) : Number.NaN
   return Number.isFinite(deadline) && goneAtMs < deadline - DEADLINE_SLACK_MS
 }
+
+/**
+ * Keeps the last look at a leaving pod but the first deletionTimestamp it showed: once its
+ * container has exited, the kubelet deletes the pod again with no grace period, which moves
+ * deletionTimestamp to that moment, and a pod last seen then would look killed at its deadline.
+ * The deadline that tells a quit from a kill is the one the pod was first given (measured on real
+ * SRS 4.0.271: a pod handed off 9 s into its 120 s grace period was reported killed).
+ */
+export function rememberLeaving(seen: Map<string, Pod>, pod: Pod): void {
+  const first = seen.get(pod.metadata.name)?.metadata.deletionTimestamp
+  seen.set(pod.metadata.name, first ? {...pod, metadata: {...pod.metadata, deletionTimestamp: first}} : pod)
+}

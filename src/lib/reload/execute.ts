@@ -13,7 +13,7 @@ import {HandOff} from '../handoff/handoff.js'
 import {confirmReloads, reloadTargetOf, takeBaseline, type ReloadTarget} from './confirm.js'
 import {PodTransports, querySrsVersions, type SrsCredentialResolver} from '../srs/api/index.js'
 import type {WorkloadModel} from '../srs/topology.js'
-import {podEnding} from '../pod-ending.js'
+import {podEnding, rememberLeaving} from '../pod-ending.js'
 import {sleep} from '../util.js'
 import {KUBE_ANNOTATION} from '../vocabulary.js'
 import {describeReloadStep, type ReloadPlan, type ReloadStep} from './plan.js'
@@ -225,7 +225,7 @@ export class ReloadExecutor {
       const now = await this.listPods(selector)
       this.noteReady(workload, now)
       for (const p of now) {
-        if (names.includes(p.metadata.name)) lastSeen.set(p.metadata.name, p)
+        if (names.includes(p.metadata.name)) rememberLeaving(lastSeen, p)
         if (names.includes(p.metadata.name) && p.metadata.deletionTimestamp) handoff?.start(p.metadata.name)
         if (!names.includes(p.metadata.name) && known.has(p.metadata.name) && p.metadata.deletionTimestamp && !warned.has(p.metadata.name)) {
           warned.add(p.metadata.name)

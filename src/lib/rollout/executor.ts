@@ -14,7 +14,7 @@ import type {SrsFailure} from '../srs/api/result.js'
 import {PodTransports, type PodTransport} from '../srs/api/transport.js'
 import {matchSrsVersionToImage} from '../srs/api/version-match.js'
 import {KUBE_ANNOTATION, LAST_CONNECTIONS_ANNOTATION} from '../vocabulary.js'
-import {goneBeforeDeadline, podEnding} from '../pod-ending.js'
+import {goneBeforeDeadline, podEnding, rememberLeaving} from '../pod-ending.js'
 import {sleep} from '../util.js'
 import {INTERRUPTED_EXIT, type StopHook} from '../stop-hook.js'
 import type {RolloutTarget} from './target.js'
@@ -413,7 +413,7 @@ export class RolloutExecutor {
       const terminating = pods.filter((p) => p.metadata.deletionTimestamp)
       for (const p of terminating) {
         const name = p.metadata.name
-        lastSeen.set(name, p)
+        rememberLeaving(lastSeen, p)
         if (annotated.has(name)) continue
         annotated.add(name)
         await this.leaving(name, before, handoff)
@@ -458,7 +458,7 @@ export class RolloutExecutor {
       for (const name of [...pending]) {
         const p = all.find((x) => x.metadata.name === name)
         if (p && (p.metadata.uid ?? '') === before.uids.get(name)) {
-          lastSeen.set(name, p)
+          rememberLeaving(lastSeen, p)
           if (p.metadata.deletionTimestamp && !noted.has(name)) {
             noted.add(name)
             await this.leaving(name, before.viewers, handoff)
