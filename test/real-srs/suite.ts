@@ -17,9 +17,9 @@
  * A player whose stream ends (ffmpeg exits: the connection closed, or no byte for 5 s, its
  * read timeout) is started again at once against a Ready edge that stays, as a player
  * reconnecting through the Service would be. It counts as handed off when the connection was
- * closed while frames still came (within the read timeout) and its pod was still there,
- * Terminating, more than 2 s before its grace period ran out (SRS or the plugin closed it);
- * otherwise as cut (the pod was killed under it, or the stream froze). Both
+ * closed while frames still came (within the read timeout) on a pod that had turned Terminating,
+ * more than 2 s before its grace period ran out (SRS or the plugin closed it; the pod may be gone
+ * by then); otherwise as cut (the pod was killed under it, or the stream froze). Both
  * configs get `inotify_auto_reload on`, so add-origin and remove-origin can confirm the new
  * lists. Everything it starts (players, publisher, cluster) is stopped at the end, also on
  * failure or Ctrl-C.
@@ -64,6 +64,10 @@ const STREAM = 'live/livestream'
 const SETTLE_MS = 90_000
 /** After a command, how long the pods it took away get to be gone: the edges' grace period (120 s) and some. */
 const LEAVE_MS = 150_000
+/** The edges' terminationGracePeriodSeconds in the guide's YAML. */
+const EDGE_GRACE_MS = 120_000
+/** When the watcher first saw each pod Terminating (kept across commands: names never repeat). */
+const terminatingSince = new Map<string, number>()
 
 function fail(message: string, hint: string, code = 1): never {
   process.stderr.write(`error: ${message}\nhint: ${hint}\n`)
@@ -337,13 +341,16 @@ async function main(): Promise<void> {
     if (stopping) return
     const at = Date.now()
     const was = podExists(p.pod)
-    // Closed by SRS on a terminating pod well before its grace period ran out: its clients were
-    // closed through the API (a hand-off); at or after the end of the grace period, or with the
-    // pod gone: the kubelet's SIGKILL cut it.
-    const beforeKill = was.graceEndsAt !== undefined && at < was.graceEndsAt - 2000
+    // Closed on a terminating pod well before its grace period ran out: its clients were closed
+    // through the API (a hand-off), and SRS may have quit and its pod gone by the time ffmpeg
+    // tells (the watcher saw it turn Terminating); at or after the end of the grace period: the
+    // kubelet's SIGKILL cut it.
+    const since = terminatingSince.get(p.pod)
+    const graceEndsAt = was.graceEndsAt ?? (since === undefined ? undefined : since + EDGE_GRACE_MS)
+    const beforeKill = graceEndsAt !== undefined && at < graceEndsAt - 2000 && (was.terminating || (!was.exists && since !== undefined))
     // frames within the player's read timeout: closed, not frozen
     const closedWhilePlaying = at - p.lastFrameAt < STALL_MS
-    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && was.exists && was.terminating && beforeKill ? 'handed off' : 'cut'}
+    const end: StreamEnd = {player: p.id, pod: p.pod, at, how, kind: closedWhilePlaying && beforeKill ? 'handed off' : 'cut'}
     if (current) current.push(end)
     else log(`player ${p.id} on ${p.pod} lost its stream between commands: ${how}`)
     p.pendingEnd = end
@@ -420,6 +427,7 @@ async function main(): Promise<void> {
           const seen = [...pods('srs-edge'), ...pods(ORIGIN)]
           for (const q of seen) {
             if (q.terminating && !exits.has(q.name)) exits.set(q.name, {pod: q.name, terminatingAt: now, players: players.filter((p) => p.pod === q.name && p.child).length})
+            if (q.terminating && !terminatingSince.has(q.name)) terminatingSince.set(q.name, now)
           }
           for (const q of seen) if (q.ended && exits.has(q.name)) exits.get(q.name)!.ended = q.ended
           for (const e of exits.values()) if (e.goneAt === undefined && !seen.some((q) => q.name === e.pod)) e.goneAt = now
