@@ -3,11 +3,20 @@
 /**
  * Runs many kubectl-srs invocations of the built CLI (dist/ + oclif.manifest.json) in one Node
  * process, one after the other, so the bad-input table of hundreds of cases runs in seconds.
- * Reads a JSON array of argv arrays on stdin; writes a JSON array of {code, stdout, stderr}.
+ * Reads a JSON array of argv arrays on stdin; writes a JSON array of {code, stdout, stderr} to the
+ * file named by its one argument. A file, not stdout: the results run to hundreds of kilobytes, and a
+ * pipe write still queued when the process exits is lost (CI once read a cut-off array).
  * A case that does not finish in PER_CASE_MS is reported with code -1.
  */
 import {Config, run} from '@oclif/core'
+import {writeFileSync} from 'node:fs'
 import path from 'node:path'
+
+const resultsFile = process.argv[2]
+if (!resultsFile) {
+  process.stderr.write('usage: node test/bad-input/run-in-process.mjs RESULTS_FILE < argvs.json\n')
+  process.exit(2)
+}
 
 const PER_CASE_MS = Number(process.env.PER_CASE_MS ?? 20_000)
 const root = path.resolve(import.meta.dirname, '../..')
@@ -44,5 +53,5 @@ for (const argv of cases) {
   Object.assign(process.env, env)
   results.push({code, stdout, stderr})
 }
-realOut(JSON.stringify(results))
+writeFileSync(resultsFile, JSON.stringify(results))
 process.exit(0)

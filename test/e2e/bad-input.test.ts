@@ -6,7 +6,8 @@
  * hundreds of cases in seconds); one case per command also runs through `kubectl srs` itself.
  */
 import {afterAll, beforeAll, describe, expect, test} from '@jest/globals'
-import {readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {badInputCases, NAMESPACE, validOddCases, type Manifest} from '../bad-input/cases.js'
 import {createNamespace, eventually, KUBECONFIG, kubectl, kubectlJson, ROOT, run, srs} from '../helpers/cli.js'
@@ -28,9 +29,15 @@ interface Outcome {
 }
 
 async function runInProcess(argvs: string[][]): Promise<Outcome[]> {
-  const r = await run('node', [path.join(ROOT, 'test/bad-input/run-in-process.mjs')], {input: JSON.stringify(argvs), env: {KUBECONFIG}, timeoutMs: 600_000})
-  if (r.code !== 0) throw new Error(`run-in-process failed (${r.code}): ${r.stderr}`)
-  return JSON.parse(r.stdout) as Outcome[]
+  const dir = mkdtempSync(path.join(tmpdir(), 'srs-bad-input-'))
+  try {
+    const resultsFile = path.join(dir, 'results.json')
+    const r = await run('node', [path.join(ROOT, 'test/bad-input/run-in-process.mjs'), resultsFile], {input: JSON.stringify(argvs), env: {KUBECONFIG}, timeoutMs: 600_000})
+    if (r.code !== 0) throw new Error(`run-in-process failed (${r.code}): ${r.stderr}`)
+    return JSON.parse(readFileSync(resultsFile, 'utf8')) as Outcome[]
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
 }
 
 describe('bad input: every flag of every command', () => {
